@@ -1,0 +1,98 @@
+package org.svdd.tensor;
+
+/**
+ * The primitive operations a device must implement. Everything else (softmax cross-entropy, pooling,
+ * upsampling, concat, dropout, the backward rules) is composed from these in {@link Tensor} and {@link F}.
+ *
+ * <p>Conventions: inputs may be strided views (including stride-0 broadcast views) unless a method says
+ * "contiguous"; every result is a fresh contiguous tensor owned by this backend; inputs are never modified
+ * except by {@link #assign}. Shapes are checked by the caller ({@link Tensor}/{@link F}); backends may assume
+ * them valid. {@link ReferenceBackend} is the executable specification of every method.
+ */
+public interface Backend {
+    String name();
+
+    // ---- memory ----
+
+    /** A zero-filled contiguous tensor. */
+    Tensor zeros(DType dtype, int... shape);
+
+    /** Copies host data (length = numel(shape)) to a new tensor on this backend. */
+    Tensor upload(HostStorage data, int... shape);
+
+    /** A contiguous host copy of any tensor of this backend, in its dtype. */
+    HostStorage download(Tensor x);
+
+    /** A contiguous copy of a (possibly strided) view, converted to {@code dtype}. */
+    Tensor copy(Tensor x, DType dtype);
+
+    /** In place: writes src (same shape) into the view dst. The only mutating primitive. */
+    void assign(Tensor dst, Tensor src);
+
+    // ---- elementwise ----
+
+    Tensor unary(UnaryOp op, Tensor x);
+
+    /** gradOut * op'(x), the fused backward of {@link #unary}. */
+    Tensor unaryBackward(UnaryOp op, Tensor x, Tensor gradOut);
+
+    /** a and b have equal shapes (callers broadcast with stride-0 views) and dtypes. */
+    Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+    /** cond != 0 ? a : b, all of equal shape. */
+    Tensor where(Tensor cond, Tensor a, Tensor b);
+
+    // ---- reductions ----
+
+    /** Reduces one axis, keeping it with size 1. ARGMAX returns I64. */
+    Tensor reduce(ReduceOp op, Tensor x, int axis);
+
+    // ---- linear algebra ----
+
+    /** Batched matrix product: a (B, M, K) times b (B, K, N) gives (B, M, N). Any strides. */
+    Tensor matmul(Tensor a, Tensor b);
+
+    /** x (N, C, H, W) contiguous, w (O, C/g, KH, KW) contiguous, gives (N, O, OH, OW). */
+    Tensor conv2d(Tensor x, Tensor w, Conv2dParams p);
+
+    /** Gradient of conv2d with respect to its input: gy (N, O, OH, OW), w as in forward, gives xShape. */
+    Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] xShape, Conv2dParams p);
+
+    /** Gradient of conv2d with respect to its weight, gives wShape. */
+    Tensor conv2dBackwardWeight(Tensor x, Tensor gy, int[] wShape, Conv2dParams p);
+
+    // ---- fused rows ----
+
+    /** Softmax (or log-softmax) over the last axis. */
+    Tensor softmax(Tensor x, boolean log);
+
+    /**
+     * Row normalisation, the core of layer and group norm: x (R, N) contiguous gives
+     * {y = (x - mean) * rstd, rstd (R, 1)} with rstd = 1 / sqrt(var + eps), var the biased variance.
+     */
+    Tensor[] normalizeRows(Tensor x, double eps);
+
+    /** Backward of {@link #normalizeRows}: gx = rstd * (gy - mean(gy) - y * mean(gy * y)) per row. */
+    Tensor normalizeRowsBackward(Tensor gy, Tensor y, Tensor rstd);
+
+    /**
+     * Fused scaled dot-product attention: softmax(q k^T * scale + mask) v.
+     * q (B, S, D), k (B, T, D), v (B, T, E) contiguous; mask null or (B, S, T) additive (any strides,
+     * -inf to block). Gives (B, S, E). Backends should not materialise the S x T matrix per batch.
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale);
+
+    // ---- indexing ----
+
+    /** out[r, j] = x[r, idx[r, j]]: x (R, N), idx (R, J) integer, gives (R, J). */
+    Tensor gather(Tensor x, Tensor idx);
+
+    /** out (R, n) zeros, then out[r, idx[r, j]] += src[r, j]: the backward of {@link #gather}. */
+    Tensor scatterAdd(Tensor idx, Tensor src, int n);
+
+    /** Rows of a table: table (V, D), idx (L) integer, gives (L, D). Embedding lookup. */
+    Tensor indexSelect(Tensor table, Tensor idx);
+
+    /** out (V, D) zeros, then out[idx[l]] += src[l]: the backward of {@link #indexSelect}. */
+    Tensor indexAdd(Tensor idx, Tensor src, int v);
+}

@@ -1,0 +1,117 @@
+package org.svdd.tensor;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reverse-mode autograd. Every differentiable op records a {@link Node}: its inputs and a backward rule that maps
+ * the gradient of the output to gradients of the inputs (same shapes as the inputs). {@link #backward} walks the
+ * graph once in reverse topological order, accumulates into leaves' {@code grad}, and frees the graph.
+ */
+public final class Grad {
+    private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+    private Grad() {
+    }
+
+    /** The backward rule of one op: gradient of the output in, gradients of the inputs out (null where not needed). */
+    @FunctionalInterface
+    public interface Rule {
+        Tensor[] apply(Tensor gradOut);
+    }
+
+    /** One recorded op. */
+    public record Node(Tensor[] inputs, Rule rule) {
+    }
+
+    /** Scope in which no graph is recorded (sampling, evaluation, optimizer steps). Use with try-with-resources. */
+    public static AutoCloseable noGradScope() {
+        NO_GRAD_DEPTH.get()[0]++;
+        return () -> NO_GRAD_DEPTH.get()[0]--;
+    }
+
+    /** Runs body without recording a graph. */
+    public static <T> T noGrad(java.util.function.Supplier<T> body) {
+        NO_GRAD_DEPTH.get()[0]++;
+        try {
+            return body.get();
+        } finally {
+            NO_GRAD_DEPTH.get()[0]--;
+        }
+    }
+
+    public static boolean enabled() {
+        return NO_GRAD_DEPTH.get()[0] == 0;
+    }
+
+    /** Attaches a node to out if recording is on and any input needs a gradient; returns out. */
+    static Tensor record(Tensor out, Rule rule, Tensor... inputs) {
+        if (!enabled()) return out;
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                out.attach(new Node(inputs, rule));
+                return out;
+            }
+        }
+        return out;
+    }
+
+    static void backward(Tensor root, Tensor seed) {
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, seed);
+        try (AutoCloseable ignored = noGradScope()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Tensor g = grads.remove(t);
+                if (g == null) continue;
+                Node node = t.node();
+                if (node == null) {
+                    t.accumulateGrad(g);
+                    continue;
+                }
+                Tensor[] gIn = node.rule().apply(g);
+                for (int k = 0; k < node.inputs().length; k++) {
+                    Tensor in = node.inputs()[k];
+                    if (in == null || !in.requiresGrad() || gIn[k] == null) continue;
+                    if (!java.util.Arrays.equals(gIn[k].shape(), in.shape())) {
+                        throw new IllegalStateException("backward rule produced gradient of shape " + Shape.str(gIn[k].shape())
+                                + " for input of shape " + Shape.str(in.shape()));
+                    }
+                    grads.merge(in, gIn[k], Tensor::add);
+                }
+                t.detachGraph();
+            }
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+        // iterative DFS (deep graphs would overflow the stack recursively)
+        List<Object[]> stack = new ArrayList<>();
+        stack.add(new Object[]{root, 0});
+        seen.put(root, true);
+        while (!stack.isEmpty()) {
+            Object[] top = stack.get(stack.size() - 1);
+            Tensor t = (Tensor) top[0];
+            int next = (Integer) top[1];
+            Node node = t.node();
+            Tensor[] ins = node == null ? new Tensor[0] : node.inputs();
+            if (next < ins.length) {
+                top[1] = next + 1;
+                Tensor c = ins[next];
+                if (c != null && c.requiresGrad() && seen.put(c, true) == null) stack.add(new Object[]{c, 0});
+            } else {
+                order.add(t);
+                stack.remove(stack.size() - 1);
+            }
+        }
+        return order;
+    }
+}
