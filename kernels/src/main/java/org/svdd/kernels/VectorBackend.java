@@ -1,0 +1,424 @@
+package org.svdd.kernels;
+
+import java.util.Arrays;
+import org.svdd.tensor.BinaryOp;
+import org.svdd.tensor.Conv2dParams;
+import org.svdd.tensor.DType;
+import org.svdd.tensor.HostStorage;
+import org.svdd.tensor.ReduceOp;
+import org.svdd.tensor.ReferenceBackend;
+import org.svdd.tensor.Tensor;
+import org.svdd.tensor.UnaryOp;
+
+/**
+ * The CPU backend {@code cpu}: the hot primitives on F32 tensors with the Vector API ({@link ElementwiseKernels},
+ * {@link RowKernels}, {@link AttentionKernel}), {@link Sgemm} and {@link Conv2dKernel}, on the {@link Parallel}
+ * pool. Everything else (F64 gradient checks, integer tensors, ARGMAX) is the inherited {@link ReferenceBackend},
+ * which is also the oracle this class is tested against ({@code BackendConformance}).
+ *
+ * <p>Strided operands are walked with {@link Strided}: views are coalesced, and each run along the innermost axis
+ * goes to a vector kernel, directly when its stride is 1, as a scalar when its stride is 0 (broadcast), and through
+ * a gathered copy otherwise.
+ */
+public final class VectorBackend extends ReferenceBackend {
+    /** Below this many elements an elementwise op runs on the calling thread. */
+    private static final int GRAIN = 1 << 15;
+    /** Columns per task of a middle-axis reduction. */
+    private static final int REDUCE_TILE = 4096;
+    /** Per-thread scratch for gathered operand runs, one slot per operand. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    // ---- helpers ----
+
+    private static boolean allF32(Tensor... ts) {
+        for (Tensor t : ts) if (t != null && t.dtype() != DType.F32) return false;
+        return true;
+    }
+
+    private static float[] floats(Tensor t) {
+        return host(t).floats();
+    }
+
+    private Tensor wrap(float[] data, int... shape) {
+        return Tensor.wrap(this, HostStorage.of(data), shape);
+    }
+
+    /** Runs body over [0, tasks) on the pool, or on this thread when the whole job is under {@link #GRAIN} elements. */
+    private static void parallelFor(int tasks, long elements, Parallel.RangeBody body) {
+        if (elements < GRAIN || Parallel.threads() == 1) body.run(0, tasks);
+        else Parallel.forRange(tasks, body);
+    }
+
+    /** t itself when contiguous, else a contiguous F32 copy (both read from t.offset()). */
+    private Tensor contiguous(Tensor t) {
+        return t.isContiguous() ? t : copy(t, DType.F32);
+    }
+
+    /** len floats with unit stride from data[off]. */
+    private record Run(float[] data, int off) {
+    }
+
+    /** One operand's run with unit stride: the view itself when its stride is 1, else gathered into scratch slot. */
+    private static Run run(float[] src, int off, int stride, int len, int slot) {
+        if (stride == 1) return new Run(src, off);
+        float[][] scratch = SCRATCH.get();
+        if (scratch[slot].length < len) scratch[slot] = new float[Math.max(len, 2 * scratch[slot].length)];
+        float[] buf = scratch[slot];
+        for (int i = 0; i < len; i++) buf[i] = src[off + i * stride];
+        return new Run(buf, 0);
+    }
+
+    // ---- memory ----
+
+    @Override
+    public Tensor upload(HostStorage data, int... shape) {
+        HostStorage copy = switch (data.dtype()) {
+            case F32 -> HostStorage.of(data.floats().clone());
+            case F64 -> HostStorage.of(data.doubles().clone());
+            case I32 -> HostStorage.of(data.ints().clone());
+            case I64 -> HostStorage.of(data.longs().clone());
+        };
+        return Tensor.wrap(this, copy, shape);
+    }
+
+    @Override
+    public HostStorage download(Tensor x) {
+        if (x.dtype() != DType.F32) return super.download(x);
+        if (x.isContiguous()) return HostStorage.of(Arrays.copyOfRange(floats(x), x.offset(), x.offset() + x.numel()));
+        return host(copy(x, DType.F32));
+    }
+
+    @Override
+    public Tensor copy(Tensor x, DType dtype) {
+        if (x.dtype() != DType.F32 || dtype != DType.F32) return super.copy(x, dtype);
+        float[] out = new float[x.numel()];
+        if (x.isContiguous()) {
+            System.arraycopy(floats(x), x.offset(), out, 0, out.length);
+        } else {
+            Tensor dst = wrap(out, x.shape());
+            copyInto(dst, x);
+        }
+        return wrap(out, x.shape());
+    }
+
+    @Override
+    public void assign(Tensor dst, Tensor src) {
+        if (!allF32(dst, src)) {
+            super.assign(dst, src);
+            return;
+        }
+        copyInto(dst, src);
+    }
+
+    /** dst[i] = src[i] for two F32 views of one shape, runs along the coalesced inner axis. */
+    private static void copyInto(Tensor dst, Tensor src) {
+        Strided it = Strided.of(dst.shape(), dst, src);
+        float[] d = floats(dst), s = floats(src);
+        int ds = it.innerStride(0), ss = it.innerStride(1);
+        it.forAll(GRAIN, (offs, len) -> {
+            int o = offs[0], i = offs[1];
+            if (ds == 1 && ss == 1) System.arraycopy(s, i, d, o, len);
+            else if (ds == 1 && ss == 0) Arrays.fill(d, o, o + len, s[i]);
+            else for (int j = 0; j < len; j++) d[o + j * ds] = s[i + j * ss];
+        });
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public Tensor unary(UnaryOp op, Tensor x) {
+        if (!allF32(x)) return super.unary(op, x);
+        float[] out = new float[x.numel()];
+        Tensor y = wrap(out, x.shape());
+        Strided it = Strided.of(x.shape(), y, x);
+        float[] xa = floats(x);
+        int sx = it.innerStride(1);
+        it.forAll(GRAIN, (offs, len) -> {
+            Run xr = run(xa, offs[1], sx, len, 0);
+            ElementwiseKernels.unary(op, xr.data(), xr.off(), out, offs[0], len);
+        });
+        return y;
+    }
+
+    @Override
+    public Tensor unaryBackward(UnaryOp op, Tensor x, Tensor gradOut) {
+        if (!allF32(x, gradOut)) return super.unaryBackward(op, x, gradOut);
+        float[] out = new float[x.numel()];
+        Tensor y = wrap(out, x.shape());
+        Strided it = Strided.of(x.shape(), y, x, gradOut);
+        float[] xa = floats(x), ga = floats(gradOut);
+        int sx = it.innerStride(1), sg = it.innerStride(2);
+        it.forAll(GRAIN, (offs, len) -> {
+            Run xr = run(xa, offs[1], sx, len, 0), gr = run(ga, offs[2], sg, len, 1);
+            ElementwiseKernels.unaryBackward(op, xr.data(), xr.off(), gr.data(), gr.off(), out, offs[0], len);
+        });
+        return y;
+    }
+
+    /**
+     * Runs of a and b go to the vector-vector kernel, or to a vector-scalar kernel when one side is broadcast along
+     * the run (stride 0): a same-shape op is one run, a row broadcast is vector-vector per row, a column or scalar
+     * broadcast is vector-scalar.
+     */
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        if (!allF32(a, b)) return super.binary(op, a, b);
+        float[] out = new float[a.numel()];
+        Tensor y = wrap(out, a.shape());
+        Strided it = Strided.of(a.shape(), y, a, b);
+        float[] aa = floats(a), ba = floats(b);
+        int sa = it.innerStride(1), sb = it.innerStride(2);
+        it.forAll(GRAIN, (offs, len) -> {
+            int o = offs[0];
+            if (sa == 0 && sb == 0) {
+                Arrays.fill(out, o, o + len, (float) op.apply(aa[offs[1]], ba[offs[2]]));
+            } else if (sb == 0) {
+                Run ar = run(aa, offs[1], sa, len, 0);
+                ElementwiseKernels.binary(op, ar.data(), ar.off(), ba[offs[2]], out, o, len);
+            } else if (sa == 0) {
+                Run br = run(ba, offs[2], sb, len, 0);
+                ElementwiseKernels.binary(op, aa[offs[1]], br.data(), br.off(), out, o, len);
+            } else {
+                Run ar = run(aa, offs[1], sa, len, 0), br = run(ba, offs[2], sb, len, 1);
+                ElementwiseKernels.binary(op, ar.data(), ar.off(), br.data(), br.off(), out, o, len);
+            }
+        });
+        return y;
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        if (!allF32(cond, a, b)) return super.where(cond, a, b);
+        float[] out = new float[a.numel()];
+        Tensor y = wrap(out, a.shape());
+        Strided it = Strided.of(a.shape(), y, cond, a, b);
+        float[] ca = floats(cond), aa = floats(a), ba = floats(b);
+        int sc = it.innerStride(1), sa = it.innerStride(2), sb = it.innerStride(3);
+        it.forAll(GRAIN, (offs, len) -> {
+            int o = offs[0], c = offs[1], i = offs[2], j = offs[3];
+            for (int e = 0; e < len; e++) out[o + e] = ca[c + e * sc] != 0 ? aa[i + e * sa] : ba[j + e * sb];
+        });
+        return y;
+    }
+
+    // ---- reductions ----
+
+    /**
+     * SUM and MAX in F32. Over the last axis each row is one vector reduction; over a middle axis, x seen as
+     * (outer, n, inner), the inner vectors are accumulated row by row, in tiles of {@link #REDUCE_TILE} columns.
+     */
+    @Override
+    public Tensor reduce(ReduceOp op, Tensor x, int axis) {
+        int[] shape = x.shape();
+        int n = shape[axis];
+        if (op == ReduceOp.ARGMAX || !allF32(x) || n == 0 || x.numel() == 0) return super.reduce(op, x, axis);
+        int inner = 1;
+        for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+        int outer = x.numel() / (n * inner);
+        Tensor xc = contiguous(x);
+        float[] xa = floats(xc), out = new float[outer * inner];
+        int base = xc.offset();
+        boolean sum = op == ReduceOp.SUM;
+        if (inner == 1) {
+            parallelFor(outer, x.numel(), (s, e) -> {
+                for (int p = s; p < e; p++) {
+                    out[p] = sum ? ElementwiseKernels.sum(xa, base + p * n, n) : ElementwiseKernels.max(xa, base + p * n, n);
+                }
+            });
+        } else {
+            int in = inner, tiles = (inner + REDUCE_TILE - 1) / REDUCE_TILE;
+            parallelFor(outer * tiles, x.numel(), (s, e) -> {
+                for (int task = s; task < e; task++) {
+                    int p = task / tiles, q0 = (task % tiles) * REDUCE_TILE, len = Math.min(REDUCE_TILE, in - q0);
+                    int dst = p * in + q0, src = base + p * n * in + q0;
+                    System.arraycopy(xa, src, out, dst, len);
+                    for (int j = 1; j < n; j++) {
+                        if (sum) ElementwiseKernels.addInPlace(out, dst, xa, src + j * in, len);
+                        else ElementwiseKernels.maxInPlace(out, dst, xa, src + j * in, len);
+                    }
+                }
+            });
+        }
+        int[] outShape = shape.clone();
+        outShape[axis] = 1;
+        return wrap(out, outShape);
+    }
+
+    // ---- linear algebra ----
+
+    /**
+     * Batched SGEMM straight on the operands' strides. When b is shared by every batch (stride 0) and a's batches
+     * stack into rows, the batch folds into one (B*M, K) x (K, N) product; otherwise one GEMM per batch.
+     */
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        if (!allF32(a, b)) return super.matmul(a, b);
+        int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
+        float[] out = new float[nb * m * n];
+        Tensor y = wrap(out, nb, m, n);
+        if (out.length == 0 || k == 0) return y;
+        int[] sa = a.strides(), sb = b.strides();
+        float[] aa = floats(a), ba = floats(b);
+        boolean fold = nb == 1 || (sb[0] == 0 && sa[0] == m * sa[1]);
+        if (fold) {
+            Sgemm.sgemm(nb * m, n, k, aa, a.offset(), sa[1], sa[2], ba, b.offset(), sb[1], sb[2], out, 0, n, false);
+        } else {
+            for (int p = 0; p < nb; p++) {
+                Sgemm.sgemm(m, n, k, aa, a.offset() + p * sa[0], sa[1], sa[2], ba, b.offset() + p * sb[0], sb[1], sb[2], out, p * m * n, n, false);
+            }
+        }
+        return y;
+    }
+
+    private static Conv2dKernel.Geometry geometry(int[] xs, int[] ws, Conv2dParams p) {
+        return new Conv2dKernel.Geometry(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], p);
+    }
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Conv2dParams p) {
+        if (!allF32(x, w)) return super.conv2d(x, w, p);
+        Conv2dKernel.Geometry g = geometry(x.shape(), w.shape(), p);
+        Tensor xc = contiguous(x), wc = contiguous(w);
+        float[] y = new float[g.n() * g.o() * g.p()];
+        Conv2dKernel.forward(floats(xc), xc.offset(), floats(wc), wc.offset(), y, g);
+        return wrap(y, g.n(), g.o(), g.oh(), g.ow());
+    }
+
+    @Override
+    public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] xShape, Conv2dParams p) {
+        if (!allF32(gy, w)) return super.conv2dBackwardInput(gy, w, xShape, p);
+        Conv2dKernel.Geometry g = geometry(xShape, w.shape(), p);
+        Tensor gc = contiguous(gy), wc = contiguous(w);
+        float[] gx = new float[xShape[0] * xShape[1] * xShape[2] * xShape[3]];
+        Conv2dKernel.backwardInput(floats(gc), gc.offset(), floats(wc), wc.offset(), gx, g);
+        return wrap(gx, xShape);
+    }
+
+    @Override
+    public Tensor conv2dBackwardWeight(Tensor x, Tensor gy, int[] wShape, Conv2dParams p) {
+        if (!allF32(x, gy)) return super.conv2dBackwardWeight(x, gy, wShape, p);
+        Conv2dKernel.Geometry g = geometry(x.shape(), wShape, p);
+        Tensor xc = contiguous(x), gc = contiguous(gy);
+        float[] gw = new float[wShape[0] * wShape[1] * wShape[2] * wShape[3]];
+        Conv2dKernel.backwardWeight(floats(xc), xc.offset(), floats(gc), gc.offset(), gw, g);
+        return wrap(gw, wShape);
+    }
+
+    // ---- fused rows ----
+
+    @Override
+    public Tensor softmax(Tensor x, boolean log) {
+        if (!allF32(x)) return super.softmax(x, log);
+        int n = x.dim(-1), rows = n == 0 ? 0 : x.numel() / n;
+        Tensor xc = contiguous(x);
+        float[] out = new float[x.numel()];
+        RowKernels.softmax(floats(xc), xc.offset(), out, 0, rows, n, log);
+        return wrap(out, x.shape());
+    }
+
+    @Override
+    public Tensor[] normalizeRows(Tensor x, double eps) {
+        if (!allF32(x)) return super.normalizeRows(x, eps);
+        int rows = x.dim(0), n = x.dim(1);
+        Tensor xc = contiguous(x);
+        float[] y = new float[rows * n], rstd = new float[rows];
+        RowKernels.normalize(floats(xc), xc.offset(), y, rstd, rows, n, (float) eps);
+        return new Tensor[]{wrap(y, rows, n), wrap(rstd, rows, 1)};
+    }
+
+    @Override
+    public Tensor normalizeRowsBackward(Tensor gy, Tensor y, Tensor rstd) {
+        if (!allF32(gy, y, rstd)) return super.normalizeRowsBackward(gy, y, rstd);
+        int rows = y.dim(0), n = y.dim(1);
+        Tensor gc = contiguous(gy), yc = contiguous(y), rc = contiguous(rstd);
+        float[] gx = new float[rows * n];
+        RowKernels.normalizeBackward(floats(gc), gc.offset(), floats(yc), yc.offset(), floats(rc), rc.offset(), gx, rows, n);
+        return wrap(gx, rows, n);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale) {
+        if (!allF32(q, k, v, mask)) return super.attention(q, k, v, mask, scale);
+        int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
+        Tensor qc = contiguous(q), kc = contiguous(k), vc = contiguous(v);
+        float[] out = new float[b * s * e];
+        AttentionKernel.MaskView mv = mask == null ? null
+                : new AttentionKernel.MaskView(floats(mask), mask.offset(), mask.strides()[0], mask.strides()[1], mask.strides()[2]);
+        AttentionKernel.forward(floats(qc), qc.offset(), floats(kc), kc.offset(), floats(vc), vc.offset(), mv, out, b, s, t, d, e, (float) scale);
+        return wrap(out, b, s, e);
+    }
+
+    // ---- indexing ----
+
+    /** The integer indices of idx in row-major order, each checked against [0, bound) like the reference. */
+    private static int[] indices(Tensor idx, int bound, String op) {
+        int n = idx.numel();
+        int[] out = new int[n];
+        HostStorage h = host(idx);
+        boolean flat = idx.isContiguous();
+        for (int i = 0; i < n; i++) {
+            int at = flat ? idx.offset() + i : offsetOf(idx, i);
+            long v = switch (idx.dtype()) {
+                case I64 -> h.longs()[at];
+                case I32 -> h.ints()[at];
+                default -> (long) h.get(at);
+            };
+            if (v < 0 || v >= bound) throw new IndexOutOfBoundsException(op + ": index " + v + " out of range [0, " + bound + ")");
+            out[i] = (int) v;
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor gather(Tensor x, Tensor idx) {
+        if (!allF32(x)) return super.gather(x, idx);
+        int rows = x.dim(0), n = x.dim(1), j = idx.dim(1);
+        int[] ix = indices(idx, n, "gather");
+        Tensor xc = contiguous(x);
+        float[] xa = floats(xc), out = new float[rows * j];
+        int base = xc.offset();
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < j; c++) out[r * j + c] = xa[base + r * n + ix[r * j + c]];
+        return wrap(out, rows, j);
+    }
+
+    @Override
+    public Tensor scatterAdd(Tensor idx, Tensor src, int n) {
+        if (!allF32(src)) return super.scatterAdd(idx, src, n);
+        int rows = src.dim(0), j = src.dim(1);
+        int[] ix = indices(idx, n, "scatterAdd");
+        Tensor sc = contiguous(src);
+        float[] sa = floats(sc), out = new float[rows * n];
+        int base = sc.offset();
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < j; c++) out[r * n + ix[r * j + c]] += sa[base + r * j + c];
+        return wrap(out, rows, n);
+    }
+
+    @Override
+    public Tensor indexSelect(Tensor table, Tensor idx) {
+        if (!allF32(table)) return super.indexSelect(table, idx);
+        int v = table.dim(0), d = table.dim(1);
+        int[] ix = indices(idx, v, "indexSelect");
+        Tensor tc = contiguous(table);
+        float[] ta = floats(tc), out = new float[ix.length * d];
+        for (int i = 0; i < ix.length; i++) System.arraycopy(ta, tc.offset() + ix[i] * d, out, i * d, d);
+        return wrap(out, ix.length, d);
+    }
+
+    @Override
+    public Tensor indexAdd(Tensor idx, Tensor src, int v) {
+        if (!allF32(src)) return super.indexAdd(idx, src, v);
+        int l = src.dim(0), d = src.dim(1);
+        int[] ix = indices(idx, v, "indexAdd");
+        Tensor sc = contiguous(src);
+        float[] sa = floats(sc), out = new float[v * d];
+        for (int i = 0; i < l; i++) ElementwiseKernels.addInPlace(out, ix[i] * d, sa, sc.offset() + i * d, d);
+        return wrap(out, v, d);
+    }
+}
