@@ -410,6 +410,7 @@ def test_gemm(m, bench):
                 dt = (time.perf_counter() - t) / reps
                 print(f"bench {kernel} {M}x{N}x{K}: {dt * 1e3:.2f} ms, {2 * M * N * K / dt / 1e12:.2f} TFLOP/s")
             torch.backends.cuda.matmul.allow_tf32 = False
+            torch.matmul(A, B)  # warm-up (cuBLAS heuristics)
             torch.cuda.synchronize()
             t = time.perf_counter()
             for _ in range(5):

@@ -48,7 +48,7 @@ public final class VectorBackend extends ReferenceBackend {
         return Tensor.wrap(this, HostStorage.of(data), shape);
     }
 
-    /** Runs body over [0, tasks) on the pool, or on this thread when the whole job is under {@link #GRAIN} elements. */
+    /** Runs body over [0, tasks) on the pool, or on this thread when the whole job is under {@link #GRAIN} elements (or multiply-adds). */
     private static void parallelFor(int tasks, long elements, Parallel.RangeBody body) {
         if (elements < GRAIN || Parallel.threads() == 1) body.run(0, tasks);
         else Parallel.forRange(tasks, body);
@@ -253,7 +253,9 @@ public final class VectorBackend extends ReferenceBackend {
 
     /**
      * Batched SGEMM straight on the operands' strides. When b is shared by every batch (stride 0) and a's batches
-     * stack into rows, the batch folds into one (B*M, K) x (K, N) product; otherwise one GEMM per batch.
+     * stack into rows, the batch folds into one (B*M, K) x (K, N) product; otherwise one GEMM per batch, the batches
+     * split across the pool when there are at least as many as threads (each GEMM then runs inline), else one after
+     * another with each GEMM parallel inside.
      */
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
@@ -268,9 +270,13 @@ public final class VectorBackend extends ReferenceBackend {
         if (fold) {
             Sgemm.sgemm(nb * m, n, k, aa, a.offset(), sa[1], sa[2], ba, b.offset(), sb[1], sb[2], out, 0, n, false);
         } else {
-            for (int p = 0; p < nb; p++) {
-                Sgemm.sgemm(m, n, k, aa, a.offset() + p * sa[0], sa[1], sa[2], ba, b.offset() + p * sb[0], sb[1], sb[2], out, p * m * n, n, false);
-            }
+            Parallel.RangeBody batches = (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    Sgemm.sgemm(m, n, k, aa, a.offset() + p * sa[0], sa[1], sa[2], ba, b.offset() + p * sb[0], sb[1], sb[2], out, p * m * n, n, false);
+                }
+            };
+            if (nb >= Parallel.threads()) parallelFor(nb, (long) nb * m * n * k, batches);
+            else batches.run(0, nb);
         }
         return y;
     }
