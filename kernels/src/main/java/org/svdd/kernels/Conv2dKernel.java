@@ -9,14 +9,14 @@ import org.svdd.tensor.Conv2dParams;
  * <p>Shapes: x (N, C, H, W), w (O, C/G, KH, KW), y (N, O, OH, OW), G groups. Per image and group, with
  * K = C/G * KH * KW and P = OH * OW:
  * <pre>
- *   cols (K, P)  = im2col(x[n, group channels])
- *   y    (O/G, P) = w_g (O/G, K) · cols                   forward
- *   cols (K, P)  = w_g^T (K, O/G) · gy (O/G, P); gx += col2im(cols)   backward input
- *   gw_g (O/G, K) += gy (O/G, P) · cols^T (P, K)          backward weight
+ *   cols (K, P)      = im2col(x[n, group channels])
+ *   y (O/G, P)       = w_g (O/G, K) · cols                                 forward
+ *   cols (K, P)      = w_g^T (K, O/G) · gy (O/G, P);  gx += col2im(cols)   backward input
+ *   gw_g^T (K, O/G) += cols (K, P) · gy^T (P, O/G)                          backward weight
  * </pre>
  * The columns are built for a band of output rows at a time, so the buffer stays bounded for large images; the band
  * is large (about 2 MiB) because every GEMM call packs its A operand again and longer panels amortise that (measured
- * with ConvTiming: 64 KiB bands ran at half the speed of whole-image ones). A 1x1, stride-1, unpadded convolution needs
+ * with ConvTiming: 256 KiB bands ran 20% slower than whole-image ones, 64 KiB bands half as fast). A 1x1, stride-1, unpadded convolution needs
  * no im2col: the image itself is the (C/G, H*W) column matrix.
  *
  * <p>The batch is split across {@link Parallel} workers, each with its own column buffer, whenever there are at
@@ -25,6 +25,7 @@ import org.svdd.tensor.Conv2dParams;
 public final class Conv2dKernel {
     /** Target size in floats of one column block (2 MiB). */
     private static final int BLOCK_FLOATS = 1 << 19;
+    /** Each thread's column buffer, grown on demand (a one-slot holder so it can be replaced). */
     private static final ThreadLocal<float[][]> COLUMNS = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private Conv2dKernel() {
@@ -134,7 +135,10 @@ public final class Conv2dKernel {
     }
 
     /**
-     * Gradient with respect to the weight: gw (O, C/G, KH, KW) = sum over images of gy · im2col(x)^T.
+     * Gradient with respect to the weight: gw (O, C/G, KH, KW) = sum over images of gy · im2col(x)^T. Each chunk of
+     * images accumulates the transpose gw_g^T (K, O/G) = cols (K, P) · gy^T (P, O/G), which reads the large column
+     * matrix along its rows (the GEMM's fast packing path) and transposes only the small strided gy; the partial sums
+     * are transposed into gw at the end.
      *
      * @param gw output from 0, contiguous; overwritten
      */
@@ -143,27 +147,27 @@ public final class Conv2dKernel {
         Arrays.fill(gw, 0, g.o() * k, 0f);
         Object lock = new Object();
         forEachImageChunk(g, (start, end, cols) -> {
-            float[] part = start == 0 && end == g.n() ? gw : new float[g.o() * k];
+            float[] gwT = new float[g.o() * k]; // (G, K, O/G)
             for (int img = start; img < end; img++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
                     int gyImg = gyOff + (img * g.o() + grp * og) * p;
-                    int gwg = grp * og * k;
+                    int part = grp * k * og;
                     int xImg = xOff + (img * g.c() + grp * cg) * hw;
                     if (g.pointwise()) {
-                        Sgemm.sgemm(og, k, p, gy, gyImg, p, 1, x, xImg, 1, hw, part, gwg, k, true);
+                        Sgemm.sgemm(k, og, p, x, xImg, hw, 1, gy, gyImg, 1, p, gwT, part, og, true);
                         continue;
                     }
                     for (int oy0 = 0; oy0 < g.oh(); oy0 += g.band()) {
                         int oy1 = Math.min(g.oh(), oy0 + g.band()), bp = (oy1 - oy0) * g.ow();
                         im2col(x, xImg, cols, g, oy0, oy1);
-                        Sgemm.sgemm(og, k, bp, gy, gyImg + oy0 * g.ow(), p, 1, cols, 0, 1, bp, part, gwg, k, true);
+                        Sgemm.sgemm(k, og, bp, cols, 0, bp, 1, gy, gyImg + oy0 * g.ow(), 1, p, gwT, part, og, true);
                     }
                 }
             }
-            if (part != gw) {
-                synchronized (lock) {
-                    for (int i = 0; i < part.length; i++) gw[i] += part[i];
-                }
+            synchronized (lock) {
+                for (int grp = 0; grp < g.groups(); grp++)
+                    for (int r = 0; r < k; r++)
+                        for (int oc = 0; oc < og; oc++) gw[(grp * og + oc) * k + r] += gwT[(grp * k + r) * og + oc];
             }
         });
     }
