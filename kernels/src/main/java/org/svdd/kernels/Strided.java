@@ -72,23 +72,6 @@ final class Strided {
         return new Strided(outShape, outStrides, base.clone(), numel);
     }
 
-    int numel() {
-        return numel;
-    }
-
-    /** Coalesced rank (at least 1). */
-    int rank() {
-        return shape.length;
-    }
-
-    int dim(int d) {
-        return shape[d];
-    }
-
-    int stride(int view, int d) {
-        return strides[view][d];
-    }
-
     /** Stride of view v along the innermost coalesced axis. */
     int innerStride(int view) {
         return strides[view][shape.length - 1];

@@ -97,13 +97,10 @@ public final class VectorBackend extends ReferenceBackend {
     public Tensor copy(Tensor x, DType dtype) {
         if (x.dtype() != DType.F32 || dtype != DType.F32) return super.copy(x, dtype);
         float[] out = new float[x.numel()];
-        if (x.isContiguous()) {
-            System.arraycopy(floats(x), x.offset(), out, 0, out.length);
-        } else {
-            Tensor dst = wrap(out, x.shape());
-            copyInto(dst, x);
-        }
-        return wrap(out, x.shape());
+        Tensor y = wrap(out, x.shape());
+        if (x.isContiguous()) System.arraycopy(floats(x), x.offset(), out, 0, out.length);
+        else copyInto(y, x);
+        return y;
     }
 
     @Override
@@ -210,7 +207,8 @@ public final class VectorBackend extends ReferenceBackend {
 
     /**
      * SUM and MAX in F32. Over the last axis each row is one vector reduction; over a middle axis, x seen as
-     * (outer, n, inner), the inner vectors are accumulated row by row, in tiles of {@link #REDUCE_TILE} columns.
+     * (outer, n, inner), the inner vectors are accumulated row by row, in tiles of {@link #REDUCE_TILE} columns. A
+     * strided x is made contiguous first.
      */
     @Override
     public Tensor reduce(ReduceOp op, Tensor x, int axis) {

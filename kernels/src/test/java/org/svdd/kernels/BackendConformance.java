@@ -347,6 +347,45 @@ public abstract class BackendConformance {
         return t.stream();
     }
 
+    /**
+     * Tensors above the backends' parallel grain (32K elements), so the work is split across threads and the
+     * split points fall inside innermost runs.
+     */
+    @TestFactory
+    Stream<DynamicTest> parallelSplits() {
+        List<DynamicTest> t = new ArrayList<>();
+        Rng rng = new Rng(15);
+        int[] shape = {3, 129, 101};
+        List<View> xs = views(shape, sh -> rand(rng, 0.1, 3, sh)), ys = views(shape, sh -> rand(rng, -2, 2, sh));
+        for (int i = 0; i < xs.size(); i++) {
+            View x = xs.get(i), y = ys.get((i + 1) % ys.size());
+            String on = " " + Shape.str(shape) + " " + x;
+            t.add(test("copy" + on, () -> agree("copy" + on, tolerance(1), s -> be(s).copy(x.pair().on(s), DType.F32))));
+            t.add(test("unary LOG" + on, () -> agree("unary LOG" + on, tolerance(1), s -> be(s).unary(UnaryOp.LOG, x.pair().on(s)))));
+            t.add(test("unaryBackward TANH" + on, () -> agree("unaryBackward TANH" + on, tolerance(1),
+                    s -> be(s).unaryBackward(UnaryOp.TANH, x.pair().on(s), y.pair().on(s)))));
+            for (BinaryOp op : new BinaryOp[]{BinaryOp.ADD, BinaryOp.DIV, BinaryOp.GT}) {
+                String what = "binary " + op + on + " b " + y;
+                t.add(test(what, () -> agree(what, tolerance(1), s -> be(s).binary(op, x.pair().on(s), y.pair().on(s)))));
+            }
+            t.add(test("where" + on, () -> agree("where" + on, tolerance(1), s -> be(s).where(y.pair().on(s), x.pair().on(s), y.pair().on(s)))));
+            for (int axis = 0; axis < shape.length; axis++) {
+                int ax = axis;
+                for (ReduceOp op : new ReduceOp[]{ReduceOp.SUM, ReduceOp.MAX}) {
+                    String what = "reduce " + op + " axis " + ax + on;
+                    t.add(test(what, () -> agree(what, tolerance(shape[ax]), s -> be(s).reduce(op, x.pair().on(s), ax))));
+                }
+            }
+            String wa = "assign into transposed" + on;
+            t.add(test(wa, () -> agree(wa, tolerance(1), s -> {
+                Tensor base = be(s).zeros(DType.F32, shape[0], shape[2], shape[1]);
+                be(s).assign(base.transpose(1, 2), x.pair().on(s));
+                return base;
+            })));
+        }
+        return t.stream();
+    }
+
     // ---- linear algebra ----
 
     @TestFactory
