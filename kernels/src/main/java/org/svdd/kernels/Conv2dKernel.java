@@ -137,17 +137,18 @@ public final class Conv2dKernel {
     /**
      * Gradient with respect to the weight: gw (O, C/G, KH, KW) = sum over images of gy · im2col(x)^T. Each chunk of
      * images accumulates the transpose gw_g^T (K, O/G) = cols (K, P) · gy^T (P, O/G), which reads the large column
-     * matrix along its rows (the GEMM's fast packing path) and transposes only the small strided gy; the partial sums
-     * are transposed into gw at the end.
+     * matrix along its rows (the GEMM's fast packing path) and transposes only the small strided gy; the chunks'
+     * partial sums are transposed into gw at the end, in chunk order, so the result does not depend on thread timing.
      *
      * @param gw output from 0, contiguous; overwritten
      */
     public static void backwardWeight(float[] x, int xOff, float[] gy, int gyOff, float[] gw, Geometry g) {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
         Arrays.fill(gw, 0, g.o() * k, 0f);
-        Object lock = new Object();
+        float[][] partials = new float[g.n()][]; // by first image of the chunk, each (G, K, O/G)
         forEachImageChunk(g, (start, end, cols) -> {
-            float[] gwT = new float[g.o() * k]; // (G, K, O/G)
+            float[] gwT = new float[g.o() * k];
+            partials[start] = gwT;
             for (int img = start; img < end; img++) {
                 for (int grp = 0; grp < g.groups(); grp++) {
                     int gyImg = gyOff + (img * g.o() + grp * og) * p;
@@ -164,12 +165,13 @@ public final class Conv2dKernel {
                     }
                 }
             }
-            synchronized (lock) {
-                for (int grp = 0; grp < g.groups(); grp++)
-                    for (int r = 0; r < k; r++)
-                        for (int oc = 0; oc < og; oc++) gw[(grp * og + oc) * k + r] += gwT[(grp * k + r) * og + oc];
-            }
         });
+        for (float[] gwT : partials) {
+            if (gwT == null) continue;
+            for (int grp = 0; grp < g.groups(); grp++)
+                for (int r = 0; r < k; r++)
+                    for (int oc = 0; oc < og; oc++) gw[(grp * og + oc) * k + r] += gwT[(grp * k + r) * og + oc];
+        }
     }
 
     /** Chunk body: runs images start..end-1 with the caller thread's column buffer. */

@@ -86,7 +86,8 @@ public final class CudaContext {
     }
 
     /**
-     * Launches a 1-D or 3-D grid. Arguments are device pointers, Integer, Long, Float or Double, passed in order.
+     * Launches a 1-D or 3-D grid. Arguments are device pointers, Integer, Long, Float, Double or int[] (a by-value struct
+     * of ints such as {@code Dims6}), passed in order.
      */
     public void launch(CUfunction f, int[] grid, int[] block, int sharedBytes, Object... args) {
         Pointer[] ps = new Pointer[args.length];
@@ -98,12 +99,18 @@ public final class CudaContext {
                 case Long v -> Pointer.to(new long[]{v});
                 case Float v -> Pointer.to(new float[]{v});
                 case Double v -> Pointer.to(new double[]{v});
+                case int[] v -> Pointer.to(v);
                 default -> throw new IllegalArgumentException("unsupported kernel argument type " + a.getClass());
             };
         }
         JCudaDriver.cuLaunchKernel(f, grid[0], grid.length > 1 ? grid[1] : 1, grid.length > 2 ? grid[2] : 1,
                 block[0], block.length > 1 ? block[1] : 1, block.length > 2 ? block[2] : 1,
                 sharedBytes, null, Pointer.to(ps), null);
+    }
+
+    /** Raises a kernel's dynamic shared memory limit (needed above 48 KiB). */
+    public void allowDynamicShared(CUfunction f, int bytes) {
+        JCudaDriver.cuFuncSetAttribute(f, jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
     }
 
     public void synchronize() {

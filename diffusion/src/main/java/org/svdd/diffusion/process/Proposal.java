@@ -1,0 +1,62 @@
+package org.svdd.diffusion.process;
+
+import org.svdd.tensor.Rng;
+import org.svdd.tensor.Tensor;
+
+/**
+ * One reverse-diffusion process, seen the way a sampler uses it: a prior, a fixed number of reverse steps, and at
+ * each step a {@link Step} that has run the denoiser once on x_t and can then draw any number of candidates for
+ * x_{t-1}. SVDD, best-of-N, SMC and the plain sampler are all loops over this interface, so none of them copies a
+ * process's update rule. States are batches: (B, C, H, W) images or (B, L) token ids.
+ */
+public interface Proposal {
+    /** Number of reverse steps from the prior to clean data. */
+    int steps();
+
+    /** B draws of x_T. */
+    Tensor prior(int batch, Rng rng);
+
+    /** Runs the denoiser once on x_t at reverse step i (0 = first step from the prior, steps()-1 = the last). */
+    Step prepare(Tensor xt, int i);
+
+    /**
+     * The denoiser's prediction of x0 for states at the noise level reached after step i (the candidates' level):
+     * one denoiser pass, or x itself after the last step. This is what SVDD-PM scores.
+     */
+    Tensor predictX0(Tensor x, int i);
+
+    /** How noisy the states after step i are, in [0, 1] (0 = clean): the time input of value networks. */
+    double timeAfter(int i);
+
+    /** A prepared reverse step at x_t. */
+    interface Step {
+        /** The denoiser's x0 prediction for x_t itself (from the pass already made). */
+        Tensor x0Hat();
+
+        /**
+         * K candidates for x_{t-1} per row: (B*K, ...), with row b's candidates at rows b*K .. b*K+K-1.
+         * Independent draws from p_pre(x_{t-1} | x_t).
+         */
+        Tensor sample(int k, Rng rng);
+    }
+
+    /** x (B, ...) repeated row by row K times: (B*K, ...), rows b*K .. b*K+K-1 equal to x[b]. */
+    static Tensor repeatRows(Tensor x, int k) {
+        if (k == 1) return x;
+        int[] s = x.shape();
+        int[] expanded = new int[s.length + 1];
+        expanded[0] = s[0];
+        expanded[1] = k;
+        System.arraycopy(s, 1, expanded, 2, s.length - 1);
+        int[] out = s.clone();
+        out[0] = s[0] * k;
+        return x.unsqueeze(1).expand(expanded).reshape(out);
+    }
+
+    /** Plain ancestral sampling: one candidate per step. The pre-trained baseline. */
+    static Tensor sample(Proposal p, int batch, Rng rng) {
+        Tensor x = p.prior(batch, rng);
+        for (int i = 0; i < p.steps(); i++) x = p.prepare(x, i).sample(1, rng);
+        return x;
+    }
+}
