@@ -198,6 +198,7 @@ public class ReferenceBackend implements Backend {
         int cOut = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
         int oh = p.outH(h, kh), ow = p.outW(w, kw);
         int og = cOut / p.groups();
+        if (cIn != cg * p.groups()) throw new IllegalArgumentException("conv2d channels " + cIn + " != " + cg + " x groups " + p.groups());
         for (int n = 0; n < nN; n++)
             for (int o = 0; o < cOut; o++) {
                 int g = o / og;
@@ -214,7 +215,6 @@ public class ReferenceBackend implements Backend {
                                 }
                             }
             }
-        if (cIn != cg * p.groups()) throw new IllegalArgumentException("conv2d channels " + cIn + " != " + cg + " x groups " + p.groups());
     }
 
     @Override

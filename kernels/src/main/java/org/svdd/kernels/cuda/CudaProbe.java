@@ -12,8 +12,9 @@ public final class CudaProbe {
     private CudaProbe() {
     }
 
-    /** Null when a device is usable, else why not. Probes once per process. */
+    /** Null when a device is usable, else why not. Probes the driver once per process; {@code -Dsvdd.cuda=false} is read on every call. */
     public static String unavailableReason() {
+        if ("false".equalsIgnoreCase(System.getProperty("svdd.cuda"))) return "disabled by -Dsvdd.cuda=false";
         if (!probed) {
             synchronized (CudaProbe.class) {
                 if (!probed) {
@@ -26,7 +27,6 @@ public final class CudaProbe {
     }
 
     private static String probe() {
-        if ("false".equalsIgnoreCase(System.getProperty("svdd.cuda"))) return "disabled by -Dsvdd.cuda=false";
         try {
             jcuda.driver.JCudaDriver.setExceptionsEnabled(true);
             jcuda.driver.JCudaDriver.cuInit(0);

@@ -1,0 +1,100 @@
+package org.svdd.diffusion.model;
+
+import org.svdd.diffusion.process.TokenModel;
+import org.svdd.tensor.F;
+import org.svdd.tensor.Shape;
+import org.svdd.tensor.Tensor;
+import org.svdd.tensor.nn.Embedding;
+import org.svdd.tensor.nn.Init;
+import org.svdd.tensor.nn.LayerNorm;
+import org.svdd.tensor.nn.Linear;
+import org.svdd.tensor.nn.Module;
+import org.svdd.tensor.nn.MultiHeadAttention;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A bidirectional transformer denoiser for masked diffusion: token + position embeddings, pre-norm blocks whose
+ * LayerNorms are modulated by the time (adaLN: x_norm (1 + scale(t)) + shift(t)), fused attention, GELU MLP, and
+ * logits over the real tokens.
+ */
+public final class SequenceTransformer extends Module implements TokenModel {
+    /**
+     * @param vocab  real tokens (MASK = vocab is an extra input id)
+     * @param length sequence length
+     */
+    public record Config(int vocab, int length, int dim, int layers, int heads, int mlpRatio) {
+        public Config {
+            if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by " + heads + " heads");
+            if (vocab < 2 || length < 1 || layers < 1) throw new IllegalArgumentException("invalid transformer config");
+        }
+
+        public static Config small(int vocab, int length) {
+            return new Config(vocab, length, 128, 4, 4, 4);
+        }
+    }
+
+    static final class Block extends Module {
+        private final LayerNorm ln1, ln2;
+        private final MultiHeadAttention attn;
+        private final Linear fc1, fc2, ada;
+
+        Block(Config c, Init init) {
+            ln1 = child("ln1", new LayerNorm(c.dim(), false, init));
+            attn = child("attn", new MultiHeadAttention(c.dim(), c.heads(), init));
+            ln2 = child("ln2", new LayerNorm(c.dim(), false, init));
+            fc1 = child("fc1", new Linear(c.dim(), c.mlpRatio() * c.dim(), true, init));
+            fc2 = child("fc2", new Linear(c.mlpRatio() * c.dim(), c.dim(), true, init));
+            ada = child("ada", new Linear(c.dim(), 4 * c.dim(), true, init));
+        }
+
+        /** x (B, L, D), temb (B, D) -> (B, L, D). */
+        Tensor forward(Tensor x, Tensor temb) {
+            int d = x.dim(2);
+            Tensor mod = ada.forward(temb.silu()).unsqueeze(1);                                  // (B, 1, 4D)
+            Tensor shift1 = mod.slice(2, 0, d), scale1 = mod.slice(2, d, 2 * d);
+            Tensor shift2 = mod.slice(2, 2 * d, 3 * d), scale2 = mod.slice(2, 3 * d, 4 * d);
+            x = x.add(attn.forward(ln1.forward(x).mul(scale1.add(1)).add(shift1), null));
+            Tensor h = ln2.forward(x).mul(scale2.add(1)).add(shift2);
+            return x.add(fc2.forward(fc1.forward(h).gelu()));
+        }
+    }
+
+    private final Config config;
+    private final Embedding tokens, positions;
+    private final TimeEmbedding time;
+    private final List<Block> blocks = new ArrayList<>();
+    private final LayerNorm lnOut;
+    private final Linear head;
+    private final Tensor positionIds;
+
+    public SequenceTransformer(Config c, Init init) {
+        this.config = c;
+        tokens = child("tokens", new Embedding(c.vocab() + 1, c.dim(), init));
+        positions = child("positions", new Embedding(c.length(), c.dim(), init));
+        time = child("time", new TimeEmbedding(c.dim(), c.dim(), 1000.0, init));
+        for (int i = 0; i < c.layers(); i++) blocks.add(child("block." + i, new Block(c, init)));
+        lnOut = child("ln_out", new LayerNorm(c.dim(), true, init));
+        head = child("head", new Linear(c.dim(), c.vocab(), true, init));
+        long[] ids = new long[c.length()];
+        for (int i = 0; i < ids.length; i++) ids[i] = i;
+        positionIds = init.backend().upload(org.svdd.tensor.HostStorage.of(ids), c.length());
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** x_t (B, L) I64 ids with MASK = vocab, t (B) in [0, 1] -> logits (B, L, vocab). */
+    @Override
+    public Tensor logits(Tensor xt, Tensor t) {
+        if (xt.rank() != 2 || xt.dim(1) != config.length()) {
+            throw new IllegalArgumentException("transformer expects (B, " + config.length() + ") token ids, got " + Shape.str(xt.shape()));
+        }
+        Tensor temb = time.forward(t);
+        Tensor h = tokens.forward(xt).add(positions.forward(positionIds));
+        for (Block b : blocks) h = b.forward(h, temb);
+        return head.forward(lnOut.forward(h));
+    }
+}
