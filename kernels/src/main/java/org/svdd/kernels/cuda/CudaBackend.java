@@ -93,6 +93,12 @@ public final class CudaBackend implements Backend {
         return elements == 0 ? base : base.withByteOffset(elements * t.dtype().bytes());
     }
 
+    /** The device address of a cuda tensor's first element, for interop (benchmarks against cuBLAS). */
+    public static CUdeviceptr devicePointer(Tensor t) {
+        if (!(t.backend() instanceof CudaBackend b)) throw new IllegalArgumentException("tensor is on backend '" + t.backend().name() + "', not cuda");
+        return b.ptr(t);
+    }
+
     private static UnsupportedOperationException unsupported(String op, DType dtype) {
         return new UnsupportedOperationException("cuda backend: " + op + " is not supported for " + dtype
                 + " (the CUDA kernels compute in F32; use the reference backend for " + dtype + ")");
