@@ -1,7 +1,6 @@
 package org.svdd.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -94,11 +93,11 @@ public final class AttentionKernel {
         FloatVector vm = FloatVector.broadcast(S, max), sum = FloatVector.zero(S);
         int j = 0;
         for (int bound = S.loopBound(n); j < bound; j += S.length()) {
-            FloatVector p = FloatVector.fromArray(S, x, o + j).sub(vm).lanewise(VectorOperators.EXP);
+            FloatVector p = VectorMath.exp(FloatVector.fromArray(S, x, o + j).sub(vm));
             sum = sum.add(p);
             p.intoArray(x, o + j);
         }
-        float s = sum.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sumLanes(sum);
         for (; j < n; j++) {
             float p = (float) Math.exp(x[o + j] - max);
             x[o + j] = p;

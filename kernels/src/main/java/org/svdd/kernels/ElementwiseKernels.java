@@ -10,6 +10,7 @@ import org.svdd.tensor.UnaryOp;
  * Vector API loops over contiguous float runs: unary ops and their backward, binary ops (vector-vector,
  * vector-scalar, scalar-vector), sums and maxima. Each loop runs {@code SPECIES.loopBound} lanes at a time and
  * finishes the tail with the op's scalar definition in {@link UnaryOp}/{@link BinaryOp}, the reference.
+ * Transcendentals come from {@link VectorMath}, so results do not depend on JIT state; LOG runs scalar.
  */
 public final class ElementwiseKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,7 +22,7 @@ public final class ElementwiseKernels {
     /** y[i] = op(x[i]) for i in [0, n). */
     public static void unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        for (int bound = op == UnaryOp.LOG ? 0 : S.loopBound(n); i < bound; i += S.length()) {
             apply(op, FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] = (float) op.apply(x[xo + i]);
@@ -30,23 +31,23 @@ public final class ElementwiseKernels {
     private static FloatVector apply(UnaryOp op, FloatVector v) {
         return switch (op) {
             case NEG -> v.neg();
-            case EXP -> v.lanewise(VectorOperators.EXP);
-            case LOG -> v.lanewise(VectorOperators.LOG);
+            case EXP -> VectorMath.exp(v);
+            case LOG -> throw new IllegalStateException("LOG runs on the scalar path");
             case SQRT -> v.sqrt();
-            case TANH -> v.lanewise(VectorOperators.TANH);
+            case TANH -> VectorMath.tanh(v);
             case SIGMOID -> sigmoid(v);
             case RELU -> v.max(0f);
             case SILU -> v.mul(sigmoid(v));
             case GELU -> {
                 FloatVector u = v.mul(v).mul(0.044715f).add(1f).mul(v).mul(GELU_C);
-                yield u.lanewise(VectorOperators.TANH).add(1f).mul(v).mul(0.5f);
+                yield VectorMath.tanh(u).add(1f).mul(v).mul(0.5f);
             }
             case ABS -> v.abs();
         };
     }
 
     private static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+        return FloatVector.broadcast(S, 1f).div(VectorMath.exp(v.neg()).add(1f));
     }
 
     /** y[i] = g[i] * op'(x[i]). */
@@ -62,11 +63,11 @@ public final class ElementwiseKernels {
     private static FloatVector derivative(UnaryOp op, FloatVector v) {
         return switch (op) {
             case NEG -> FloatVector.broadcast(S, -1f);
-            case EXP -> v.lanewise(VectorOperators.EXP);
+            case EXP -> VectorMath.exp(v);
             case LOG -> FloatVector.broadcast(S, 1f).div(v);
             case SQRT -> FloatVector.broadcast(S, 0.5f).div(v.sqrt());
             case TANH -> {
-                FloatVector t = v.lanewise(VectorOperators.TANH);
+                FloatVector t = VectorMath.tanh(v);
                 yield t.mul(t).neg().add(1f);
             }
             case SIGMOID -> {
@@ -80,7 +81,7 @@ public final class ElementwiseKernels {
             }
             case GELU -> {
                 FloatVector x2 = v.mul(v);
-                FloatVector t = x2.mul(0.044715f).add(1f).mul(v).mul(GELU_C).lanewise(VectorOperators.TANH);
+                FloatVector t = VectorMath.tanh(x2.mul(0.044715f).add(1f).mul(v).mul(GELU_C));
                 FloatVector du = x2.mul(3 * 0.044715f).add(1f).mul(GELU_C);
                 yield t.add(1f).mul(0.5f).add(t.mul(t).neg().add(1f).mul(du).mul(v).mul(0.5f));
             }
@@ -147,7 +148,7 @@ public final class ElementwiseKernels {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, o + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sumLanes(acc);
         for (; i < n; i++) s += x[o + i];
         return s;
     }

@@ -1,7 +1,6 @@
 package org.svdd.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,11 +32,11 @@ public final class RowKernels {
                 int i = 0;
                 for (int bound = S.loopBound(n); i < bound; i += S.length()) {
                     FloatVector z = FloatVector.fromArray(S, x, xr + i).sub(vmax);
-                    FloatVector e = z.lanewise(VectorOperators.EXP);
+                    FloatVector e = VectorMath.exp(z);
                     acc = acc.add(e);
                     (log ? z : e).intoArray(y, yr + i);
                 }
-                double sum = acc.reduceLanes(VectorOperators.ADD);
+                double sum = VectorMath.sumLanes(acc);
                 for (; i < n; i++) {
                     float z = x[xr + i] - max;
                     float e = (float) Math.exp(z);
@@ -66,7 +65,7 @@ public final class RowKernels {
                     FloatVector d = FloatVector.fromArray(S, x, xr + i).sub(vm);
                     acc = d.fma(d, acc);
                 }
-                double var = acc.reduceLanes(VectorOperators.ADD);
+                double var = VectorMath.sumLanes(acc);
                 for (; i < n; i++) {
                     double d = x[xr + i] - mean;
                     var += d * d;
@@ -95,7 +94,7 @@ public final class RowKernels {
                     sg = sg.add(g);
                     sgy = g.fma(FloatVector.fromArray(S, y, yr + i), sgy);
                 }
-                double mg = sg.reduceLanes(VectorOperators.ADD), mgy = sgy.reduceLanes(VectorOperators.ADD);
+                double mg = VectorMath.sumLanes(sg), mgy = VectorMath.sumLanes(sgy);
                 for (; i < n; i++) {
                     mg += gy[gr + i];
                     mgy += gy[gr + i] * y[yr + i];

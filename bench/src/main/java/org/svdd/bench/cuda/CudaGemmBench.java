@@ -134,7 +134,9 @@ public final class CudaGemmBench {
                 JCublas2.cublasCreate(h);
                 return new Cublas(h, null);
             } catch (Throwable t) {
-                return new Cublas(null, t.getClass().getSimpleName() + ": " + t.getMessage());
+                String msg = String.valueOf(t.getMessage());
+                String cause = msg.lines().filter(l -> l.contains("cannot open") || l.contains("not found")).findFirst().orElse(msg.lines().findFirst().orElse(""));
+                return new Cublas(null, t.getClass().getSimpleName() + ": " + cause.trim());
             }
         }
 

@@ -26,9 +26,10 @@ import org.svdd.tensor.UnaryOp;
  * {@link #download} (and the index-range check of the indexing ops) waits for the device.
  *
  * <p>Values are F32; I32 and I64 are supported where an op moves or consumes indices (memory ops, copy/assign between
- * F32/I32/I64, the index operands of gather/scatterAdd/indexSelect/indexAdd, ARGMAX results). F64 tensors can be
- * created, uploaded and downloaded, but no kernel computes in F64: those calls throw
- * {@link UnsupportedOperationException} naming the op and the dtype (use the reference backend for gradient checks).
+ * F32/I32/I64, the index operands of gather/scatterAdd/indexSelect/indexAdd, ARGMAX results). F64 is storage only:
+ * F64 tensors are created, uploaded, downloaded, copied and assigned on the device (moved as 8-byte words), and
+ * converted to or from F64 through the host; every computing op throws {@link UnsupportedOperationException} naming
+ * the op and the dtype (use the reference backend for gradient checks).
  */
 public final class CudaBackend implements Backend {
     private static final int BLOCK = 256;
@@ -108,20 +109,26 @@ public final class CudaBackend implements Backend {
         for (Tensor t : ts) if (t != null && t.dtype() != DType.F32) throw unsupported(op, t.dtype());
     }
 
-    private static String code(String op, DType dtype) {
+    /** The kernels' name of a dtype that they convert (F32, I32, I64). */
+    private static String code(DType dtype) {
         return switch (dtype) {
             case F32 -> "f32";
             case I32 -> "i32";
             case I64 -> "i64";
-            case F64 -> throw unsupported(op, dtype);
+            case F64 -> throw new IllegalStateException("no kernel converts F64");
         };
+    }
+
+    /** As {@link #code}, for kernels that only move elements: an F64 moves bit-exactly as an I64 of the same width. */
+    private static String moveCode(DType dtype) {
+        return dtype == DType.F64 ? "i64" : code(dtype);
     }
 
     private static String indexCode(String op, Tensor idx) {
         if (idx.dtype() != DType.I64 && idx.dtype() != DType.I32) {
             throw new IllegalArgumentException(op + ": indices must be I32 or I64, got " + idx.dtype());
         }
-        return code(op, idx.dtype());
+        return code(idx.dtype());
     }
 
     /** t itself when it is contiguous, else a contiguous device copy. */
@@ -221,19 +228,29 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor copy(Tensor x, DType dtype) {
         context.makeCurrent();
-        String s = code("copy " + x.dtype() + " -> " + dtype, x.dtype()), d = code("copy " + x.dtype() + " -> " + dtype, dtype);
+        if (x.dtype() != dtype && (x.dtype() == DType.F64 || dtype == DType.F64)) return convertOnHost(x, dtype);
         Tensor out = alloc(dtype, x.shape());
         int n = x.numel();
         if (n == 0) return out;
-        if (x.isContiguous() && x.dtype() != dtype) {
-            launch1("elementwise", "cast_" + s + "_" + d, n, ptr(x), ptr(out), n);
-        } else if (x.isContiguous()) {
+        if (x.isContiguous() && x.dtype() == dtype) {
             JCudaDriver.cuMemcpyDtoD(ptr(out), ptr(x), (long) n * dtype.bytes());
+        } else if (x.isContiguous()) {
+            launch1("elementwise", "cast_" + code(x.dtype()) + "_" + code(dtype), n, ptr(x), ptr(out), n);
         } else {
             int[][] g = dims6("copy", x.shape(), x.strides(), out.strides());
-            launch1("elementwise", "copy_strided_" + s + "_" + d, n, ptr(x), ptr(out), n, g[0], g[1], g[2]);
+            launch1("elementwise", "copy_strided_" + moveCode(x.dtype()) + "_" + moveCode(dtype), n, ptr(x), ptr(out), n, g[0], g[1], g[2]);
         }
         return out;
+    }
+
+    /**
+     * No kernel converts to or from F64, so such a copy (only gradient checks and {@link Tensor#toDoubleArray} ask for
+     * one) goes through the host: a contiguous device copy, download, convert, upload.
+     */
+    private Tensor convertOnHost(Tensor x, DType dtype) {
+        HostStorage from = download(x), to = HostStorage.allocate(dtype, from.size());
+        for (int i = 0; i < from.size(); i++) to.set(i, from.get(i));
+        return upload(to, x.shape());
     }
 
     @Override
@@ -241,12 +258,11 @@ public final class CudaBackend implements Backend {
         context.makeCurrent();
         int n = dst.numel();
         if (n == 0) return;
-        String op = "assign " + src.dtype() + " -> " + dst.dtype();
-        String s = code(op, src.dtype()), d = code(op, dst.dtype());
         // the kernel writes in parallel, so a source that shares the destination's memory is read from a copy
-        Tensor from = storageOf(src) == storageOf(dst) ? copy(src, src.dtype()) : src;
+        Tensor from = src.dtype() != dst.dtype() && (src.dtype() == DType.F64 || dst.dtype() == DType.F64) ? convertOnHost(src, dst.dtype())
+                : storageOf(src) == storageOf(dst) ? copy(src, src.dtype()) : src;
         int[][] g = dims6("assign", dst.shape(), from.strides(), dst.strides());
-        launch1("elementwise", "copy_strided_" + s + "_" + d, n, ptr(from), ptr(dst), n, g[0], g[1], g[2]);
+        launch1("elementwise", "copy_strided_" + moveCode(from.dtype()) + "_" + moveCode(dst.dtype()), n, ptr(from), ptr(dst), n, g[0], g[1], g[2]);
     }
 
     // ---- elementwise ----

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.svdd.kernels.BackendConformance;
 import org.svdd.tensor.Backend;
-import org.svdd.tensor.DType;
 
 /**
  * {@link CudaBackend} against the reference, primitive by primitive. Runs only where a CUDA device is usable;
@@ -25,11 +24,5 @@ class CudaBackendConformanceTest extends BackendConformance {
     @Override
     protected Backend backend() {
         return cuda;
-    }
-
-    /** F64 is storage only on the device: uploaded and downloaded, never computed or converted. */
-    @Override
-    protected boolean copiesTo(DType dtype) {
-        return dtype != DType.F64;
     }
 }

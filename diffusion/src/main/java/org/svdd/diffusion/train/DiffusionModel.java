@@ -1,0 +1,140 @@
+package org.svdd.diffusion.train;
+
+import org.svdd.diffusion.model.Configs;
+import org.svdd.diffusion.model.SequenceTransformer;
+import org.svdd.diffusion.model.UNet2D;
+import org.svdd.diffusion.process.BetaSchedule;
+import org.svdd.diffusion.process.GaussianProcess;
+import org.svdd.diffusion.process.MaskSchedule;
+import org.svdd.diffusion.process.MaskedProcess;
+import org.svdd.diffusion.process.Proposal;
+import org.svdd.tensor.Rng;
+import org.svdd.tensor.Tensor;
+import org.svdd.tensor.io.CheckpointException;
+import org.svdd.tensor.io.Safetensors;
+import org.svdd.tensor.nn.Init;
+import org.svdd.tensor.nn.Module;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A denoiser together with its process: what a checkpoint holds and what samplers consume. Checkpoints store the
+ * weights as "model.*" (and the EMA as "ema.*", preferred for sampling) with the kind and config in the metadata.
+ */
+public sealed interface DiffusionModel {
+    ModelKind kind();
+
+    Module module();
+
+    /** Config and process settings as checkpoint metadata. */
+    Map<String, String> metadata();
+
+    /** Training loss on a batch of data (images (B, 1, S, S) or tokens (B, L)). */
+    Tensor loss(Tensor batch, Rng rng);
+
+    /** The default reverse process (the pre-trained sampler) with the given number of steps. */
+    Proposal proposal(int steps);
+
+    record Images(UNet2D net, GaussianProcess process, int trainSteps) implements DiffusionModel {
+        public ModelKind kind() {
+            return ModelKind.FASHION_UNET;
+        }
+
+        public Module module() {
+            return net;
+        }
+
+        public Map<String, String> metadata() {
+            Map<String, String> m = new LinkedHashMap<>(Configs.toMap("unet", net.config()));
+            m.put("process.trainSteps", Integer.toString(trainSteps));
+            return m;
+        }
+
+        public Tensor loss(Tensor batch, Rng rng) {
+            return process.loss(net, batch, rng);
+        }
+
+        /** DDIM with eta = 1 (the paper's setting), x0 clipped to [-1, 1]. */
+        public Proposal proposal(int steps) {
+            int s = net.config().imageSize();
+            return process.proposal(net, new GaussianProcess.SamplerConfig(steps, 1.0, true), net.config().channels(), s, s);
+        }
+    }
+
+    record Sequences(SequenceTransformer net, MaskedProcess process) implements DiffusionModel {
+        public ModelKind kind() {
+            return ModelKind.DNA_TRANSFORMER;
+        }
+
+        public Module module() {
+            return net;
+        }
+
+        public Map<String, String> metadata() {
+            return Configs.toMap("transformer", net.config());
+        }
+
+        public Tensor loss(Tensor batch, Rng rng) {
+            return process.loss(net, batch, rng);
+        }
+
+        public Proposal proposal(int steps) {
+            return process.proposal(net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
+        }
+    }
+
+    /** A fresh model of the given kind, small default config. */
+    static DiffusionModel create(ModelKind kind, Init init) {
+        return switch (kind) {
+            case FASHION_UNET -> new Images(new UNet2D(UNet2D.Config.small(), init), new GaussianProcess(BetaSchedule.cosine(1000, 0.008)), 1000);
+            case DNA_TRANSFORMER -> new Sequences(new SequenceTransformer(SequenceTransformer.Config.small(4, 128), init),
+                    new MaskedProcess(4, MaskSchedule.logLinear()));
+        };
+    }
+
+    static DiffusionModel fromMetadata(Path file, Map<String, String> meta, Init init) throws CheckpointException {
+        String k = meta.get("kind");
+        if (k == null) throw new CheckpointException(file, "no 'kind' in the metadata: not a diffusion model checkpoint");
+        ModelKind kind;
+        try {
+            kind = ModelKind.valueOf(k);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, "unknown model kind '" + k + "'");
+        }
+        try {
+            return switch (kind) {
+                case FASHION_UNET -> {
+                    int t = Integer.parseInt(meta.getOrDefault("process.trainSteps", "1000"));
+                    yield new Images(new UNet2D(Configs.fromMap("unet", UNet2D.Config.class, meta), init), new GaussianProcess(BetaSchedule.cosine(t, 0.008)), t);
+                }
+                case DNA_TRANSFORMER -> {
+                    SequenceTransformer.Config c = Configs.fromMap("transformer", SequenceTransformer.Config.class, meta);
+                    yield new Sequences(new SequenceTransformer(c, init), new MaskedProcess(c.vocab(), MaskSchedule.logLinear()));
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, e.getMessage());
+        }
+    }
+
+    /** Loads a model for sampling: EMA weights when present, else the raw weights. */
+    static DiffusionModel load(Path file) throws IOException {
+        Safetensors.Checkpoint ck = Safetensors.read(file);
+        DiffusionModel m = fromMetadata(file, ck.metadata(), Init.of(new Rng(0)));
+        String prefix = ck.tensors().keySet().stream().anyMatch(n -> n.startsWith("ema.")) ? "ema." : "model.";
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        ck.tensors().forEach((n, t) -> {
+            if (n.startsWith(prefix)) w.put(n.substring(prefix.length()), t);
+        });
+        try {
+            m.module().loadState(w);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, e.getMessage());
+        }
+        m.module().eval();
+        return m;
+    }
+}

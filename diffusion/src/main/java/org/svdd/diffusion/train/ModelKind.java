@@ -1,0 +1,9 @@
+package org.svdd.diffusion.train;
+
+/** The two pre-trained model families: which denoiser, which process, which data. */
+public enum ModelKind {
+    /** UNet2D + Gaussian process on 32x32 Fashion-MNIST. */
+    FASHION_UNET,
+    /** Sequence transformer + masked process on fly promoter windows (A, C, G, T). */
+    DNA_TRANSFORMER
+}
