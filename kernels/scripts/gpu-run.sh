@@ -2,7 +2,8 @@
 # On a GPU machine (no Maven needed): runs the CUDA conformance suite with the JUnit console launcher, then the GPU
 # benchmark, from what prepare-gpu-run.sh assembled in kernels/target/gpu-run. Logs and JUnit XML go to $OUT
 # (default ./gpu-out). Java: kernels/target/gpu-run/jdk if carried, else $JAVA_HOME, else the temurin 25 default path.
-# Usage: gpu-run.sh [tests|bench|all] [JUnit selector, default --select-class=org.svdd.kernels.cuda.CudaBackendConformanceTest]
+# Usage: gpu-run.sh [tests|bench|all] [JUnit selectors...]; the default selects the CUDA backend's test classes
+# (e.g. pass --select-package=org.svdd.kernels.cuda to add PtxCompileTest, which recompiles every .cu with nvcc).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 RUN=kernels/target/gpu-run
@@ -12,7 +13,12 @@ if [[ -x "$RUN/jdk/bin/java" ]]; then JAVA="$RUN/jdk/bin/java"
 elif [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then JAVA="$JAVA_HOME/bin/java"
 else JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; fi
 what="${1:-all}"
-selector="${2:---select-class=org.svdd.kernels.cuda.CudaBackendConformanceTest}"
+shift || true
+selectors=("$@")
+if (( ${#selectors[@]} == 0 )); then
+  selectors=(--select-class=org.svdd.kernels.cuda.CudaBackendConformanceTest --select-class=org.svdd.kernels.cuda.CudaGemmLadderTest
+             --select-class=org.svdd.kernels.cuda.CudaDims6Test --select-class=org.svdd.kernels.cuda.CudaSelectionTest)
+fi
 CP=$(ls "$RUN"/cp/*.jar | grep -v junit-platform-console | tr '\n' ':')"$RUN/cp/kernels-test-classes:$RUN/cp/bench-classes"
 FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx16g)
 # JCublas 12.6 links libcublas.so.12 (symbol-versioned, so CUDA 13's libcublas.so.13 cannot stand in): use one if any is installed
@@ -23,7 +29,7 @@ cublas12=$(timeout 30 find /usr /opt /root -name 'libcublas.so.12' 2>/dev/null |
 rc=0
 if [[ $what == all || $what == tests ]]; then
   "$JAVA" "${FLAGS[@]}" -jar "$RUN/cp/junit-platform-console-standalone.jar" execute \
-    --class-path "$CP" "$selector" --reports-dir "$OUT/junit" --details=summary --disable-banner \
+    --class-path "$CP" "${selectors[@]}" --reports-dir "$OUT/junit" --details=summary --disable-banner \
     > "$OUT/conformance.log" 2>&1
   rc=$?
   grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$OUT/conformance.log"

@@ -11,17 +11,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.svdd.kernels.AttentionKernel;
 import org.svdd.kernels.Parallel;
-import org.svdd.kernels.VectorBackend;
-import org.svdd.tensor.Backend;
-import org.svdd.tensor.F;
-import org.svdd.tensor.Grad;
-import org.svdd.tensor.Rng;
-import org.svdd.tensor.Tensor;
 
 import java.util.concurrent.TimeUnit;
 
-/** JMH: F.attention forward on (batch 32, 4 heads, seq 200, head dim 64), i.e. model width 256, on the CPU backend. */
+/**
+ * JMH: the fused attention kernel, {@link AttentionKernel#forward} on raw arrays, for batch 32, 4 heads, sequence
+ * 200, head dim 64 (model width 256), no mask; 1 and 2 threads.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -29,23 +27,28 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class AttentionBench {
+    private static final int BH = AttentionTiming.BATCH * AttentionTiming.HEADS;
+    private static final int S = AttentionTiming.SEQ, D = AttentionTiming.HEAD_DIM;
+
     @Param({"1", "2"})
     public int threads;
 
-    private Tensor q, k, v;
+    private float[] q, k, v, out;
+    private float scale;
 
     @Setup
     public void setup() {
         Parallel.setThreads(threads);
-        Backend cpu = new VectorBackend();
-        Rng rng = new Rng(0);
-        q = rng.randn(cpu, 32, 4, 200, 64);
-        k = rng.randn(cpu, 32, 4, 200, 64);
-        v = rng.randn(cpu, 32, 4, 200, 64);
+        q = AttentionTiming.gaussian(BH * S * D, 1);
+        k = AttentionTiming.gaussian(BH * S * D, 2);
+        v = AttentionTiming.gaussian(BH * S * D, 3);
+        out = new float[BH * S * D];
+        scale = (float) (1 / Math.sqrt(D));
     }
 
     @Benchmark
-    public Tensor attention() {
-        return Grad.noGrad(() -> F.attention(q, k, v, null, 0.125));
+    public float[] attention() {
+        AttentionKernel.forward(BH, S, S, D, D, q, 0, k, 0, v, 0, null, scale, out, 0);
+        return out;
     }
 }

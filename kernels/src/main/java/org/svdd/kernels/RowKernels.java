@@ -1,113 +1,282 @@
 package org.svdd.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Row-wise fused kernels on contiguous (rows, n) arrays, parallel over rows: softmax and log-softmax, and the row
- * normalisation behind layer and group norm with its backward. Statistics accumulate in vector lanes of float and
- * are combined in double.
+ * Row-wise fused kernels on contiguous (rows, n) float arrays, parallel over rows: softmax and log-softmax, and the
+ * row normalisation behind layer and group norm with its backward. Each has a scalar twin ({@code ...Reference},
+ * double accumulation) used as the test oracle.
+ *
+ * <p>Row statistics are accumulated in float vector lanes over blocks of {@code 64 * lanes} elements; each block's
+ * lanes go into a double in a fixed order. The float part therefore only ever adds 16 numbers per lane, so sums
+ * stay accurate to ~1e-7 relative for any n (and give the same bits interpreted or compiled). The variance is
+ * two-pass with the compensation term, {@code var = (sum (x-m)^2 - (sum (x-m))^2 / n) / n}.
  */
 public final class RowKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Rows per parallel chunk are chosen so a chunk has at least this many elements. */
-    private static final int GRAIN = 1 << 14;
+    private static final int L = S.length();
+    private static final int BLOCK = 64 * L;
+    /** Calls with fewer than this many elements in all run on the calling thread. */
+    private static final int GRAIN = 1 << 15;
 
     private RowKernels() {
     }
 
     private static void forRows(int rows, int n, Parallel.RangeBody body) {
-        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(n, 1)), body);
+        long work = (long) rows * Math.max(n, 1);
+        if (rows < 2 || Parallel.threads() <= 1 || work < GRAIN) body.run(0, rows);
+        else Parallel.forRange(rows, body);
     }
 
-    /** y = softmax(x) (or log-softmax) over each row; y may start at a different offset. */
+    // =====================================================================================================
+    // softmax / log-softmax
+    // =====================================================================================================
+
+    /**
+     * y = softmax(x) over each row of the (rows, n) array x, or log-softmax when {@code log}: with m the row max,
+     * softmax = exp(x - m) / sum exp(x - m), log-softmax = x - m - log(sum exp(x - m)). A row of all -inf gives NaN
+     * (as PyTorch). y may be x at the same offset.
+     */
+    public static void softmax(int rows, int n, float[] x, int xOff, float[] y, int yOff, boolean log) {
+        if (n == 0) return;
+        forRows(rows, n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) softmaxRow(n, x, xOff + r * n, y, yOff + r * n, log);
+        });
+    }
+
+    private static void softmaxRow(int n, float[] x, int xr, float[] y, int yr, boolean log) {
+        float max = ElementwiseKernels.max(x, xr, n);
+        if (max == Float.NEGATIVE_INFINITY) max = 0f;       // all -inf: exp gives 0, the sum 0, the result NaN
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        double sum = 0;
+        int i = 0;
+        for (int bound = n - n % BLOCK; i < bound; i += BLOCK) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = i; j < i + BLOCK; j += L) {
+                FloatVector z = FloatVector.fromArray(S, x, xr + j).sub(vmax);
+                FloatVector e = z.lanewise(VectorOperators.EXP);
+                acc = acc.add(e);
+                (log ? z : e).intoArray(y, yr + j);
+            }
+            sum += ElementwiseKernels.lanesToDouble(acc);
+        }
+        FloatVector acc = FloatVector.zero(S);
+        for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
+            FloatVector z = FloatVector.fromArray(S, x, xr + i).sub(vmax);
+            FloatVector e = z.lanewise(VectorOperators.EXP);
+            acc = acc.add(e);
+            (log ? z : e).intoArray(y, yr + i);
+        }
+        sum += ElementwiseKernels.lanesToDouble(acc);
+        for (; i < n; i++) {
+            float z = x[xr + i] - max;
+            float e = (float) Math.exp(z);
+            sum += e;
+            y[yr + i] = log ? z : e;
+        }
+        if (log) scaleOrShift(y, yr, n, (float) Math.log(sum), true);
+        else scaleOrShift(y, yr, n, (float) (1.0 / sum), false);
+    }
+
+    /** y[o + i] -= c (shift) or y[o + i] *= c. */
+    private static void scaleOrShift(float[] y, int o, int n, float c, boolean shift) {
+        FloatVector vc = FloatVector.broadcast(S, c);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, o + i);
+            (shift ? v.sub(vc) : v.mul(vc)).intoArray(y, o + i);
+        }
+        for (; i < n; i++) y[o + i] = shift ? y[o + i] - c : y[o + i] * c;
+    }
+
+    /** Reference twin of {@link #softmax}: double throughout. */
+    public static void softmaxReference(int rows, int n, float[] x, int xOff, float[] y, int yOff, boolean log) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * n, yr = yOff + r * n;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) max = Math.max(max, x[xr + i]);
+            if (max == Double.NEGATIVE_INFINITY) max = 0;
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += Math.exp(x[xr + i] - max);
+            double lse = Math.log(sum);
+            for (int i = 0; i < n; i++) {
+                double z = x[xr + i] - max;
+                y[yr + i] = (float) (log ? z - lse : Math.exp(z) / sum);
+            }
+        }
+    }
+
+    // =====================================================================================================
+    // normalize and its backward
+    // =====================================================================================================
+
+    /**
+     * Row normalisation: for each row r of x (rows, n), mean m and biased variance v,
+     * {@code rstd[rOff + r] = 1 / sqrt(v + eps)} and {@code y = (x - m) * rstd}. y may be x at the same offset.
+     * n = 0 gives rstd = 1 / sqrt(eps).
+     */
+    public static void normalize(int rows, int n, float[] x, int xOff, float eps, float[] y, int yOff, float[] rstd,
+                                 int rOff) {
+        forRows(rows, n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) normalizeRow(n, x, xOff + r * n, eps, y, yOff + r * n, rstd, rOff + r);
+        });
+    }
+
+    private static void normalizeRow(int n, float[] x, int xr, float eps, float[] y, int yr, float[] rstd, int ri) {
+        if (n == 0) {
+            rstd[ri] = (float) (1.0 / Math.sqrt(eps));
+            return;
+        }
+        float mean = (float) (ElementwiseKernels.sumDouble(x, xr, n) / n);
+        FloatVector vm = FloatVector.broadcast(S, mean);
+        double ss = 0, sd = 0;                       // sum (x-m)^2 and sum (x-m), blocked
+        int i = 0;
+        for (int bound = n - n % BLOCK; i < bound; i += BLOCK) {
+            FloatVector q0 = FloatVector.zero(S), q1 = q0, d0 = q0, d1 = q0;
+            for (int j = i; j < i + BLOCK; j += 2 * L) {
+                FloatVector a = FloatVector.fromArray(S, x, xr + j).sub(vm);
+                FloatVector b = FloatVector.fromArray(S, x, xr + j + L).sub(vm);
+                q0 = a.fma(a, q0);
+                q1 = b.fma(b, q1);
+                d0 = d0.add(a);
+                d1 = d1.add(b);
+            }
+            ss += ElementwiseKernels.lanesToDouble(q0.add(q1));
+            sd += ElementwiseKernels.lanesToDouble(d0.add(d1));
+        }
+        FloatVector q0 = FloatVector.zero(S), d0 = q0;
+        for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
+            FloatVector a = FloatVector.fromArray(S, x, xr + i).sub(vm);
+            q0 = a.fma(a, q0);
+            d0 = d0.add(a);
+        }
+        ss += ElementwiseKernels.lanesToDouble(q0);
+        sd += ElementwiseKernels.lanesToDouble(d0);
+        for (; i < n; i++) {
+            double a = x[xr + i] - mean;
+            ss += a * a;
+            sd += a;
+        }
+        double var = Math.max(0.0, (ss - sd * sd / n) / n);
+        // The mean to double precision is mean + sd / n; subtract it as hi + lo floats, so that x - hi is exact
+        // for x near the mean and y keeps its relative accuracy even when |mean| >> std.
+        double exact = mean + sd / n;
+        float hi = (float) exact, lo = (float) (exact - hi);
+        float rs = (float) (1.0 / Math.sqrt(var + eps));
+        rstd[ri] = rs;
+        FloatVector vh = FloatVector.broadcast(S, hi), vl = FloatVector.broadcast(S, lo), vr = FloatVector.broadcast(S, rs);
+        i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, x, xr + i).sub(vh).sub(vl).mul(vr).intoArray(y, yr + i);
+        }
+        for (; i < n; i++) y[yr + i] = (x[xr + i] - hi - lo) * rs;
+    }
+
+    /** Reference twin of {@link #normalize}: two-pass mean and variance in double. */
+    public static void normalizeReference(int rows, int n, float[] x, int xOff, float eps, float[] y, int yOff,
+                                          float[] rstd, int rOff) {
+        for (int r = 0; r < rows; r++) {
+            int xr = xOff + r * n, yr = yOff + r * n;
+            double mean = 0;
+            for (int i = 0; i < n; i++) mean += x[xr + i];
+            mean = n == 0 ? 0 : mean / n;
+            double var = 0;
+            for (int i = 0; i < n; i++) {
+                double a = x[xr + i] - mean;
+                var += a * a;
+            }
+            var = n == 0 ? 0 : var / n;
+            double rs = 1.0 / Math.sqrt(var + eps);
+            rstd[rOff + r] = (float) rs;
+            for (int i = 0; i < n; i++) y[yr + i] = (float) ((x[xr + i] - mean) * rs);
+        }
+    }
+
+    /**
+     * Backward of {@link #normalize} given its output y and rstd: per row,
+     * {@code gx = rstd * (gy - mean(gy) - y * mean(gy * y))}. gx may be gy at the same offset.
+     */
+    public static void normalizeBackward(int rows, int n, float[] gy, int gOff, float[] y, int yOff, float[] rstd,
+                                         int rOff, float[] gx, int gxOff) {
+        if (n == 0) return;
+        forRows(rows, n, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                normalizeBackwardRow(n, gy, gOff + r * n, y, yOff + r * n, rstd[rOff + r], gx, gxOff + r * n);
+            }
+        });
+    }
+
+    private static void normalizeBackwardRow(int n, float[] gy, int gr, float[] y, int yr, float rs, float[] gx, int xr) {
+        double sg = 0, sgy = 0;
+        int i = 0;
+        for (int bound = n - n % BLOCK; i < bound; i += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0;
+            for (int j = i; j < i + BLOCK; j += 2 * L) {
+                FloatVector g0 = FloatVector.fromArray(S, gy, gr + j), g1 = FloatVector.fromArray(S, gy, gr + j + L);
+                a0 = a0.add(g0);
+                a1 = a1.add(g1);
+                b0 = g0.fma(FloatVector.fromArray(S, y, yr + j), b0);
+                b1 = g1.fma(FloatVector.fromArray(S, y, yr + j + L), b1);
+            }
+            sg += ElementwiseKernels.lanesToDouble(a0.add(a1));
+            sgy += ElementwiseKernels.lanesToDouble(b0.add(b1));
+        }
+        FloatVector a0 = FloatVector.zero(S), b0 = a0;
+        for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
+            FloatVector g0 = FloatVector.fromArray(S, gy, gr + i);
+            a0 = a0.add(g0);
+            b0 = g0.fma(FloatVector.fromArray(S, y, yr + i), b0);
+        }
+        sg += ElementwiseKernels.lanesToDouble(a0);
+        sgy += ElementwiseKernels.lanesToDouble(b0);
+        for (; i < n; i++) {
+            sg += gy[gr + i];
+            sgy += (double) gy[gr + i] * y[yr + i];
+        }
+        float mg = (float) (sg / n), mgy = (float) (sgy / n);
+        FloatVector va = FloatVector.broadcast(S, mg), vb = FloatVector.broadcast(S, mgy), vr = FloatVector.broadcast(S, rs);
+        i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gy, gr + i), yy = FloatVector.fromArray(S, y, yr + i);
+            yy.neg().fma(vb, g.sub(va)).mul(vr).intoArray(gx, xr + i);
+        }
+        for (; i < n; i++) gx[xr + i] = rs * (gy[gr + i] - mg - y[yr + i] * mgy);
+    }
+
+    /** Reference twin of {@link #normalizeBackward}, in double. */
+    public static void normalizeBackwardReference(int rows, int n, float[] gy, int gOff, float[] y, int yOff,
+                                                  float[] rstd, int rOff, float[] gx, int gxOff) {
+        for (int r = 0; r < rows; r++) {
+            int gr = gOff + r * n, yr = yOff + r * n, xr = gxOff + r * n;
+            double sg = 0, sgy = 0;
+            for (int i = 0; i < n; i++) {
+                sg += gy[gr + i];
+                sgy += (double) gy[gr + i] * y[yr + i];
+            }
+            double mg = sg / n, mgy = sgy / n, rs = rstd[rOff + r];
+            for (int i = 0; i < n; i++) gx[xr + i] = (float) (rs * (gy[gr + i] - mg - y[yr + i] * mgy));
+        }
+    }
+
+    // =====================================================================================================
+    // The previous argument orders, kept for existing callers (VectorBackend); outputs from offset 0.
+    // =====================================================================================================
+
+    /** {@code softmax(rows, n, x, xo, y, yo, log)}. */
     public static void softmax(float[] x, int xo, float[] y, int yo, int rows, int n, boolean log) {
-        forRows(rows, n, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int xr = xo + r * n, yr = yo + r * n;
-                float max = ElementwiseKernels.max(x, xr, n);
-                if (max == Float.NEGATIVE_INFINITY) max = 0f;
-                FloatVector vmax = FloatVector.broadcast(S, max);
-                FloatVector acc = FloatVector.zero(S);
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector z = FloatVector.fromArray(S, x, xr + i).sub(vmax);
-                    FloatVector e = VectorMath.exp(z);
-                    acc = acc.add(e);
-                    (log ? z : e).intoArray(y, yr + i);
-                }
-                double sum = VectorMath.sumLanes(acc);
-                for (; i < n; i++) {
-                    float z = x[xr + i] - max;
-                    float e = (float) Math.exp(z);
-                    sum += e;
-                    y[yr + i] = log ? z : e;
-                }
-                if (log) {
-                    ElementwiseKernels.binary(org.svdd.tensor.BinaryOp.SUB, y, yr, (float) Math.log(sum), y, yr, n);
-                } else {
-                    ElementwiseKernels.binary(org.svdd.tensor.BinaryOp.MUL, y, yr, (float) (1.0 / sum), y, yr, n);
-                }
-            }
-        });
+        softmax(rows, n, x, xo, y, yo, log);
     }
 
-    /** y = (x - mean) * rstd per row, rstd[r] = 1 / sqrt(var + eps) (biased variance, two passes). */
+    /** {@code normalize(rows, n, x, xo, eps, y, 0, rstd, 0)}. */
     public static void normalize(float[] x, int xo, float[] y, float[] rstd, int rows, int n, float eps) {
-        forRows(rows, n, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int xr = xo + r * n;
-                float mean = (float) ((double) ElementwiseKernels.sum(x, xr, n) / n);
-                FloatVector vm = FloatVector.broadcast(S, mean);
-                FloatVector acc = FloatVector.zero(S);
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector d = FloatVector.fromArray(S, x, xr + i).sub(vm);
-                    acc = d.fma(d, acc);
-                }
-                double var = VectorMath.sumLanes(acc);
-                for (; i < n; i++) {
-                    double d = x[xr + i] - mean;
-                    var += d * d;
-                }
-                float rs = (float) (1.0 / Math.sqrt(var / n + eps));
-                rstd[r] = rs;
-                FloatVector vr = FloatVector.broadcast(S, rs);
-                i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector.fromArray(S, x, xr + i).sub(vm).mul(vr).intoArray(y, r * n + i);
-                }
-                for (; i < n; i++) y[r * n + i] = (x[xr + i] - mean) * rs;
-            }
-        });
+        normalize(rows, n, x, xo, eps, y, 0, rstd, 0);
     }
 
-    /** gx = rstd * (gy - mean(gy) - y * mean(gy * y)) per row; gx starts at 0. */
-    public static void normalizeBackward(float[] gy, int go, float[] y, int yo, float[] rstd, int ro, float[] gx, int rows, int n) {
-        forRows(rows, n, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                int gr = go + r * n, yr = yo + r * n;
-                FloatVector sg = FloatVector.zero(S), sgy = FloatVector.zero(S);
-                int i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector g = FloatVector.fromArray(S, gy, gr + i);
-                    sg = sg.add(g);
-                    sgy = g.fma(FloatVector.fromArray(S, y, yr + i), sgy);
-                }
-                double mg = VectorMath.sumLanes(sg), mgy = VectorMath.sumLanes(sgy);
-                for (; i < n; i++) {
-                    mg += gy[gr + i];
-                    mgy += gy[gr + i] * y[yr + i];
-                }
-                float a = (float) (mg / n), b = (float) (mgy / n), rs = rstd[ro + r];
-                FloatVector va = FloatVector.broadcast(S, a), vb = FloatVector.broadcast(S, b), vr = FloatVector.broadcast(S, rs);
-                i = 0;
-                for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                    FloatVector g = FloatVector.fromArray(S, gy, gr + i), yy = FloatVector.fromArray(S, y, yr + i);
-                    g.sub(va).sub(yy.mul(vb)).mul(vr).intoArray(gx, r * n + i);
-                }
-                for (; i < n; i++) gx[r * n + i] = rs * (gy[gr + i] - a - y[yr + i] * b);
-            }
-        });
+    /** {@code normalizeBackward(rows, n, gy, go, y, yo, rstd, ro, gx, 0)}. */
+    public static void normalizeBackward(float[] gy, int go, float[] y, int yo, float[] rstd, int ro, float[] gx,
+                                         int rows, int n) {
+        normalizeBackward(rows, n, gy, go, y, yo, rstd, ro, gx, 0);
     }
 }

@@ -3,17 +3,27 @@ package org.svdd.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * Single-precision matrix multiply, C = A·B (or C += A·B), in the GotoBLAS structure:
+ * Single-precision matrix multiply, C = A·B or C += A·B, that is c(i,j) (+)= Σ_p a(i,p)·b(p,j), in the GotoBLAS
+ * structure:
  * <pre>
- *   for each KC-deep slice of k:            pack B(kc x n) into NR-wide slivers      (shared by all threads)
- *     in parallel over (row block, column range):
- *       for each MC-tall block of rows:     pack A(mc x kc) into MR-tall slivers      (per thread)
- *         for each NR sliver x MR sliver:   micro-kernel: MR x NR register tile, kc rank-1 updates (FMA)
+ *   for each NC-wide block of columns:
+ *     for each KC-deep slice of k:          pack B(kc x nc) into NR-wide slivers (L3, shared by the threads)
+ *       for each MC-tall block of rows:     pack A(mc x kc) into MR-tall slivers (L2, per thread; blocks are claimed)
+ *         for each B sliver (L1):
+ *           for each A sliver:              micro-kernel: MR x NR tile of C, kc rank-1 updates with FMA
  * </pre>
  * A is m x k with element (i, p) at {@code a[aOff + i*aRs + p*aCs]}, B is k x n with (p, j) at
- * {@code b[bOff + p*bRs + j*bCs]} (a transposed operand is a swap of strides; 0 broadcasts), C is row-major with
- * leading dimension ldc. Packing reads through the strides, so every layout reaches the same micro-kernel.
+ * {@code b[bOff + p*bRs + j*bCs]} (a transposed operand is a swap of strides, a stride of 0 broadcasts), C is
+ * row-major, (i, j) at {@code c[cOff + i*ldc + j]}. Packing reads through the strides, so every layout reaches the same
+ * micro-kernel; packed panels are zero-padded to whole slivers and edge tiles go through a small buffer.
+ *
+ * <p>Large products run on {@link Parallel} threads: B panels are packed cooperatively, then the threads claim
+ * blocks of rows (or, for short C, of rows and column ranges) one at a time, each packing its own A block, so a thread
+ * slowed by other load simply claims fewer blocks.
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,128 +31,173 @@ public final class Sgemm {
     /** Micro-tile: MR rows by NR = 2 vectors of columns (8 x 32 floats, 16 accumulators on AVX-512). */
     private static final int MR = 8;
     private static final int NR = 2 * L;
+    /** Packed A block MC x KC (128 KiB, L2); one B sliver KC x NR (32 KiB on AVX-512, L1). */
     private static final int KC = 256;
     private static final int MC = 128;
+    /** Packed B panel KC x NC (4 MiB, L3). */
     private static final int NC = 4096;
-    /** Below this many multiply-adds the plain loop wins over packing. */
+    /** At most this many multiply-adds run the plain triple loop: packing would cost more than it saves. */
     private static final long SMALL = 16 * 16 * 16;
+    /** Multiply-adds per thread below which another thread costs more than it saves. */
+    private static final long GRAIN = 1L << 21;
+    /** Blocks of work per thread, for balance when a thread runs slower than the others. */
+    private static final int TASKS_PER_THREAD = 4;
 
-    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
-    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread buffers: the packed A block, an edge tile, and the packed B panel (grown on demand). */
+    private static final class Buffers {
+        final float[] packA = new float[MC * KC];
+        final float[] tile = new float[MR * NR];
+        float[] packB = new float[0];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private Sgemm() {
     }
 
+    /**
+     * C(m x n) = A(m x k)·B(k x n), or C += A·B when accumulate; see the class comment for the layouts. With k = 0 the
+     * product is zero (C is cleared, or left as it is when accumulating).
+     */
     public static void sgemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs,
                              float[] b, int bOff, int bRs, int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
-        if (m == 0 || n == 0) return;
-        if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             return;
         }
         if ((long) m * n * k <= SMALL) {
             sgemmReference(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
-            return;
+        } else if (padded(n, m) < padded(m, n)) {
+            // Narrow C: C^T(n x m) = B^T·A^T pads n to MR rows instead of to NR columns.
+            gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
+        } else {
+            gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
         }
+    }
+
+    /** Size of an m x n C once rounded up to whole MR x NR tiles: the work the micro-kernel does. */
+    private static long padded(int m, int n) {
+        return (long) ceil(m, MR) * MR * ceil(n, NR) * NR;
+    }
+
+    /** The GotoBLAS loops; C element (i, j) at cOff + i*cRs + j*cCs. */
+    private static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff,
+                             int bRs, int bCs, float[] c, int cOff, int cRs, int cCs, boolean accumulate) {
+        int threads = (long) m * n * k >= 2 * GRAIN && !Parallel.inside() ? Parallel.threads() : 1;
+        int wanted = threads == 1 ? 1 : TASKS_PER_THREAD * threads;
+        // Row blocks of mb rows: MC, or fewer so that each thread gets several blocks to claim.
+        int mb = Math.clamp(ceil(ceil(m, wanted), MR) * MR, MR, MC);
+        int rowBlocks = ceil(m, mb);
+        Buffers mine = BUFFERS.get();
         for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int slivers = (nc + NR - 1) / NR;
+            int nc = Math.min(NC, n - jc), slivers = ceil(nc, NR);
+            // Short C: split the columns too, into groups of whole slivers.
+            int groups = Math.min(slivers, ceil(wanted, rowBlocks));
+            int tasks = rowBlocks * groups;
+            int size = slivers * NR * Math.min(KC, k);
+            if (mine.packB.length < size) mine.packB = new float[size];
+            float[] pb = mine.packB;
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+                int kc = Math.min(KC, k - pc), bPanel = bOff + pc * bRs + jc * bCs, aPanel = aOff + pc * aCs;
+                int cPanel = cOff + jc * cCs;
                 boolean acc = accumulate || pc > 0;
-                float[] pb = packB(kc, nc, slivers, b, bOff + pc * bRs + jc * bCs, bRs, bCs);
-                int rowBlocks = (m + MC - 1) / MC;
-                int pcF = pc, jcF = jc;
-                long work = (long) m * nc * kc;
-                int threads = work < 64L * 64 * 64 ? 1 : Parallel.threads();
-                if (rowBlocks >= threads) {
-                    Parallel.forRange(threads == 1 ? 1 : rowBlocks, (r0, r1) -> {
-                        int i0 = threads == 1 ? 0 : r0 * MC, i1 = threads == 1 ? m : Math.min(m, r1 * MC);
-                        block(i0, i1, 0, slivers, nc, kc, pb, a, aOff + pcF * aCs, aRs, aCs, c, cOff + jcF, ldc, acc);
-                    });
-                } else {
-                    Parallel.forRange(slivers, (s0, s1) ->
-                            block(0, m, s0, s1, nc, kc, pb, a, aOff + pcF * aCs, aRs, aCs, c, cOff + jcF, ldc, acc));
-                }
-            }
-        }
-    }
-
-    /** Rows [i0, i1) times B slivers [s0, s1) of the packed panel, accumulating into C. */
-    private static void block(int i0, int i1, int s0, int s1, int nc, int kc, float[] pb,
-                              float[] a, int aOff, int aRs, int aCs, float[] c, int cOff, int ldc, boolean acc) {
-        float[] pa = PACK_A.get();
-        float[] tile = TILE.get();
-        for (int ic = i0; ic < i1; ic += MC) {
-            int mc = Math.min(MC, i1 - ic);
-            packA(mc, kc, pa, a, aOff + ic * aRs, aRs, aCs);
-            for (int s = s0; s < s1; s++) {
-                int j = s * NR, nr = Math.min(NR, nc - j);
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
-                    int co = cOff + (ic + ir) * ldc + j;
-                    if (mr == MR && nr == NR) {
-                        kernel(kc, pa, ir * kc, pb, s * kc * NR, c, co, ldc, acc);
-                    } else {
-                        kernel(kc, pa, ir * kc, pb, s * kc * NR, tile, 0, NR, false);
-                        for (int ii = 0; ii < mr; ii++)
-                            for (int jj = 0; jj < nr; jj++) {
-                                float v = tile[ii * NR + jj];
-                                c[co + ii * ldc + jj] = acc ? c[co + ii * ldc + jj] + v : v;
-                            }
+                forRange(threads, slivers, (s0, s1) -> packB(kc, s0, s1, nc, b, bPanel, bRs, bCs, pb));
+                AtomicInteger next = new AtomicInteger();
+                forRange(threads, threads, (t0, t1) -> {
+                    Buffers buf = BUFFERS.get();
+                    for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                        int i0 = t / groups * mb, mc = Math.min(mb, m - i0), g = t % groups;
+                        int s0 = slivers * g / groups, s1 = slivers * (g + 1) / groups;
+                        packA(mc, kc, a, aPanel + i0 * aRs, aRs, aCs, buf.packA);
+                        block(mc, s0, s1, nc, kc, buf.packA, pb, buf.tile, c, cPanel + i0 * cRs, cRs, cCs, acc);
                     }
-                }
+                });
             }
         }
     }
 
-    /** B(kc x nc) into slivers of NR columns: sliver s holds rows p = 0..kc-1, each NR contiguous values, zero-padded. */
-    private static float[] packB(int kc, int nc, int slivers, float[] b, int off, int rs, int cs) {
-        int size = slivers * kc * NR;
-        float[] pb = PACK_B.get();
-        if (pb.length < size) {
-            pb = new float[size];
-            PACK_B.set(pb);
-        }
-        float[] dst = pb;
-        Parallel.forRange(slivers, 4, (s0, s1) -> {
-            for (int s = s0; s < s1; s++) {
-                int j0 = s * NR, nr = Math.min(NR, nc - j0);
-                int base = s * kc * NR;
-                for (int p = 0; p < kc; p++) {
-                    int src = off + p * rs + j0 * cs, d = base + p * NR;
-                    if (cs == 1) {
-                        System.arraycopy(b, src, dst, d, nr);
-                    } else {
-                        for (int jj = 0; jj < nr; jj++) dst[d + jj] = b[src + jj * cs];
-                    }
-                    for (int jj = nr; jj < NR; jj++) dst[d + jj] = 0f;
-                }
-            }
-        });
-        return pb;
+    /** body over [0, n): inline on one thread, else through {@link Parallel#forRange}. */
+    private static void forRange(int threads, int n, Parallel.RangeBody body) {
+        if (threads == 1) body.run(0, n);
+        else Parallel.forRange(n, body);
     }
 
-    /** A(mc x kc) into slivers of MR rows: sliver r holds, for each p, MR consecutive row values, zero-padded. */
-    private static void packA(int mc, int kc, float[] pa, float[] a, int off, int rs, int cs) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir);
-            int base = ir * kc;
-            for (int ii = 0; ii < MR; ii++) {
-                if (ii < mr) {
-                    int src = off + (ir + ii) * rs;
-                    for (int p = 0; p < kc; p++) pa[base + p * MR + ii] = a[src + p * cs];
+    private static int ceil(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    /**
+     * C(mc x columns of B slivers [s0, s1)) (+)= packed A(mc x kc)·packed B(kc x nc), one micro-tile at a time; the
+     * B sliver stays in L1 while the A slivers stream from L2.
+     */
+    private static void block(int mc, int s0, int s1, int nc, int kc, float[] pa, float[] pb, float[] tile,
+                              float[] c, int cOff, int cRs, int cCs, boolean acc) {
+        for (int j = s0 * NR; j < Math.min(nc, s1 * NR); j += NR) {
+            int nr = Math.min(NR, nc - j), bo = j * kc;
+            for (int i = 0; i < mc; i += MR) {
+                int mr = Math.min(MR, mc - i), co = cOff + i * cRs + j * cCs;
+                if (mr == MR && nr == NR && cCs == 1) {
+                    kernel(kc, pa, i * kc, pb, bo, c, co, cRs, acc);
                 } else {
-                    for (int p = 0; p < kc; p++) pa[base + p * MR + ii] = 0f;
+                    kernel(kc, pa, i * kc, pb, bo, tile, 0, NR, false);
+                    for (int ii = 0; ii < mr; ii++)
+                        for (int jj = 0; jj < nr; jj++) {
+                            int at = co + ii * cRs + jj * cCs;
+                            c[at] = acc ? c[at] + tile[ii * NR + jj] : tile[ii * NR + jj];
+                        }
                 }
             }
         }
     }
 
     /**
-     * The micro-kernel: an MR x NR tile of C (+)= packed A sliver (kc x MR) times packed B sliver (kc x NR).
-     * One flat method with the accumulators in locals, so the JIT keeps all sixteen in vector registers.
+     * Slivers [s0, s1) of B(kc x nc), each NR columns wide: sliver s starts at s*kc*NR and holds, for p = 0..kc-1, the
+     * NR values b(p, s*NR + jj) contiguously, zero past column nc.
+     */
+    private static void packB(int kc, int s0, int s1, int nc, float[] b, int off, int rs, int cs, float[] pb) {
+        for (int j0 = s0 * NR; j0 < Math.min(nc, s1 * NR); j0 += NR) {
+            int nr = Math.min(NR, nc - j0), base = j0 * kc;
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * rs + j0 * cs, d = base + p * NR;
+                if (cs == 1 && nr == NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(pb, d);
+                    FloatVector.fromArray(S, b, src + L).intoArray(pb, d + L);
+                } else {
+                    for (int jj = 0; jj < nr; jj++) pb[d + jj] = b[src + jj * cs];
+                    for (int jj = nr; jj < NR; jj++) pb[d + jj] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * A(mc x kc) into slivers of MR rows: sliver r starts at r*MR*kc and holds, for p = 0..kc-1, the MR values
+     * a(r*MR + ii, p) contiguously, zero past row mc. Reads go along whichever of the two strides is shorter.
+     */
+    private static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] pa) {
+        for (int i0 = 0; i0 < mc; i0 += MR) {
+            int mr = Math.min(MR, mc - i0), base = i0 * kc;
+            if (Math.abs(cs) <= Math.abs(rs)) {
+                for (int ii = 0; ii < mr; ii++) {
+                    int src = off + (i0 + ii) * rs;
+                    for (int p = 0; p < kc; p++) pa[base + p * MR + ii] = a[src + p * cs];
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = off + i0 * rs + p * cs;
+                    for (int ii = 0; ii < mr; ii++) pa[base + p * MR + ii] = a[src + ii * rs];
+                }
+            }
+            for (int ii = mr; ii < MR; ii++)
+                for (int p = 0; p < kc; p++) pa[base + p * MR + ii] = 0f;
+        }
+    }
+
+    /**
+     * The micro-kernel: C(MR x NR) (+)= Σ_p a_p ⊗ b_p over the kc rank-1 updates of a packed A sliver (a_p: MR values
+     * at ao + p*MR) and a packed B sliver (b_p: NR values at bo + p*NR). One flat method with the accumulators in
+     * locals, so the JIT keeps all sixteen in vector registers.
      */
     private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean acc) {
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
@@ -161,33 +216,33 @@ public final class Sgemm {
             c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(S);
         }
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bo + p * NR);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bo + p * NR + L);
-            int ap = ao + p * MR;
-            FloatVector a = FloatVector.broadcast(S, pa[ap]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, pa[ap + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, pa[ap + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, pa[ap + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, pa[ap + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, pa[ap + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, pa[ap + 6]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, pa[ap + 7]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
+            int bp = bo + p * NR, ap = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bp);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
+            FloatVector x = FloatVector.broadcast(S, pa[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, pa[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, pa[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, pa[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, pa[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, pa[ap + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, pa[ap + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, pa[ap + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
         }
         c00.intoArray(c, co); c01.intoArray(c, co + L);
         c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
@@ -199,14 +254,17 @@ public final class Sgemm {
         c70.intoArray(c, r7); c71.intoArray(c, r7 + L);
     }
 
-    /** The oracle: the plain triple loop, accumulating in double. Same contract as {@link #sgemm}. */
+    /**
+     * The test oracle: the plain triple loop c(i,j) (+)= Σ_p a(i,p)·b(p,j) accumulated in double, rounded once.
+     * Same contract as {@link #sgemm}.
+     */
     public static void sgemmReference(int m, int n, int k, float[] a, int aOff, int aRs, int aCs,
                                       float[] b, int bOff, int bRs, int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {
-                double acc = accumulate ? c[cOff + i * ldc + j] : 0;
-                for (int p = 0; p < k; p++) acc += (double) a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
-                c[cOff + i * ldc + j] = (float) acc;
+                double sum = accumulate ? c[cOff + i * ldc + j] : 0;
+                for (int p = 0; p < k; p++) sum += (double) a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                c[cOff + i * ldc + j] = (float) sum;
             }
     }
 }

@@ -1,49 +1,152 @@
 package org.svdd.kernels;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
 
-/** Sgemm against its triple-loop oracle on tail sizes, strided and transposed operands, with and without accumulate. */
+/**
+ * Sgemm against its double-accumulating triple-loop oracle: every combination of tail sizes, row-major, transposed,
+ * doubly strided and broadcast (stride 0) operands, with and without accumulate, on one and two threads.
+ * Tolerance |c - ref| <= atol + rtol·|ref| with atol = 1e-4·sqrt(k), rtol = 1e-4.
+ */
 class SgemmTest {
-    private static final int[] SIZES = {0, 1, 7, 16, 17, 33, 100, 129, 300};
+    private static final int[] SIZES = {0, 1, 7, 15, 16, 17, 33, 65, 100, 255};
+    private final int savedThreads = Parallel.threads();
+
+    /** How an operand of shape rows x cols is laid out in its array. */
+    private enum Layout { ROW_MAJOR, TRANSPOSED, STRIDED, BROADCAST }
+
+    /** An operand: element (r, c) at data[off + r*rs + c*cs]. */
+    private record Operand(float[] data, int off, int rs, int cs) {
+    }
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(savedThreads);
+    }
 
     @Test
-    void matchesReferenceOnTailShapes() {
+    void allTailShapesRowMajor() {
         SplittableRandom r = new SplittableRandom(42);
         for (int m : SIZES)
             for (int n : SIZES)
-                for (int k : new int[]{0, 1, 5, 64, 257, 300}) {
-                    if ((long) m * n * k > 3_000_000) continue;
-                    boolean transA = r.nextBoolean(), transB = r.nextBoolean(), acc = r.nextBoolean();
-                    check(r, m, n, k, transA, transB, acc);
-                }
+                for (int k : SIZES) check(r, m, n, k, Layout.ROW_MAJOR, Layout.ROW_MAJOR, r.nextBoolean());
     }
 
     @Test
-    void largeMultiThreadedShape() {
-        SplittableRandom r = new SplittableRandom(7);
-        check(r, 517, 300, 600, false, false, false);
-        check(r, 64, 1030, 300, true, false, true);
-        check(r, 9, 4200, 70, false, true, false);
+    void allTailShapesRandomLayouts() {
+        SplittableRandom r = new SplittableRandom(43);
+        Layout[] layouts = Layout.values();
+        for (int m : SIZES)
+            for (int n : SIZES)
+                for (int k : SIZES)
+                    check(r, m, n, k, layouts[r.nextInt(layouts.length)], layouts[r.nextInt(layouts.length)], r.nextBoolean());
     }
 
-    private static void check(SplittableRandom r, int m, int n, int k, boolean transA, boolean transB, boolean acc) {
-        float[] a = rand(r, m * k + 3), b = rand(r, k * n + 5);
-        int ldc = n + 2;
-        float[] c = rand(r, m * ldc + 1), expected = c.clone();
-        int aRs = transA ? 1 : k, aCs = transA ? m : 1, bRs = transB ? 1 : n, bCs = transB ? k : 1;
-        Sgemm.sgemm(m, n, k, a, 3, aRs, aCs, b, 5, bRs, bCs, c, 1, ldc, acc);
-        Sgemm.sgemmReference(m, n, k, a, 3, aRs, aCs, b, 5, bRs, bCs, expected, 1, ldc, acc);
-        double atol = 1e-5 * Math.sqrt(Math.max(k, 1)), rtol = 1e-4;
-        for (int i = 0; i < c.length; i++) {
-            double diff = Math.abs(c[i] - expected[i]);
-            int idx = i;
-            assertTrue(diff <= atol + rtol * Math.abs(expected[i]), () -> String.format(
-                    "sgemm m=%d n=%d k=%d transA=%b transB=%b acc=%b: c[%d] = %g, expected %g", m, n, k, transA, transB, acc, idx, c[idx], expected[idx]));
+    @Test
+    void everyLayoutPairWithAndWithoutAccumulate() {
+        SplittableRandom r = new SplittableRandom(44);
+        int[][] shapes = {{1, 1, 1}, {1, 300, 70}, {300, 1, 70}, {9, 40, 300}, {100, 65, 257}, {40, 3, 600}};
+        for (int[] s : shapes)
+            for (Layout la : Layout.values())
+                for (Layout lb : Layout.values())
+                    for (boolean acc : new boolean[]{false, true}) check(r, s[0], s[1], s[2], la, lb, acc);
+    }
+
+    @Test
+    void largeShapesOnOneAndTwoThreads() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int t : new int[]{1, 2}) {
+            Parallel.setThreads(t);
+            check(r, 517, 300, 600, Layout.ROW_MAJOR, Layout.ROW_MAJOR, false);
+            check(r, 64, 1030, 300, Layout.TRANSPOSED, Layout.ROW_MAJOR, true);
+            check(r, 1030, 40, 300, Layout.ROW_MAJOR, Layout.TRANSPOSED, false);
+            check(r, 9, 4200, 70, Layout.ROW_MAJOR, Layout.TRANSPOSED, false);
+            check(r, 700, 5, 900, Layout.STRIDED, Layout.ROW_MAJOR, true);
         }
+    }
+
+    @Test
+    void nestedInsideParallelRegionAndConcurrentCallers() throws Exception {
+        Parallel.setThreads(2);
+        SplittableRandom r = new SplittableRandom(8);
+        int m = 200, n = 150, k = 120, batches = 6;
+        float[] a = rand(r, batches * m * k), b = rand(r, k * n);
+        float[] expected = new float[batches * m * n];
+        for (int i = 0; i < batches; i++)
+            Sgemm.sgemmReference(m, n, k, a, i * m * k, k, 1, b, 0, n, 1, expected, i * m * n, n, false);
+        float[] nested = new float[batches * m * n];
+        Parallel.forRange(batches, (b0, b1) -> {
+            for (int i = b0; i < b1; i++) Sgemm.sgemm(m, n, k, a, i * m * k, k, 1, b, 0, n, 1, nested, i * m * n, n, false);
+        });
+        assertClose(m * batches, n, k, nested, expected, "nested");
+        try (ExecutorService callers = Executors.newFixedThreadPool(3)) {
+            float[][] outs = new float[batches][m * n];
+            Future<?>[] done = new Future<?>[batches];
+            for (int i = 0; i < batches; i++) {
+                int batch = i;
+                done[i] = callers.submit(() -> Sgemm.sgemm(m, n, k, a, batch * m * k, k, 1, b, 0, n, 1, outs[batch], 0, n, false));
+            }
+            for (int i = 0; i < batches; i++) {
+                done[i].get();
+                float[] want = new float[m * n];
+                System.arraycopy(expected, i * m * n, want, 0, m * n);
+                assertClose(m, n, k, outs[i], want, "concurrent caller " + i);
+            }
+        }
+    }
+
+    @Test
+    void parallelRangeCoversEachIndexOnceAndRethrows() {
+        Parallel.setThreads(2);
+        int[] hits = new int[1001];
+        Parallel.forRange(hits.length, (s, e) -> {
+            for (int i = s; i < e; i++) hits[i]++;
+        });
+        int[] ones = new int[hits.length];
+        Arrays.fill(ones, 1);
+        assertArrayEquals(ones, hits);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forRange(10, (s, t) -> {
+            if (s > 0) throw new IllegalStateException("chunk " + s);
+        }));
+        assertEquals("chunk 5", e.getMessage());
+    }
+
+    private static void check(SplittableRandom r, int m, int n, int k, Layout la, Layout lb, boolean acc) {
+        Operand a = operand(r, m, k, la), b = operand(r, k, n, lb);
+        int ldc = n + 3, cOff = 2;
+        float[] c = rand(r, cOff + m * ldc + 1), expected = c.clone();
+        Sgemm.sgemm(m, n, k, a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, c, cOff, ldc, acc);
+        Sgemm.sgemmReference(m, n, k, a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, expected, cOff, ldc, acc);
+        assertClose(m, n, k, c, expected, "A " + la + ", B " + lb + ", accumulate " + acc);
+    }
+
+    /** Compares all of c (padding included, which must be left as it was) with the oracle's result. */
+    private static void assertClose(int m, int n, int k, float[] c, float[] expected, String what) {
+        double atol = 1e-4 * Math.sqrt(k), rtol = 1e-4;
+        for (int i = 0; i < c.length; i++)
+            if (!(Math.abs(c[i] - expected[i]) <= atol + rtol * Math.abs(expected[i])))
+                fail(String.format("sgemm m=%d n=%d k=%d (%s): c[%d] = %.7g, expected %.7g", m, n, k, what, i, c[i], expected[i]));
+    }
+
+    private static Operand operand(SplittableRandom r, int rows, int cols, Layout layout) {
+        int off = 1 + r.nextInt(5);
+        return switch (layout) {
+            case ROW_MAJOR -> new Operand(rand(r, off + rows * (cols + 1)), off, cols + 1, 1);
+            case TRANSPOSED -> new Operand(rand(r, off + cols * (rows + 2)), off, 1, rows + 2);
+            case STRIDED -> new Operand(rand(r, off + 2 * rows * (2 * cols + 1)), off, 2 * (2 * cols + 1), 2);
+            case BROADCAST -> new Operand(rand(r, off + cols), off, 0, 1);
+        };
     }
 
     private static float[] rand(SplittableRandom r, int n) {

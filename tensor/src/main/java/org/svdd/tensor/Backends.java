@@ -4,15 +4,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.logging.Logger;
 
 /**
  * Finds backends at run time. The system property {@code svdd.backend} picks one by name ({@code reference},
  * {@code cpu}, {@code cuda}); without it the highest-priority available backend wins. An unavailable backend that
- * was asked for by name is a clear error; one that was not asked for is skipped with one log line.
+ * was asked for by name is a clear error; one that was not asked for is skipped with one line on standard error.
  */
 public final class Backends {
-    private static final Logger LOG = Logger.getLogger(Backends.class.getName());
     private static volatile Backend current;
 
     private Backends() {
@@ -69,10 +67,14 @@ public final class Backends {
             List<String> names = all.stream().map(Provider::name).toList();
             throw new IllegalArgumentException("unknown backend '" + name + "'; known backends: " + names);
         }
+        StringBuilder skipped = new StringBuilder();
         for (Provider p : all) {
             String why = p.unavailableReason();
-            if (why == null) return p.create();
-            LOG.info("backend '" + p.name() + "' unavailable, falling back: " + why);
+            if (why == null) {
+                if (!skipped.isEmpty()) System.err.println("svdd: using backend '" + p.name() + "'; " + skipped);
+                return p.create();
+            }
+            skipped.append(skipped.isEmpty() ? "" : "; ").append("'").append(p.name()).append("' unavailable: ").append(why);
         }
         throw new IllegalStateException("no backend available");
     }

@@ -7,18 +7,23 @@ import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
+import java.util.Arrays;
+import java.util.function.IntToDoubleFunction;
+
 /**
- * The Gaussian (DDPM) process on images in [-1, 1].
+ * The Gaussian (DDPM) process on data in [-1, 1], with DDPM and DDIM reverse steps (names follow improved-diffusion).
  * <pre>
- *   notation        code              paper
- *   alphaBar_t      schedule.alphaBar  cumulative product of (1 - beta)
- *   x_t             xt                 sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps
- *   eps_theta       model.predictEps   the denoiser
- *   x0_hat          predictX0          (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t)   (Tweedie)
- *   sigma_t         ddimSigma          eta sqrt((1 - alphaBar_prev)/(1 - alphaBar_t)) sqrt(1 - alphaBar_t/alphaBar_prev)
- *   x_prev          ddimStep           sqrt(alphaBar_prev) x0_hat + sqrt(1 - alphaBar_prev - sigma^2) eps + sigma z
+ *   code                 paper
+ *   schedule.alphaBar(t) alphaBar_t = prod_{s <= t} (1 - beta_s)
+ *   qSample              x_t = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps                     (DDPM eq. 4)
+ *   model.predictEps     eps_theta(x_t, t)
+ *   predictX0            x0_hat = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t)             (Tweedie)
+ *   ddpmStep             x_{t-1} = mu_tilde(x_t, x0_hat) + sqrt(betaTilde_t) z                      (DDPM eq. 7)
+ *   ddimSigma            sigma_t = eta sqrt((1 - alphaBar_prev)/(1 - alphaBar_t)) sqrt(1 - alphaBar_t/alphaBar_prev)
+ *   ddimStep             x_prev = sqrt(alphaBar_prev) x0_hat + sqrt(1 - alphaBar_prev - sigma_t^2) eps + sigma_t z
  * </pre>
- * Coefficients are computed in double. Training indices t run 0 .. T-1; index -1 is clean data.
+ * Coefficients are computed in double and applied as F32. Training indices t run 0 .. T-1; index -1 is clean data.
+ * Nothing here modifies its arguments.
  */
 public final class GaussianProcess {
     private final BetaSchedule schedule;
@@ -31,38 +36,53 @@ public final class GaussianProcess {
         return schedule;
     }
 
-    /** A per-row coefficient column (B, 1, 1, 1) of f(t[b]). */
-    private static Tensor perRow(Backend be, int[] t, int rank, java.util.function.IntToDoubleFunction f) {
+    /** A per-row coefficient column (B, 1, ..., 1) of rank {@code rank} holding f(t[b]). */
+    private static Tensor perRow(Backend be, int[] t, int rank, IntToDoubleFunction f) {
         float[] c = new float[t.length];
         for (int b = 0; b < t.length; b++) c[b] = (float) f.applyAsDouble(t[b]);
         int[] shape = new int[rank];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[0] = t.length;
         return be.upload(HostStorage.of(c), shape);
     }
 
-    /** q(x_t | x0): sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps, per row t. */
+    private static int[] sameT(int rows, int t) {
+        int[] a = new int[rows];
+        Arrays.fill(a, t);
+        return a;
+    }
+
+    private static Tensor timeInput(Backend be, int rows, int t) {
+        float[] tf = new float[rows];
+        Arrays.fill(tf, t);
+        return be.upload(HostStorage.of(tf), rows);
+    }
+
+    /** q(x_t | x0) with the given noise: sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps, with t[b] for row b. */
     public Tensor qSample(Tensor x0, int[] t, Tensor eps) {
         Backend be = x0.backend();
         return x0.mul(perRow(be, t, x0.rank(), i -> Math.sqrt(schedule.alphaBar(i))))
                 .add(eps.mul(perRow(be, t, x0.rank(), i -> Math.sqrt(1 - schedule.alphaBar(i)))));
     }
 
-    /** Tweedie's estimate of x0 from x_t and the predicted noise. */
+    /** Tweedie's estimate of x0 from x_t and the (predicted) noise, with t[b] for row b. */
     public Tensor predictX0(Tensor xt, Tensor eps, int[] t) {
         Backend be = xt.backend();
         return xt.sub(eps.mul(perRow(be, t, xt.rank(), i -> Math.sqrt(1 - schedule.alphaBar(i)))))
                 .div(perRow(be, t, xt.rank(), i -> Math.sqrt(schedule.alphaBar(i))));
     }
 
-    /** The noise consistent with x_t and an x0 (used after clipping x0). */
+    /** The noise consistent with x_t and an x0: (x_t - sqrt(alphaBar_t) x0) / sqrt(1 - alphaBar_t). */
     public Tensor epsFromX0(Tensor xt, Tensor x0, int[] t) {
         Backend be = xt.backend();
         return xt.sub(x0.mul(perRow(be, t, xt.rank(), i -> Math.sqrt(schedule.alphaBar(i)))))
                 .div(perRow(be, t, xt.rank(), i -> Math.sqrt(1 - schedule.alphaBar(i))));
     }
 
-    /** The epsilon-prediction loss: t ~ U{0..T-1}, eps ~ N(0, I), mean ||eps_theta(x_t, t) - eps||^2. */
+    /**
+     * The epsilon-prediction training loss ("L_simple"): t ~ U{0 .. T-1} per row, eps ~ N(0, I),
+     * mean over all elements of (eps_theta(x_t, t) - eps)^2. Differentiable in the model's parameters.
+     */
     public Tensor loss(EpsModel model, Tensor x0, Rng rng) {
         int b = x0.dim(0);
         int[] t = new int[b];
@@ -76,25 +96,88 @@ public final class GaussianProcess {
         return F.mse(model.predictEps(xt, x0.backend().upload(HostStorage.of(tf), b)), eps);
     }
 
+    /**
+     * The DDIM sampling timesteps: {@code steps} training indices spread evenly over 0 .. T-1, ascending, always
+     * including 0 and T-1 (at most T of them). Sampling visits them in reverse and ends at -1 (clean data).
+     */
+    public int[] timesteps(int steps) {
+        int n = Math.min(steps, schedule.steps());
+        int[] taus = new int[n];
+        for (int i = 0; i < n; i++) taus[i] = (int) Math.round((double) i * (schedule.steps() - 1) / Math.max(1, n - 1));
+        return taus;
+    }
+
+    /** sigma_t of a DDIM step from t to tPrev < t (tPrev = -1 is clean data, where sigma = 0). */
     public double ddimSigma(int t, int tPrev, double eta) {
         double ab = schedule.alphaBar(t), abPrev = schedule.alphaBar(tPrev);
         return eta * Math.sqrt((1 - abPrev) / (1 - ab)) * Math.sqrt(1 - ab / abPrev);
     }
 
-    /** Sampling settings: number of DDIM steps (a subsequence of the T training steps), eta (1 = DDPM-like), x0 clipping. */
+    /** The deterministic part of a DDIM step: sqrt(alphaBar_prev) x0_hat + sqrt(1 - alphaBar_prev - sigma^2) eps. */
+    private Tensor ddimMean(Tensor x0, Tensor eps, int tPrev, double sigma) {
+        double abPrev = schedule.alphaBar(tPrev);
+        return x0.mul(Math.sqrt(abPrev)).add(eps.mul(Math.sqrt(Math.max(0, 1 - abPrev - sigma * sigma))));
+    }
+
+    /** mean + sigma z, z ~ N(0, I) from rng; no draw when sigma = 0. */
+    private static Tensor addNoise(Tensor mean, double sigma, Rng rng) {
+        return sigma == 0 ? mean : mean.add(rng.randn(mean.backend(), mean.shape()).mul(sigma));
+    }
+
+    /**
+     * One DDIM step (Song et al. eq. 12) for all rows at training index t to tPrev < t:
+     * x_prev = sqrt(alphaBar_prev) x0_hat + sqrt(1 - alphaBar_prev - sigma_t^2) eps + sigma_t z, with x0_hat from
+     * {@link #predictX0}. eta = 0 is deterministic DDIM; eta = 1 with tPrev = t - 1 is DDPM ancestral sampling.
+     */
+    public Tensor ddimStep(Tensor xt, Tensor eps, int t, int tPrev, double eta, Rng rng) {
+        double sigma = ddimSigma(t, tPrev, eta);
+        Tensor x0 = predictX0(xt, eps, sameT(xt.dim(0), t));
+        return addNoise(ddimMean(x0, eps, tPrev, sigma), sigma, rng);
+    }
+
+    /**
+     * One DDPM ancestral step (Ho et al. eq. 6-7) for all rows from training index t to t - 1:
+     * x_{t-1} = c0 x0_hat + c1 x_t + sqrt(betaTilde_t) z, with c0 = beta_t sqrt(alphaBar_{t-1}) / (1 - alphaBar_t),
+     * c1 = (1 - alphaBar_{t-1}) sqrt(alpha_t) / (1 - alphaBar_t) and betaTilde_t = {@link BetaSchedule#posteriorVariance}.
+     */
+    public Tensor ddpmStep(Tensor xt, Tensor eps, int t, Rng rng) {
+        double beta = schedule.betas()[t], ab = schedule.alphaBar(t), abPrev = schedule.alphaBar(t - 1);
+        double c0 = beta * Math.sqrt(abPrev) / (1 - ab), c1 = (1 - abPrev) * Math.sqrt(1 - beta) / (1 - ab);
+        Tensor x0 = predictX0(xt, eps, sameT(xt.dim(0), t));
+        return addNoise(x0.mul(c0).add(xt.mul(c1)), Math.sqrt(schedule.posteriorVariance(t)), rng);
+    }
+
+    /**
+     * Sampling settings.
+     *
+     * @param steps  number of DDIM steps, a subsequence of the T training steps ({@link #timesteps})
+     * @param eta    0 = deterministic DDIM, 1 = DDPM-like stochastic steps (the paper's setting)
+     * @param clipX0 clip x0_hat to [-1, 1] and recompute eps from it before each step (improved-diffusion's
+     *               {@code clip_denoised})
+     */
     public record SamplerConfig(int steps, double eta, boolean clipX0) {
         public SamplerConfig {
             if (steps < 1) throw new IllegalArgumentException("sampling steps must be >= 1, got " + steps);
             if (eta < 0) throw new IllegalArgumentException("eta must be >= 0, got " + eta);
         }
+
+        /** The paper's image setting: 50 steps, eta = 1, clipped x0. */
+        public static SamplerConfig defaults() {
+            return new SamplerConfig(50, 1.0, true);
+        }
     }
 
     /** The DDIM reverse process as a {@link Proposal} over states of the given per-sample shape (C, H, W). */
     public Proposal proposal(EpsModel model, SamplerConfig cfg, int... sampleShape) {
-        int n = Math.min(cfg.steps(), schedule.steps());
-        int[] taus = new int[n];
-        for (int i = 0; i < n; i++) taus[i] = (int) Math.round((double) i * (schedule.steps() - 1) / Math.max(1, n - 1));
-        return new DdimProposal(model, cfg, taus, sampleShape);
+        return new DdimProposal(model, cfg, timesteps(cfg.steps()), sampleShape);
+    }
+
+    /**
+     * Plain (pre-trained) sampling of shape (B, C, H, W): {@link Proposal#sample} on {@link #proposal} with one
+     * candidate per step. The same rng seed gives the same samples.
+     */
+    public Tensor sample(EpsModel model, SamplerConfig cfg, Rng rng, int... shape) {
+        return Proposal.sample(proposal(model, cfg, Arrays.copyOfRange(shape, 1, shape.length)), shape[0], rng);
     }
 
     private final class DdimProposal implements Proposal {
@@ -115,11 +198,12 @@ public final class GaussianProcess {
             return taus.length;
         }
 
-        /** Training index of x_t at reverse step i, and of the candidates (-1 = clean). */
+        /** Training index of x_t at reverse step i. */
         private int tAt(int i) {
             return taus[taus.length - 1 - i];
         }
 
+        /** Training index of the candidates of reverse step i (-1 = clean). */
         private int tAfter(int i) {
             return i + 1 < taus.length ? taus[taus.length - 2 - i] : -1;
         }
@@ -137,18 +221,10 @@ public final class GaussianProcess {
             return rng.randn(shape);
         }
 
-        private int[] fill(int b, int t) {
-            int[] a = new int[b];
-            java.util.Arrays.fill(a, t);
-            return a;
-        }
-
+        /** {x0_hat, eps} at training index t: one denoiser pass, then optional clipping of x0_hat. */
         private Tensor[] x0AndEps(Tensor x, int t) {
-            int b = x.dim(0);
-            float[] tf = new float[b];
-            java.util.Arrays.fill(tf, t);
-            int[] ts = fill(b, t);
-            Tensor eps = model.predictEps(x, x.backend().upload(HostStorage.of(tf), b));
+            int[] ts = sameT(x.dim(0), t);
+            Tensor eps = model.predictEps(x, timeInput(x.backend(), x.dim(0), t));
             Tensor x0 = GaussianProcess.this.predictX0(x, eps, ts);
             if (cfg.clipX0()) {
                 x0 = x0.maximum(x0.scalarLike(-1)).minimum(x0.scalarLike(1));
@@ -165,12 +241,11 @@ public final class GaussianProcess {
 
         @Override
         public Step prepare(Tensor xt, int i) {
-            int t = tAt(i), tPrev = tAfter(i);
-            Tensor[] pe = Grad.noGrad(() -> x0AndEps(xt, t));
-            Tensor x0 = pe[0], eps = pe[1];
-            double sigma = ddimSigma(t, tPrev, cfg.eta());
-            double abPrev = schedule.alphaBar(tPrev);
-            Tensor mean = Grad.noGrad(() -> x0.mul(Math.sqrt(abPrev)).add(eps.mul(Math.sqrt(Math.max(0, 1 - abPrev - sigma * sigma)))));
+            int tPrev = tAfter(i);
+            Tensor[] pe = Grad.noGrad(() -> x0AndEps(xt, tAt(i)));
+            Tensor x0 = pe[0];
+            double sigma = ddimSigma(tAt(i), tPrev, cfg.eta());
+            Tensor mean = Grad.noGrad(() -> ddimMean(x0, pe[1], tPrev, sigma));
             return new Step() {
                 @Override
                 public Tensor x0Hat() {
@@ -179,9 +254,7 @@ public final class GaussianProcess {
 
                 @Override
                 public Tensor sample(int k, Rng rng) {
-                    Tensor m = Proposal.repeatRows(mean, k);
-                    if (sigma == 0) return m;
-                    return Grad.noGrad(() -> m.add(rng.randn(m.backend(), m.shape()).mul(sigma)));
+                    return Grad.noGrad(() -> addNoise(Proposal.repeatRows(mean, k), sigma, rng));
                 }
             };
         }

@@ -1,28 +1,37 @@
 package org.svdd.diffusion.process;
 
 import org.svdd.tensor.Backend;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.DType;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
+import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
- * The masked (absorbing-state) discrete process of MDLM over V real tokens plus MASK = V.
+ * The masked (absorbing-state) discrete process of MDLM over V real tokens 0 .. V-1 plus MASK = V.
  * <pre>
- *   notation            code                  paper
- *   m_t                 schedule.maskProb(t)  probability that a token is masked at time t in [0, 1]
- *   x_t                 qSample               each token independently replaced by MASK with probability m_t
- *   p_theta(x0 | x_t)   model.logits          softmax over real tokens ("subs": MASK gets -inf, unmasked copied)
- *   q(x_s | x_t)        sample                at a masked position: real k with prob p_k (m_t - m_s)/m_t,
- *                                             MASK with prob m_s/m_t; unmasked positions are copied
- *   loss                loss                  E_t [ sigma'(t)/expm1(sigma(t)) sum_masked -log p_theta(x0_l | x_t) ]
+ *   code                  paper
+ *   schedule.maskProb(t)  m_t, the probability that a token is masked at time t in [0, 1]
+ *   qSample               x_t: each token of x0 independently replaced by MASK with probability m_t
+ *   model.logits          log p_theta(x0 | x_t) over real tokens ("subs": the MASK logit is -inf, so it is omitted)
+ *   reverseStep           q(x_s | x_t), s < t, at a masked position: real k with weight p_k (m_t - m_s),
+ *                         MASK with weight m_s; unmasked positions are copied
+ *   loss                  E_t [ sigma'(t) / expm1(sigma(t)) sum_{masked l} -log p_theta(x0_l | x_t) ] / L
  * </pre>
- * Sampling runs from t = 1 to tMin on a uniform grid; after the last step the still-masked positions take the
- * argmax token.
+ * Categorical draws use the Gumbel-max trick with the passed {@link Rng} ({@link Rng#categorical}). Sampling runs
+ * from t = 1 to tMin on a uniform grid; after the last step the still-masked positions take the argmax token.
+ * Token tensors are I64 (B, L); nothing here modifies its arguments.
  */
 public final class MaskedProcess {
+    /** Training times are drawn from U(TRAIN_T_MIN, 1), as in MDLM ({@code sampling_eps}). */
+    public static final double TRAIN_T_MIN = 1e-3;
+
     private final int vocab;
     private final MaskSchedule schedule;
 
@@ -32,6 +41,7 @@ public final class MaskedProcess {
         this.schedule = schedule;
     }
 
+    /** V, the number of real tokens. */
     public int vocab() {
         return vocab;
     }
@@ -45,7 +55,20 @@ public final class MaskedProcess {
         return schedule;
     }
 
-    /** Masks each token of x0 (B, L) independently with probability m(t[b]). */
+    private void checkLogits(Tensor logits, Tensor xt) {
+        int[] s = logits.shape();
+        if (s.length != 3 || s[0] != xt.dim(0) || s[1] != xt.dim(1) || s[2] != vocab)
+            throw new IllegalArgumentException("denoiser logits must be (B, L, V) = " + Shape.str(new int[]{xt.dim(0), xt.dim(1), vocab})
+                    + " for tokens " + Shape.str(xt.shape()) + ", got " + Shape.str(s));
+    }
+
+    private static Tensor timeInput(Backend be, double[] t) {
+        float[] tf = new float[t.length];
+        for (int r = 0; r < t.length; r++) tf[r] = (float) t[r];
+        return be.upload(HostStorage.of(tf), t.length);
+    }
+
+    /** Masks each token of x0 (B, L) independently with probability m(t[b]), one uniform draw per token in order. */
     public Tensor qSample(Tensor x0, double[] t, Rng rng) {
         long[] ids = x0.toLongArray();
         int b = x0.dim(0), l = x0.dim(1);
@@ -61,61 +84,120 @@ public final class MaskedProcess {
         return x.toDType(DType.F32).eq(x.backend().upload(HostStorage.of(new float[]{vocab})));
     }
 
+    /** x with every MASK position replaced by the token of fill at that position (both (B, L) I64). */
+    private Tensor fillMasked(Tensor x, Tensor fill) {
+        return Tensor.where(maskIndicator(x), fill.toDType(DType.F32), x.toDType(DType.F32)).toDType(DType.I64);
+    }
+
     /**
-     * The weighted masked cross-entropy (MDLM's continuous-time ELBO), averaged over batch and positions, with
-     * t ~ U(tMin, 1) per row (antithetic: stratified over the batch).
+     * The weighted masked cross-entropy (MDLM's continuous-time ELBO), summed over masked positions and averaged over
+     * batch and positions, with t ~ U(TRAIN_T_MIN, 1) per row, stratified over the batch (one uniform offset).
      */
     public Tensor loss(TokenModel model, Tensor x0, Rng rng) {
-        int b = x0.dim(0), l = x0.dim(1);
+        int b = x0.dim(0);
         double[] t = new double[b];
         double offset = rng.uniform();
-        for (int r = 0; r < b; r++) t[r] = 1e-3 + (1 - 1e-3) * ((offset + (double) r / b) % 1.0);
+        for (int r = 0; r < b; r++) t[r] = TRAIN_T_MIN + (1 - TRAIN_T_MIN) * ((offset + (double) r / b) % 1.0);
         Tensor xt = qSample(x0, t, rng);
         return maskedNll(model, x0, xt, t);
     }
 
-    /** sum over masked positions of weight(t) * -log p_theta(x0 | x_t), divided by B*L. */
+    /**
+     * sum_{b, masked l} w(t_b) (-log p_theta(x0_{b,l} | x_t)) / (B L), with w(t) = sigma'(t) / expm1(sigma(t)).
+     * Unmasked positions contribute nothing (under "subs" their x0 is known).
+     */
     public Tensor maskedNll(TokenModel model, Tensor x0, Tensor xt, double[] t) {
         int b = x0.dim(0), l = x0.dim(1);
         Backend be = x0.backend();
-        float[] tf = new float[b], w = new float[b];
-        for (int r = 0; r < b; r++) {
-            tf[r] = (float) t[r];
-            w[r] = (float) schedule.lossWeight(t[r]);
-        }
-        Tensor logits = model.logits(xt, be.upload(HostStorage.of(tf), b));                  // (B, L, V)
+        float[] w = new float[b];
+        for (int r = 0; r < b; r++) w[r] = (float) schedule.lossWeight(t[r]);
+        Tensor logits = model.logits(xt, timeInput(be, t));                                   // (B, L, V)
+        checkLogits(logits, xt);
         Tensor nll = F.crossEntropy(logits.reshape(b * l, vocab), x0.reshape(b * l)).reshape(b, l);
         Tensor weighted = nll.mul(maskIndicator(xt)).mul(be.upload(HostStorage.of(w), b, 1));
         return weighted.sum().div((double) b * l);
     }
 
-    /** Sampling settings: number of reverse steps and the smallest time reached before the final argmax. */
+    /** x0 prediction: argmax of p_theta at masked positions, unmasked positions copied. */
+    public Tensor predictX0Argmax(Tensor xt, Tensor logits) {
+        checkLogits(logits, xt);
+        return fillMasked(xt, logits.argmax(-1));
+    }
+
+    /** x0 prediction by one draw from p_theta at each masked position, unmasked positions copied. */
+    public Tensor predictX0Sampled(Tensor xt, Tensor logits, Rng rng) {
+        checkLogits(logits, xt);
+        int b = xt.dim(0), l = xt.dim(1);
+        return fillMasked(xt, rng.categorical(logits.reshape(b * l, vocab)).reshape(b, l));
+    }
+
+    /**
+     * Unnormalised log q(x_s | x_t) per position, (B, L, V+1): log p_theta(k) + log(m_t - m_s) for real k and
+     * log m_s for MASK (the last column).
+     */
+    private Tensor reverseLogProbs(Tensor logits, double t, double s) {
+        int b = logits.dim(0), l = logits.dim(1);
+        double mt = schedule.maskProb(t), ms = schedule.maskProb(s);
+        Tensor real = F.logSoftmax(logits, -1).add(Math.log(mt - ms));
+        Tensor stay = Tensor.full(logits.backend(), DType.F32, Math.log(ms), b, l, 1);
+        return F.concat(List.of(real, stay), 2);
+    }
+
+    /**
+     * K draws of x_s per row of x_t from log q (B, L, V+1): (B*K, L), row b's draws at rows b*K .. b*K+K-1, masked
+     * positions drawn independently, unmasked positions copied.
+     */
+    private Tensor drawReverse(Tensor xt, Tensor logq, int k, Rng rng) {
+        int b = xt.dim(0), l = xt.dim(1);
+        Tensor rows = Proposal.repeatRows(logq.reshape(b, l * (vocab + 1)), k).reshape(b * k * l, vocab + 1);
+        Tensor draw = rng.categorical(rows).reshape(b * k, l);
+        return fillMasked(Proposal.repeatRows(xt, k), draw);
+    }
+
+    /**
+     * One reverse step from time t to s < t given the denoiser's logits (B, L, V) on x_t (B, L): at masked positions
+     * q(x_s = k) ∝ p_theta(x0 = k | x_t) (m_t - m_s) for real k and q(x_s = MASK) ∝ m_s; unmasked positions copied.
+     */
+    public Tensor reverseStep(Tensor xt, Tensor logits, double t, double s, Rng rng) {
+        if (!(0 <= s && s < t && t <= 1)) throw new IllegalArgumentException("need 0 <= s < t <= 1, got s = " + s + ", t = " + t);
+        checkLogits(logits, xt);
+        return Grad.noGrad(() -> drawReverse(xt, reverseLogProbs(logits, t, s), 1, rng));
+    }
+
+    /**
+     * Sampling settings.
+     *
+     * @param steps number of reverse steps on the uniform grid t_i = 1 - (1 - tMin) i / steps
+     * @param tMin  the time reached by the last reverse step, after which the remaining masks take the argmax token
+     */
     public record SamplerConfig(int steps, double tMin) {
         public SamplerConfig {
             if (steps < 1) throw new IllegalArgumentException("sampling steps must be >= 1, got " + steps);
             if (tMin < 0 || tMin >= 1) throw new IllegalArgumentException("tMin must be in [0, 1), got " + tMin);
         }
 
+        /** MDLM's setting: 128 steps from t = 1 to 1e-5. */
         public static SamplerConfig defaults() {
             return new SamplerConfig(128, 1e-5);
         }
+
+        /** The time of x_t at reverse step i (t_0 = 1, t_steps = tMin). */
+        public double time(int i) {
+            return 1 - (1 - tMin) * i / steps;
+        }
     }
 
-    /** x0 prediction: argmax of p_theta at masked positions, unmasked positions copied. */
-    public Tensor predictX0Argmax(Tensor xt, Tensor logits) {
-        Tensor best = logits.argmax(-1);                                                      // (B, L) I64
-        return Tensor.where(maskIndicator(xt), best.toDType(DType.F32), xt.toDType(DType.F32)).toDType(DType.I64);
-    }
-
-    /** x0 prediction by sampling p_theta at masked positions (the sampled variant). */
-    public Tensor predictX0Sampled(Tensor xt, Tensor logits, Rng rng) {
-        int b = xt.dim(0), l = xt.dim(1);
-        Tensor draw = rng.categorical(logits.reshape(b * l, vocab)).reshape(b, l);
-        return Tensor.where(maskIndicator(xt), draw.toDType(DType.F32), xt.toDType(DType.F32)).toDType(DType.I64);
-    }
-
+    /** The reverse process as a {@link Proposal} over token sequences of the given length, starting from all MASK. */
     public Proposal proposal(TokenModel model, SamplerConfig cfg, int length) {
         return new MaskedProposal(model, cfg, length);
+    }
+
+    /**
+     * Plain (pre-trained) sampling of (B, L) tokens: {@link Proposal#sample} on {@link #proposal} with one candidate
+     * per step. The same rng seed gives the same samples.
+     */
+    public Tensor sample(TokenModel model, SamplerConfig cfg, int batch, int length, Rng rng) {
+        return Proposal.sample(proposal(model, cfg, length), batch, rng);
     }
 
     private final class MaskedProposal implements Proposal {
@@ -134,50 +216,41 @@ public final class MaskedProcess {
             return cfg.steps();
         }
 
-        /** Time of x_t at step i (step 0 starts at t = 1). */
-        private double tAt(int i) {
-            return 1 - (1 - cfg.tMin()) * i / cfg.steps();
+        private boolean isLast(int i) {
+            return i + 1 >= cfg.steps();
         }
 
         @Override
         public double timeAfter(int i) {
-            return i + 1 >= cfg.steps() ? 0 : tAt(i + 1);
+            return isLast(i) ? 0 : cfg.time(i + 1);
         }
 
         @Override
         public Tensor prior(int batch, Rng rng) {
             long[] ids = new long[batch * length];
-            java.util.Arrays.fill(ids, vocab);
-            return org.svdd.tensor.Backends.current().upload(HostStorage.of(ids), batch, length);
+            Arrays.fill(ids, vocab);
+            return Backends.current().upload(HostStorage.of(ids), batch, length);
         }
 
         private Tensor logits(Tensor x, double t) {
-            int b = x.dim(0);
-            float[] tf = new float[b];
-            java.util.Arrays.fill(tf, (float) t);
-            return model.logits(x, x.backend().upload(HostStorage.of(tf), b));
+            double[] ts = new double[x.dim(0)];
+            Arrays.fill(ts, t);
+            Tensor logits = model.logits(x, timeInput(x.backend(), ts));
+            checkLogits(logits, x);
+            return logits;
         }
 
         @Override
         public Tensor predictX0(Tensor x, int i) {
-            if (i + 1 >= cfg.steps()) return x;
-            return Grad.noGrad(() -> predictX0Argmax(x, logits(x, tAt(i + 1))));
+            if (isLast(i)) return x;
+            return Grad.noGrad(() -> predictX0Argmax(x, logits(x, cfg.time(i + 1))));
         }
 
         @Override
         public Step prepare(Tensor xt, int i) {
-            double t = tAt(i);
-            boolean last = i + 1 >= cfg.steps();
-            double s = last ? cfg.tMin() : tAt(i + 1);
-            Tensor logits = Grad.noGrad(() -> logits(xt, t));                                    // (B, L, V)
-            int b = xt.dim(0);
-            double mt = schedule.maskProb(t), ms = schedule.maskProb(s);
-            // log q(x_s = k) up to a constant: log p_k + log(m_t - m_s) for real k, log m_s for MASK
-            Tensor logq = Grad.noGrad(() -> {
-                Tensor logp = F.logSoftmax(logits, -1).add(Math.log(mt - ms));
-                Tensor stay = Tensor.full(xt.backend(), DType.F32, Math.log(ms), b, length, 1);
-                return F.concat(java.util.List.of(logp, stay), 2).reshape(b * length, vocab + 1);
-            });
+            boolean last = isLast(i);
+            Tensor logits = Grad.noGrad(() -> logits(xt, cfg.time(i)));                      // (B, L, V)
+            Tensor logq = Grad.noGrad(() -> reverseLogProbs(logits, cfg.time(i), cfg.time(i + 1)));
             Tensor x0 = Grad.noGrad(() -> predictX0Argmax(xt, logits));
             return new Step() {
                 @Override
@@ -188,12 +261,8 @@ public final class MaskedProcess {
                 @Override
                 public Tensor sample(int k, Rng rng) {
                     return Grad.noGrad(() -> {
-                        Tensor xs = Proposal.repeatRows(xt, k);
-                        Tensor draw = rng.categorical(Proposal.repeatRows(logq.reshape(b, length * (vocab + 1)), k)
-                                .reshape(b * k * length, vocab + 1)).reshape(b * k, length);
-                        Tensor next = Tensor.where(maskIndicator(xs), draw.toDType(DType.F32), xs.toDType(DType.F32));
-                        if (last) next = Tensor.where(maskIndicator(next.toDType(DType.I64)), Proposal.repeatRows(x0, k).toDType(DType.F32), next);
-                        return next.toDType(DType.I64);
+                        Tensor xs = drawReverse(xt, logq, k, rng);
+                        return last ? fillMasked(xs, Proposal.repeatRows(x0, k)) : xs;
                     });
                 }
             };

@@ -108,7 +108,7 @@ public final class Trainer {
             ema = new Ema(model.module(), cfg.emaDecay());
         }
         out.printf("%s: %,d parameters, %d training rows, batch %d%n", kind, model.module().numParameters(), data.count(), cfg.batch());
-        CosineSchedule schedule = new CosineSchedule(cfg.lr(), cfg.lr() * 0.05, cfg.warmup(), cfg.steps());
+        CosineSchedule schedule = new CosineSchedule(cfg.lr(), cfg.lr() * 0.05, Math.min(cfg.warmup(), cfg.steps()), cfg.steps());
         Progress bar = new Progress(out, "train", start, cfg.steps());
         List<Tensor> params = model.module().parameters();
         double avg = Double.NaN;

@@ -1,5 +1,9 @@
 package org.svdd.tensor.io;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,16 +11,30 @@ import java.util.Map;
 
 /**
  * The small, strict JSON subset a safetensors header needs: objects, arrays, strings and integers. Objects keep
- * their key order. Parse errors give the character position.
+ * their key order; duplicate keys, fractions, exponents, literals (true/false/null) and nesting deeper than
+ * {@value #MAX_DEPTH} are refused. Parse errors are {@link IllegalArgumentException}s giving the character position.
  */
 final class Json {
+    private static final int MAX_DEPTH = 64;
     private final String s;
     private int i;
+    private int depth;
 
     private Json(String s) {
         this.s = s;
     }
 
+    /** Strict UTF-8 decoding: malformed bytes are an error rather than silently replaced. */
+    static String decodeUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("header is not valid UTF-8 (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Parses one JSON value filling the whole text (surrounding whitespace allowed). */
     static Object parse(String text) {
         Json p = new Json(text);
         p.ws();
@@ -30,17 +48,22 @@ final class Json {
         return new IllegalArgumentException("invalid JSON header at character " + i + ": " + what);
     }
 
+    /** JSON whitespace only: space, tab, line feed, carriage return. */
     private void ws() {
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        while (i < s.length() && " \t\n\r".indexOf(s.charAt(i)) >= 0) i++;
     }
 
     private Object value() {
         if (i >= s.length()) throw error("unexpected end");
         char c = s.charAt(i);
-        if (c == '{') return object();
-        if (c == '[') return array();
+        if (c == '{' || c == '[') {
+            if (++depth > MAX_DEPTH) throw error("nesting deeper than " + MAX_DEPTH);
+            Object v = c == '{' ? object() : array();
+            depth--;
+            return v;
+        }
         if (c == '"') return string();
-        if (c == '-' || Character.isDigit(c)) return number();
+        if (c == '-' || isDigit(c)) return number();
         throw error("unexpected '" + c + "'");
     }
 
@@ -84,6 +107,7 @@ final class Json {
             if (i >= s.length()) throw error("unterminated string");
             char c = s.charAt(i++);
             if (c == '"') return b.toString();
+            if (c < 0x20) throw error("unescaped control character in string");
             if (c != '\\') {
                 b.append(c);
                 continue;
@@ -99,7 +123,13 @@ final class Json {
                 case 't' -> b.append('\t');
                 case 'u' -> {
                     if (i + 4 > s.length()) throw error("short \\u escape");
-                    b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                    int code = 0;
+                    for (int k = 0; k < 4; k++) {
+                        int digit = "0123456789abcdef".indexOf(Character.toLowerCase(s.charAt(i + k)));
+                        if (digit < 0) throw error("bad \\u escape");
+                        code = code * 16 + digit;
+                    }
+                    b.append((char) code);
                     i += 4;
                 }
                 default -> throw error("bad escape \\" + e);
@@ -110,13 +140,19 @@ final class Json {
     private Long number() {
         int start = i;
         if (s.charAt(i) == '-') i++;
-        while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
+        int digits = i;
+        while (i < s.length() && isDigit(s.charAt(i))) i++;
+        if (i == digits) throw error("expected digits");
         if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) throw error("only integers are expected");
         try {
             return Long.parseLong(s.substring(start, i));
         } catch (NumberFormatException e) {
-            throw error("bad integer");
+            throw error("integer out of range");
         }
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private boolean peek(char c) {

@@ -17,10 +17,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Checkpoints in the safetensors format, readable by Python's {@code safetensors} and by plain numpy:
@@ -35,27 +38,78 @@ import java.util.Map;
  */
 public final class Safetensors {
     private static final String METADATA = "__metadata__";
+    private static final List<String> ENTRY_KEYS = List.of("dtype", "shape", "data_offsets");
+    /** Same limit as the reference implementation: larger headers are refused as corrupt. */
     private static final long MAX_HEADER = 100L << 20;
+    /** Tensor data moves between file and arrays in chunks of this many bytes (so tensors may exceed 2 GiB). */
+    private static final int CHUNK = 1 << 20;
 
     private Safetensors() {
     }
 
-    /** One tensor's header entry. */
+    /**
+     * One tensor's header entry: its dtype, shape and byte range {@code [begin, end)} relative to the data section.
+     */
     public record Entry(String name, DType dtype, int[] shape, long begin, long end) {
+        public Entry {
+            shape = shape.clone();
+        }
+
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        /** Number of elements. */
+        public int numel() {
+            return Shape.numel(shape);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Entry e && name.equals(e.name) && dtype == e.dtype && Arrays.equals(shape, e.shape)
+                    && begin == e.begin && end == e.end;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, dtype, Arrays.hashCode(shape), begin, end);
+        }
+
+        @Override
+        public String toString() {
+            return name + " " + dtype + " " + Shape.str(shape) + " [" + begin + ", " + end + ")";
+        }
     }
 
-    /** The header alone: entries in file order and the metadata. */
+    /** The header alone: entries in file order, the metadata, and the absolute file offset of the data section. */
     public record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {
+        public Header {
+            entries = List.copyOf(entries);
+            metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
     }
 
-    /** Tensors in file order and the string metadata (model config, training step, ...). */
+    /**
+     * A loaded checkpoint: tensors in file order and the string metadata (model config, training step, ...).
+     * Both maps are read-only and keep the file's order.
+     */
     public record Checkpoint(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
-        /** The named tensor, checked against the expected dtype and shape. */
+        public Checkpoint {
+            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+
+        /**
+         * The named tensor, checked against the expected dtype and shape.
+         *
+         * @throws CheckpointException naming the file, the tensor, what was expected and what was found
+         */
         public Tensor expect(String name, DType dtype, int... shape) throws CheckpointException {
             Tensor t = tensors.get(name);
             if (t == null) throw new CheckpointException(file, name, "missing (the file has " + tensors.keySet() + ")");
             if (t.dtype() != dtype) throw new CheckpointException(file, name, "dtype " + t.dtype() + ", expected " + dtype);
-            if (!java.util.Arrays.equals(t.shape(), shape)) {
+            if (!Arrays.equals(t.shape(), shape)) {
                 throw new CheckpointException(file, name, "shape " + Shape.str(t.shape()) + ", expected " + Shape.str(shape));
             }
             return t;
@@ -64,6 +118,14 @@ public final class Safetensors {
 
     // ---- writing ----
 
+    /**
+     * Writes tensors (any backend, any strides; downloaded with {@link Tensor#toHost()}) in map iteration order,
+     * plus string metadata (null or empty for none). Atomic: the data goes to a temporary file in the target's folder,
+     * is forced to disk, then renamed over the target, so readers see the old file or the new one, never a mix. The
+     * temporary file is removed if anything fails.
+     *
+     * @throws IllegalArgumentException if a tensor is named {@code __metadata__}
+     */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) header.put(METADATA, new LinkedHashMap<>(metadata));
@@ -95,12 +157,23 @@ public final class Safetensors {
                 head.putLong(padded).put(json);
                 while (head.hasRemaining()) head.put((byte) ' ');
                 writeFully(ch, head.flip());
-                for (HostStorage h : data) writeFully(ch, encode(h));
+                ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                for (HostStorage h : data) writeData(ch, h, buf);
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+        syncDirectory(dir);
+    }
+
+    /** Makes the rename durable where the platform allows opening a directory; elsewhere a no-op. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not supported on this platform or file system: the rename itself is still atomic
         }
     }
 
@@ -108,89 +181,104 @@ public final class Safetensors {
         while (b.hasRemaining()) ch.write(b);
     }
 
-    private static ByteBuffer encode(HostStorage h) {
-        ByteBuffer b = ByteBuffer.allocate(h.size() * h.dtype().bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (h.dtype()) {
-            case F32 -> b.asFloatBuffer().put(h.floats());
-            case F64 -> b.asDoubleBuffer().put(h.doubles());
-            case I32 -> b.asIntBuffer().put(h.ints());
-            case I64 -> b.asLongBuffer().put(h.longs());
+    /** Streams one storage as little-endian bytes through buf, a chunk at a time. */
+    private static void writeData(FileChannel ch, HostStorage h, ByteBuffer buf) throws IOException {
+        int n = h.size(), per = CHUNK / h.dtype().bytes();
+        for (int start = 0; start < n; start += per) {
+            int len = Math.min(per, n - start);
+            buf.clear();
+            switch (h.dtype()) {
+                case F32 -> buf.asFloatBuffer().put(h.floats(), start, len);
+                case F64 -> buf.asDoubleBuffer().put(h.doubles(), start, len);
+                case I32 -> buf.asIntBuffer().put(h.ints(), start, len);
+                case I64 -> buf.asLongBuffer().put(h.longs(), start, len);
+            }
+            buf.limit(len * h.dtype().bytes());
+            writeFully(ch, buf);
         }
-        return b;
     }
 
     // ---- reading ----
 
+    /** Reads and validates a whole checkpoint onto {@link Backends#current()}. */
     public static Checkpoint read(Path file) throws IOException {
         return read(file, Backends.current());
     }
 
+    /**
+     * Reads and validates a whole checkpoint onto the given backend.
+     *
+     * @throws CheckpointException naming the file (and tensor) for any malformed, unsupported or truncated content
+     */
     public static Checkpoint read(Path file, Backend backend) throws IOException {
-        Header header = readHeader(file);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        Header header;
+        try (FileChannel ch = open(file)) {
+            header = readHeader(file, ch);
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
             for (Entry e : header.entries()) {
-                int n = Shape.numel(e.shape());
-                ByteBuffer b = ByteBuffer.allocate((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
-                long pos = header.dataStart() + e.begin();
-                while (b.hasRemaining()) {
-                    int r = ch.read(b, pos + b.position());
-                    if (r < 0) throw new CheckpointException(file, e.name(), "data truncated");
-                }
-                b.flip();
-                HostStorage h = switch (e.dtype()) {
-                    case F32 -> {
-                        float[] a = new float[n];
-                        b.asFloatBuffer().get(a);
-                        yield HostStorage.of(a);
-                    }
-                    case F64 -> {
-                        double[] a = new double[n];
-                        b.asDoubleBuffer().get(a);
-                        yield HostStorage.of(a);
-                    }
-                    case I32 -> {
-                        int[] a = new int[n];
-                        b.asIntBuffer().get(a);
-                        yield HostStorage.of(a);
-                    }
-                    case I64 -> {
-                        long[] a = new long[n];
-                        b.asLongBuffer().get(a);
-                        yield HostStorage.of(a);
-                    }
-                };
+                HostStorage h = HostStorage.allocate(e.dtype(), e.numel());
+                readData(file, ch, e, header.dataStart() + e.begin(), h, buf);
                 tensors.put(e.name(), backend.upload(h, e.shape()));
             }
         }
         return new Checkpoint(file, tensors, header.metadata());
     }
 
-    /** Reads and validates the header only (for listing a checkpoint). */
-    public static Header readHeader(Path file) throws IOException {
-        long size;
+    private static FileChannel open(Path file) throws CheckpointException {
         try {
-            size = Files.size(file);
+            return FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new CheckpointException(file, "cannot be opened (" + e.getMessage() + ")");
+            throw new CheckpointException(file, "cannot be opened (" + e + ")");
         }
-        if (size < 8) throw new CheckpointException(file, "only " + size + " bytes: not a safetensors file (needs an 8-byte header length)");
-        long n;
-        byte[] json;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            while (len.hasRemaining()) if (ch.read(len) < 0) throw new CheckpointException(file, "truncated header length");
-            n = len.flip().getLong();
-            if (n < 2 || n > MAX_HEADER || n > size - 8) {
-                throw new CheckpointException(file, "header length " + n + " does not fit a file of " + size + " bytes: truncated or not a safetensors file");
+    }
+
+    /** Fills h from the file at pos, a chunk at a time. */
+    private static void readData(Path file, FileChannel ch, Entry e, long pos, HostStorage h, ByteBuffer buf) throws IOException {
+        int n = h.size(), per = CHUNK / e.dtype().bytes();
+        for (int start = 0; start < n; start += per) {
+            int len = Math.min(per, n - start);
+            buf.clear().limit(len * e.dtype().bytes());
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, pos + buf.position()) < 0) throw new CheckpointException(file, e.name(), "data truncated (the file shrank while reading)");
             }
-            ByteBuffer h = ByteBuffer.allocate((int) n);
-            while (h.hasRemaining()) if (ch.read(h) < 0) throw new CheckpointException(file, "truncated header");
-            json = h.array();
+            pos += buf.limit();
+            buf.flip();
+            switch (e.dtype()) {
+                case F32 -> buf.asFloatBuffer().get(h.floats(), start, len);
+                case F64 -> buf.asDoubleBuffer().get(h.doubles(), start, len);
+                case I32 -> buf.asIntBuffer().get(h.ints(), start, len);
+                case I64 -> buf.asLongBuffer().get(h.longs(), start, len);
+            }
         }
+    }
+
+    /**
+     * Reads and validates the header only, without loading tensor data (for listing a checkpoint). All offset checks
+     * of {@link #read} are done here too.
+     */
+    public static Header readHeader(Path file) throws IOException {
+        try (FileChannel ch = open(file)) {
+            return readHeader(file, ch);
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw new CheckpointException(file, "only " + size + " bytes: not a safetensors file (needs an 8-byte header length)");
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        while (len.hasRemaining()) if (ch.read(len, len.position()) < 0) throw new CheckpointException(file, "truncated header length");
+        long n = len.flip().getLong();
+        if (n < 2 || n > MAX_HEADER || n > size - 8) {
+            throw new CheckpointException(file, "header length " + Long.toUnsignedString(n) + " does not fit a file of " + size
+                    + " bytes (limit " + MAX_HEADER + "): truncated or not a safetensors file");
+        }
+        ByteBuffer h = ByteBuffer.allocate((int) n);
+        while (h.hasRemaining()) if (ch.read(h, 8 + h.position()) < 0) throw new CheckpointException(file, "truncated header");
+        byte[] json = h.array();
         Object parsed;
         try {
-            parsed = Json.parse(new String(json, StandardCharsets.UTF_8));
+            parsed = Json.parse(Json.decodeUtf8(json));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, e.getMessage());
         }
@@ -211,7 +299,7 @@ public final class Safetensors {
             entries.add(entry(file, name, kv.getValue(), dataLen));
         }
         List<Entry> byOffset = new ArrayList<>(entries);
-        byOffset.sort(Comparator.comparingLong(Entry::begin));
+        byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
         long expected = 0;
         for (Entry e : byOffset) {
             if (e.begin() != expected) {
@@ -227,12 +315,15 @@ public final class Safetensors {
 
     private static Entry entry(Path file, String name, Object value, long dataLen) throws CheckpointException {
         if (!(value instanceof Map<?, ?> m)) throw new CheckpointException(file, name, "header entry is not an object");
+        for (Object key : m.keySet()) {
+            if (!ENTRY_KEYS.contains(key)) throw new CheckpointException(file, name, "unknown header field '" + key + "' (expected " + ENTRY_KEYS + ")");
+        }
         if (!(m.get("dtype") instanceof String dt)) throw new CheckpointException(file, name, "no dtype");
         DType dtype;
         try {
             dtype = DType.valueOf(dt);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file, name, "dtype " + dt + " is not supported (supported: F32, F64, I32, I64)");
+            throw new CheckpointException(file, name, "dtype " + dt + " is not supported (supported: " + Arrays.toString(DType.values()) + ")");
         }
         if (!(m.get("shape") instanceof List<?> sl)) throw new CheckpointException(file, name, "no shape");
         int[] shape = new int[sl.size()];

@@ -4,26 +4,36 @@ import org.svdd.tensor.F;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 
-/** Group normalisation over (C/groups, spatial) with a per-channel affine (gamma = 1, beta = 0 at start). */
+/**
+ * Group normalisation: y = (x - mean) / sqrt(var + eps) gamma_c + beta_c, statistics (biased variance) per sample
+ * over the C/groups channels of a group and all positions. gamma starts at 1, beta at 0; eps = 1e-5 as in PyTorch.
+ */
 public final class GroupNorm extends Module implements Layer {
-    public final Tensor gamma;
-    public final Tensor beta;
+    private static final double EPS = 1e-5;
     private final int groups, channels;
-    private final double eps;
 
     public GroupNorm(int groups, int channels, Init init) {
-        if (channels % groups != 0) throw new IllegalArgumentException("GroupNorm: " + channels + " channels not divisible by " + groups + " groups");
+        if (groups < 1 || channels % groups != 0) throw new IllegalArgumentException("GroupNorm: " + channels + " channels not divisible by " + groups + " groups");
         this.groups = groups;
         this.channels = channels;
-        this.eps = 1e-5;
-        this.gamma = param("weight", init.constant(1, channels));
-        this.beta = param("bias", init.constant(0, channels));
+        param("weight", init.constant(1, channels));
+        param("bias", init.constant(0, channels));
+    }
+
+    /** gamma (C). */
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    /** beta (C). */
+    public Tensor bias() {
+        return param("bias");
     }
 
     /** x (N, C, ...) -> same shape. */
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() < 2 || x.dim(1) != channels) throw new IllegalArgumentException("GroupNorm expects (N, " + channels + ", ...), got " + Shape.str(x.shape()));
-        return F.groupNorm(x, groups, gamma, beta, eps);
+        return F.groupNorm(x, groups, weight(), bias(), EPS);
     }
 }

@@ -8,6 +8,8 @@ import org.svdd.tensor.Rng;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Where and how parameters are created: the backend, the dtype (F32; F64 for gradient checks) and the seeded
  * random source. Every layer constructor takes one, so model initialisation is repeatable.
@@ -35,7 +37,7 @@ public record Init(Backend backend, DType dtype, Rng rng) {
 
     public Tensor constant(double value, int... shape) {
         double[] a = new double[Shape.numel(shape)];
-        java.util.Arrays.fill(a, value);
+        Arrays.fill(a, value);
         return cast(a, shape);
     }
 

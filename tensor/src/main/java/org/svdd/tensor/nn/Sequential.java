@@ -15,6 +15,7 @@ public final class Sequential extends Module implements Layer {
         for (Layer l : layers) add(l);
     }
 
+    /** Appends a layer, registering it as child "index" when it has parameters or a mode; returns this. */
     public Sequential add(Layer layer) {
         if (layer instanceof Module m) child(Integer.toString(layers.size()), m);
         layers.add(layer);
@@ -31,6 +32,7 @@ public final class Sequential extends Module implements Layer {
         return f::apply;
     }
 
+    /** x -> layer_n(... layer_1(x)); shapes as each layer says. */
     @Override
     public Tensor forward(Tensor x) {
         for (Layer l : layers) x = l.forward(x);

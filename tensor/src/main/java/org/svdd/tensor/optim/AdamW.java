@@ -1,8 +1,10 @@
 package org.svdd.tensor.optim;
 
 import org.svdd.tensor.Grad;
+import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,7 @@ public final class AdamW {
         this.v = new Tensor[params.size()];
     }
 
+    /** Number of updates done so far: t of the bias corrections. */
     public long step() {
         return step;
     }
@@ -50,7 +53,7 @@ public final class AdamW {
         update(config.lr());
     }
 
-    /** One update with learning rate lr (from a schedule). */
+    /** One update with learning rate lr (from a schedule), under no-grad; parameters are written in place. */
     public void update(double lr) {
         step++;
         double c1 = 1 - Math.pow(config.beta1(), step), c2 = 1 - Math.pow(config.beta2(), step);
@@ -78,12 +81,20 @@ public final class AdamW {
         return s;
     }
 
-    /** Restores {@link #state()} and the step count. */
+    /** Restores {@link #state()} and the step count; every moment must match its parameter's shape. */
     public void loadState(Map<String, Tensor> s, long stepCount) {
+        for (int i = 0; i < params.size(); i++) {
+            Tensor mi = s.get("m." + i), vi = s.get("v." + i);
+            if ((mi == null) != (vi == null)) throw new IllegalArgumentException("optimizer state for parameter " + i + " has only one of m." + i + ", v." + i);
+            for (Tensor t : new Tensor[]{mi, vi}) {
+                if (t != null && !Arrays.equals(t.shape(), params.get(i).shape())) {
+                    throw new IllegalArgumentException("optimizer state for parameter " + i + " has shape " + Shape.str(t.shape()) + ", the parameter " + Shape.str(params.get(i).shape()));
+                }
+            }
+        }
         for (int i = 0; i < params.size(); i++) {
             m[i] = s.get("m." + i);
             v[i] = s.get("v." + i);
-            if ((m[i] == null) != (v[i] == null)) throw new IllegalArgumentException("optimizer state for parameter " + i + " is incomplete");
         }
         this.step = stepCount;
     }

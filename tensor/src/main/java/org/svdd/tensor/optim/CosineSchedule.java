@@ -1,8 +1,10 @@
 package org.svdd.tensor.optim;
 
 /**
- * Learning rate: linear warm-up from 0 to peak over warmupSteps, then cosine decay to minLr at totalSteps
- * (and minLr after): lr = minLr + (peak - minLr) (1 + cos(pi progress)) / 2.
+ * Learning rate as a pure function of the 0-based step: a linear ramp from 0 that reaches peak on the last warm-up
+ * step, lr = peak (step + 1) / warmupSteps (so the first update already moves), then cosine decay to the floor
+ * minLr at totalSteps, lr = minLr + (peak - minLr) (1 + cos(pi progress)) / 2 with
+ * progress = (step - warmupSteps) / (totalSteps - warmupSteps), and minLr after.
  */
 public record CosineSchedule(double peak, double minLr, long warmupSteps, long totalSteps) {
     public CosineSchedule {

@@ -3,18 +3,29 @@ package org.svdd.tensor.optim;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Tensor;
 
-/** Gradient clipping by global norm: if ||g||_2 over all parameters exceeds maxNorm, every g is scaled by maxNorm / ||g||. */
+/**
+ * Gradient clipping by global norm: with ||g|| = sqrt(sum over all parameters of sum(g^2)), every gradient is
+ * scaled by maxNorm / ||g|| when ||g|| > maxNorm (PyTorch's clip_grad_norm_ without its 1e-6 guard).
+ */
 public final class GradClip {
     private GradClip() {
     }
 
-    /** Clips in place; returns the norm before clipping. */
+    /**
+     * Clips the gradients of params (replacing them via setGrad); parameters without a gradient are skipped.
+     * Returns the norm before clipping. The squared sums are added on the device, so this reads back one number.
+     */
     public static double clipByGlobalNorm(Iterable<Tensor> params, double maxNorm) {
+        if (!(maxNorm > 0)) throw new IllegalArgumentException("maxNorm must be positive, got " + maxNorm);
         return Grad.noGrad(() -> {
-            double sq = 0;
-            for (Tensor p : params) if (p.grad() != null) sq += p.grad().square().sum().item();
-            double norm = Math.sqrt(sq);
-            if (norm > maxNorm && norm > 0) {
+            Tensor sumSq = null;
+            for (Tensor p : params) {
+                if (p.grad() == null) continue;
+                Tensor s = p.grad().square().sum();
+                sumSq = sumSq == null ? s : sumSq.add(s.toDType(sumSq.dtype()));
+            }
+            double norm = sumSq == null ? 0 : Math.sqrt(sumSq.item());
+            if (norm > maxNorm) {
                 double scale = maxNorm / norm;
                 for (Tensor p : params) if (p.grad() != null) p.setGrad(p.grad().mul(scale));
             }

@@ -1,0 +1,170 @@
+package org.svdd.kernels;
+
+import org.junit.jupiter.api.Test;
+import org.svdd.kernels.AttentionKernel.MaskView;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.svdd.kernels.ElementwiseKernelsTest.assertClose;
+import static org.svdd.kernels.ElementwiseKernelsTest.output;
+import static org.svdd.kernels.ElementwiseKernelsTest.random;
+
+/**
+ * The fused attention kernel against the naive double-precision twin: shapes that hit the row tails (s not a
+ * multiple of 4 or of the row block), the key tails (t not a multiple of the lanes, of the sliver or of the softmax
+ * block), d = 1, odd e; nonzero offsets; masks full, broadcast (stride 0) and strided, with fully masked rows and
+ * fully masked key blocks. Tolerance {@link ElementwiseKernelsTest#ATOL} + {@link ElementwiseKernelsTest#RTOL} * |want|.
+ */
+class AttentionKernelTest {
+    private static final float NEG_INF = Float.NEGATIVE_INFINITY;
+
+    /** bh, s, t, d, e. */
+    private static final int[][] SHAPES = {
+            {1, 1, 1, 1, 1}, {1, 1, 1, 1, 17}, {2, 1, 5, 3, 17}, {1, 5, 1, 8, 4}, {2, 3, 17, 1, 16},
+            {1, 4, 16, 16, 16}, {3, 7, 33, 5, 33}, {2, 37, 129, 33, 17}, {1, 33, 64, 64, 64}, {2, 64, 200, 64, 64},
+            {1, 9, 65, 7, 80}, {2, 50, 300, 20, 100}, {1, 3, 257, 2, 1}, {4, 100, 100, 64, 64}};
+
+    private record Case(int bh, int s, int t, int d, int e, float[] q, float[] k, float[] v, int qo, int ko, int vo,
+                        int oo, float scale) {
+        String shape() {
+            return "(bh=" + bh + ", s=" + s + ", t=" + t + ", d=" + d + ", e=" + e + ")";
+        }
+    }
+
+    private static Case randomCase(SplittableRandom rnd, int[] sh, double amplitude) {
+        int bh = sh[0], s = sh[1], t = sh[2], d = sh[3], e = sh[4];
+        int qo = 1 + rnd.nextInt(5), ko = rnd.nextInt(5), vo = 2, oo = 3;
+        float[] q = random(rnd, qo, bh * s * d, -amplitude, amplitude);
+        float[] k = random(rnd, ko, bh * t * d, -amplitude, amplitude);
+        float[] v = random(rnd, vo, bh * t * e, -1, 1);
+        return new Case(bh, s, t, d, e, q, k, v, qo, ko, vo, oo, (float) (1 / Math.sqrt(Math.max(d, 1))));
+    }
+
+    private static void check(String what, Case c, MaskView mask) {
+        int n = c.bh * c.s * c.e;
+        float[] got = output(c.oo, n), want = output(c.oo, n);
+        AttentionKernel.forward(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo, mask, c.scale, got, c.oo);
+        AttentionKernel.forwardReference(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo, mask, c.scale,
+                want, c.oo);
+        for (int i = 0; i < n; i++) {
+            if (Float.isNaN(got[c.oo + i])) fail(what + " " + c.shape() + ": NaN at output index " + i);
+        }
+        assertClose(what + " " + c.shape(), got, want, c.oo, n);
+    }
+
+    @Test
+    void unmaskedMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(201);
+        for (int[] sh : SHAPES) check("no mask", randomCase(rnd, sh, 1), null);
+    }
+
+    @Test
+    void largeScoresStayStable() {
+        // scores of several hundred: the online max must keep exp in range
+        SplittableRandom rnd = new SplittableRandom(202);
+        for (int[] sh : new int[][]{{2, 13, 300, 16, 24}, {1, 40, 129, 64, 64}}) {
+            check("large scores", randomCase(rnd, sh, 12), null);
+        }
+    }
+
+    @Test
+    void fullMaskWithMaskedRowsAndBlocks() {
+        SplittableRandom rnd = new SplittableRandom(203);
+        for (int[] sh : SHAPES) {
+            Case c = randomCase(rnd, sh, 1);
+            int bh = c.bh, s = c.s, t = c.t, mo = 4;
+            float[] m = random(rnd, mo, bh * s * t, -2, 1);
+            for (int b = 0; b < bh; b++)
+                for (int i = 0; i < s; i++) {
+                    int row = mo + (b * s + i) * t;
+                    if (i % 3 == 1) Arrays.fill(m, row, row + t, NEG_INF);                 // fully masked row
+                    else if (i % 3 == 2) Arrays.fill(m, row, row + Math.min(t - 1, 130), NEG_INF); // leading keys masked
+                    else for (int j = 0; j < t; j += 2) m[row + j] = NEG_INF;              // every other key
+                }
+            check("full mask", c, new MaskView(m, mo, s * t, t, 1));
+        }
+    }
+
+    @Test
+    void broadcastMasks() {
+        SplittableRandom rnd = new SplittableRandom(204);
+        for (int[] sh : SHAPES) {
+            Case c = randomCase(rnd, sh, 1);
+            int bh = c.bh, s = c.s, t = c.t;
+            // causal (s, t) shared by all batch-heads: strideB = 0
+            float[] causal = new float[s * t];
+            for (int i = 0; i < s; i++)
+                for (int j = 0; j < t; j++) causal[i * t + j] = j > i + (t - s) ? NEG_INF : 0f;
+            check("causal mask, strideB 0", c, new MaskView(causal, 0, 0, t, 1));
+            // key padding (bh, t) shared by all rows: strideS = 0; batch-head 0 has every key masked
+            float[] pad = random(rnd, 1, bh * t, -1, 1);
+            for (int b = 0; b < bh; b++)
+                for (int j = 0; j < t; j++) if (b == 0 || j % 4 == 3) pad[1 + b * t + j] = NEG_INF;
+            check("key padding mask, strideS 0", c, new MaskView(pad, 1, t, 0, 1));
+            // per-row bias (bh, s) constant over keys: strideT = 0, some rows -inf
+            float[] rowBias = random(rnd, 0, bh * s, -1, 1);
+            for (int r = 0; r < bh * s; r += 2) rowBias[r] = NEG_INF;
+            check("row mask, strideT 0", c, new MaskView(rowBias, 0, s, 1, 0));
+            // one scalar for everything: all strides 0
+            check("scalar mask", c, new MaskView(new float[]{0.75f}, 0, 0, 0, 0));
+            check("scalar -inf mask", c, new MaskView(new float[]{NEG_INF}, 0, 0, 0, 0));
+            // strided: a (t, s) array read transposed, strideT = s
+            float[] tr = random(rnd, 0, bh * t * s, -2, 2);
+            for (int x = 0; x < tr.length; x += 5) tr[x] = NEG_INF;
+            check("transposed mask, strideT s", c, new MaskView(tr, 0, t * s, 1, s));
+        }
+    }
+
+    @Test
+    void fullyMaskedGivesZero() {
+        SplittableRandom rnd = new SplittableRandom(205);
+        Case c = randomCase(rnd, new int[]{2, 9, 70, 8, 17}, 1);
+        float[] out = new float[c.bh * c.s * c.e];
+        Arrays.fill(out, 5f);
+        AttentionKernel.forward(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo,
+                new MaskView(new float[]{NEG_INF}, 0, 0, 0, 0), c.scale, out, 0);
+        for (int i = 0; i < out.length; i++) assertEquals(0f, out[i], "output " + i + " of a fully masked call");
+    }
+
+    @Test
+    void emptyShapes() {
+        // t = 0: no keys, every row is "fully masked" and gives 0; s = 0 or bh = 0 or e = 0: nothing to write
+        float[] q = {1, 2, 3, 4}, v = new float[0], k = new float[0];
+        float[] out = new float[2 * 3];
+        Arrays.fill(out, 7f);
+        AttentionKernel.forward(1, 2, 0, 2, 3, q, 0, k, 0, v, 0, null, 1f, out, 0);
+        for (float o : out) assertEquals(0f, o);
+        float[] ref = new float[2 * 3];
+        AttentionKernel.forwardReference(1, 2, 0, 2, 3, q, 0, k, 0, v, 0, null, 1f, ref, 0);
+        for (float o : ref) assertEquals(0f, o);
+        float[] untouched = {9f};
+        AttentionKernel.forward(0, 2, 3, 2, 3, q, 0, k, 0, v, 0, null, 1f, untouched, 0);
+        AttentionKernel.forward(1, 0, 3, 2, 3, q, 0, k, 0, v, 0, null, 1f, untouched, 0);
+        AttentionKernel.forward(1, 1, 1, 2, 0, q, 0, new float[2], 0, v, 0, null, 1f, untouched, 0);
+        assertEquals(9f, untouched[0]);
+        // d = 0: every score is 0 (+ mask), so the output is the mean of v
+        SplittableRandom rnd = new SplittableRandom(206);
+        Case c = randomCase(rnd, new int[]{2, 5, 19, 0, 18}, 1);
+        check("d = 0", c, null);
+    }
+
+    @Test
+    void legacyArgumentOrderAgrees() {
+        SplittableRandom rnd = new SplittableRandom(207);
+        Case c = randomCase(rnd, new int[]{2, 11, 40, 16, 20}, 1);
+        float[] a = new float[c.bh * c.s * c.e], b = new float[a.length];
+        AttentionKernel.forward(c.q, c.qo, c.k, c.ko, c.v, c.vo, null, a, c.bh, c.s, c.t, c.d, c.e, c.scale);
+        AttentionKernel.forward(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo, null, c.scale, b, 0);
+        assertClose("legacy forward " + c.shape(), a, b, 0, a.length);
+    }
+
+    @Test
+    void benchmarkShapeMatchesReference() {
+        // the benchmarked shape: batch 32 x 4 heads (here 8 batch-heads to keep the oracle quick), seq 200, head dim 64
+        SplittableRandom rnd = new SplittableRandom(208);
+        check("benchmark shape", randomCase(rnd, new int[]{8, 200, 200, 64, 64}, 2), null);
+    }
+}
