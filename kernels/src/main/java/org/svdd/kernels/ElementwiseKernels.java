@@ -3,6 +3,7 @@ package org.svdd.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.svdd.tensor.BinaryOp;
 import org.svdd.tensor.UnaryOp;
@@ -17,8 +18,8 @@ import org.svdd.tensor.UnaryOp;
  * oracle. Large calls are split over {@link Parallel} (elementwise in chunks of at least {@link #GRAIN}
  * elements; reductions over rows, or over outer x inner tiles); calls made from inside a parallel region run inline.
  *
- * <p>Transcendentals use the Vector API's lanewise EXP, LOG and TANH (SVML intrinsics on x86; within a few ulp,
- * about 1e-7 relative, of the double reference).
+ * <p>Transcendentals come from {@link VectorMath} (about 1e-7 relative to the double reference), not the Vector
+ * API's EXP/LOG/TANH, whose results differ between interpreted and compiled code: the same seed gives the same bits.
  */
 public final class ElementwiseKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -55,7 +56,8 @@ public final class ElementwiseKernels {
             case SIGMOID -> 1.0 / (1.0 + Math.exp(-x));
             case RELU -> x > 0 ? x : 0.0;
             case SILU -> x / (1.0 + Math.exp(-x));
-            case GELU -> 0.5 * x * (1.0 + Math.tanh(GELU_CD * (x + 0.044715 * x * x * x)));
+            // 0.5 x (1 + tanh u) written as x / (1 + e^{-2u}): the same function without cancellation for x << 0
+            case GELU -> x / (1.0 + Math.exp(-2 * GELU_CD * (x + 0.044715 * x * x * x)));
             case ABS -> Math.abs(x);
         };
     }
@@ -81,10 +83,12 @@ public final class ElementwiseKernels {
                 yield s * (1.0 + x * (1.0 - s));
             }
             case GELU -> {
-                double u = GELU_CD * (x + 0.044715 * x * x * x);
-                double t = Math.tanh(u);
-                double du = GELU_CD * (1.0 + 3 * 0.044715 * x * x);
-                yield 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du;
+                // with s = sigmoid(2u) = 0.5 (1 + tanh u): gelu' = s + x s (1 - s) 2u'
+                double z = 2 * GELU_CD * (x + 0.044715 * x * x * x);
+                double e = Math.exp(-Math.abs(z)), r = 1.0 / (1.0 + e);
+                double s = z >= 0 ? r : e * r, om = z >= 0 ? e * r : r;
+                double dz = 2 * GELU_CD * (1.0 + 3 * 0.044715 * x * x);
+                yield s + x * s * om * dz;
             }
             case ABS -> Math.signum(x);
         };
@@ -111,81 +115,145 @@ public final class ElementwiseKernels {
     }
 
     // =====================================================================================================
-    // Vector forms
+    // Vector forms, one small method per op, and one small loop method per op: the ...Range methods switch on the
+    // op once and call that op's loop. Each loop is compiled on its own, so a newly used op never deoptimises the
+    // loops of the others, and no vector value crosses a switch (which would box it).
     // =====================================================================================================
 
-    private static FloatVector apply(Unary op, FloatVector v) {
-        return switch (op) {
-            case NEG -> v.neg();
-            case EXP -> v.lanewise(VectorOperators.EXP);
-            case LOG -> v.lanewise(VectorOperators.LOG);
-            case SQRT -> v.sqrt();
-            case TANH -> v.lanewise(VectorOperators.TANH);
-            case SIGMOID -> sigmoid(v);
-            case RELU -> v.blend(0f, v.compare(VectorOperators.GT, 0f).not());
-            case SILU -> v.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-            case GELU -> v.mul(0.5f).mul(geluTanh(v).add(1f));
-            case ABS -> v.abs();
-        };
+    private static FloatVector fwdNeg(FloatVector x) {
+        return x.neg();
     }
 
-    private static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    private static FloatVector fwdExp(FloatVector x) {
+        return VectorMath.exp(x);
     }
 
-    /** tanh(sqrt(2/pi) (x + 0.044715 x^3)). */
-    private static FloatVector geluTanh(FloatVector v) {
-        FloatVector u = v.mul(v).fma(FloatVector.broadcast(S, GELU_A), FloatVector.broadcast(S, 1f)).mul(v).mul(GELU_C);
-        return u.lanewise(VectorOperators.TANH);
+    private static FloatVector fwdLog(FloatVector x) {
+        return VectorMath.log(x);
     }
 
-    /** g * op'(x). */
-    private static FloatVector backward(Unary op, FloatVector x, FloatVector g) {
-        return switch (op) {
-            case NEG -> g.neg();
-            case EXP -> g.mul(x.lanewise(VectorOperators.EXP));
-            case LOG -> g.div(x);
-            case SQRT -> g.mul(0.5f).div(x.sqrt());
-            case TANH -> {
-                FloatVector t = x.lanewise(VectorOperators.TANH);
-                yield g.mul(t.neg().fma(t, FloatVector.broadcast(S, 1f)));
-            }
-            case SIGMOID -> {
-                FloatVector s = sigmoid(x);
-                yield g.mul(s.mul(s.neg().add(1f)));
-            }
-            case RELU -> g.blend(0f, x.compare(VectorOperators.GT, 0f).not());
-            case SILU -> {
-                FloatVector s = sigmoid(x);
-                // s * (1 + x (1 - s))
-                yield g.mul(s.mul(x.mul(s.neg().add(1f)).add(1f)));
-            }
-            case GELU -> {
-                FloatVector x2 = x.mul(x);
-                FloatVector t = geluTanh(x);
-                FloatVector du = x2.fma(FloatVector.broadcast(S, 3 * GELU_A), FloatVector.broadcast(S, 1f)).mul(GELU_C);
-                FloatVector dt = t.neg().fma(t, FloatVector.broadcast(S, 1f));            // 1 - t^2
-                FloatVector d = t.add(1f).add(x.mul(dt).mul(du)).mul(0.5f);
-                yield g.mul(d);
-            }
-            case ABS -> {
-                FloatVector sign = FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f))
-                        .blend(-1f, x.compare(VectorOperators.LT, 0f));
-                // NaN x: signum(NaN) = NaN
-                yield g.mul(sign.blend(x, x.test(VectorOperators.IS_NAN)));
-            }
-        };
+    private static FloatVector fwdSqrt(FloatVector x) {
+        return x.sqrt();
     }
 
-    private static FloatVector apply(Binary op, FloatVector a, FloatVector b) {
-        return switch (op) {
-            case ADD -> a.add(b);
-            case SUB -> a.sub(b);
-            case MUL -> a.mul(b);
-            case DIV -> a.div(b);
-            case MAX -> a.max(b);
-            case MIN -> a.min(b);
-        };
+    private static FloatVector fwdTanh(FloatVector x) {
+        return VectorMath.tanh(x);
+    }
+
+    private static FloatVector fwdSigmoid(FloatVector x) {
+        return FloatVector.broadcast(S, 1f).div(VectorMath.exp(x.neg()).add(1f));
+    }
+
+    private static FloatVector fwdRelu(FloatVector x) {
+        return FloatVector.zero(S).blend(x, x.compare(VectorOperators.GT, 0f));
+    }
+
+    private static FloatVector fwdSilu(FloatVector x) {
+        return x.div(VectorMath.exp(x.neg()).add(1f));
+    }
+
+    /** 2u = 2 sqrt(2/pi) (x + 0.044715 x^3). */
+    private static FloatVector gelu2u(FloatVector x) {
+        return x.mul(x).fma(FloatVector.broadcast(S, GELU_A), FloatVector.broadcast(S, 1f)).mul(x).mul(2 * GELU_C);
+    }
+
+    /** 0.5 x (1 + tanh u) = x sigmoid(2u) = x / (1 + e^{-2u}): no cancellation for negative x. */
+    private static FloatVector fwdGelu(FloatVector x) {
+        return x.div(VectorMath.exp(gelu2u(x).neg()).add(1f));
+    }
+
+    private static FloatVector fwdAbs(FloatVector x) {
+        return x.abs();
+    }
+
+    private static FloatVector bwdNeg(FloatVector x, FloatVector g) {
+        return g.neg();
+    }
+
+    private static FloatVector bwdExp(FloatVector x, FloatVector g) {
+        return g.mul(VectorMath.exp(x));
+    }
+
+    private static FloatVector bwdLog(FloatVector x, FloatVector g) {
+        return g.div(x);
+    }
+
+    private static FloatVector bwdSqrt(FloatVector x, FloatVector g) {
+        return g.mul(0.5f).div(x.sqrt());
+    }
+
+    /** tanh' = sech^2 x = 4e / (1 + e)^2 with e = e^{-2|x|}: accurate also where tanh rounds to +-1. */
+    private static FloatVector bwdTanh(FloatVector x, FloatVector g) {
+        FloatVector e = VectorMath.exp(x.abs().mul(-2f));
+        FloatVector d = e.add(1f);
+        return g.mul(e.mul(4f).div(d.mul(d)));
+    }
+
+    /** With e = e^{-|z|} and r = 1 / (1 + e): sigmoid(z) = r (z >= 0) or e r (z < 0), 1 - sigmoid(z) the other. */
+    private static FloatVector sigmoidOf(FloatVector z, FloatVector e, FloatVector r, boolean complement) {
+        VectorMask<Float> neg = z.compare(VectorOperators.LT, 0f);
+        FloatVector er = e.mul(r);
+        return complement ? er.blend(r, neg) : r.blend(er, neg);
+    }
+
+    /** sigmoid' = sigmoid(x) (1 - sigmoid(x)) = e r^2 with e = e^{-|x|}, r = 1 / (1 + e). */
+    private static FloatVector bwdSigmoid(FloatVector x, FloatVector g) {
+        FloatVector e = VectorMath.exp(x.abs().neg());
+        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+        return g.mul(e.mul(r).mul(r));
+    }
+
+    private static FloatVector bwdRelu(FloatVector x, FloatVector g) {
+        return FloatVector.zero(S).blend(g, x.compare(VectorOperators.GT, 0f));
+    }
+
+    /** silu' = s (1 + x (1 - s)), s = sigmoid(x), both s and 1 - s without cancellation. */
+    private static FloatVector bwdSilu(FloatVector x, FloatVector g) {
+        FloatVector e = VectorMath.exp(x.abs().neg());
+        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+        FloatVector sg = sigmoidOf(x, e, r, false), om = sigmoidOf(x, e, r, true);
+        return g.mul(x.mul(om).fma(sg, sg));
+    }
+
+    /** gelu = x s(2u), so gelu' = s + x s (1 - s) 2u' with 2u' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2). */
+    private static FloatVector bwdGelu(FloatVector x, FloatVector g) {
+        FloatVector z = gelu2u(x);
+        FloatVector e = VectorMath.exp(z.abs().neg());
+        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+        FloatVector sg = sigmoidOf(z, e, r, false), om = sigmoidOf(z, e, r, true);
+        FloatVector dz = x.mul(x).fma(FloatVector.broadcast(S, 3 * GELU_A), FloatVector.broadcast(S, 1f)).mul(2 * GELU_C);
+        return g.mul(x.mul(sg).mul(om).fma(dz, sg));
+    }
+
+    /** signum(x) (NaN for NaN, 0 for +-0). */
+    private static FloatVector bwdAbs(FloatVector x, FloatVector g) {
+        FloatVector sign = FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f))
+                .blend(-1f, x.compare(VectorOperators.LT, 0f));
+        return g.mul(sign.blend(x, x.test(VectorOperators.IS_NAN)));
+    }
+
+    private static FloatVector binAdd(FloatVector a, FloatVector b) {
+        return a.add(b);
+    }
+
+    private static FloatVector binSub(FloatVector a, FloatVector b) {
+        return a.sub(b);
+    }
+
+    private static FloatVector binMul(FloatVector a, FloatVector b) {
+        return a.mul(b);
+    }
+
+    private static FloatVector binDiv(FloatVector a, FloatVector b) {
+        return a.div(b);
+    }
+
+    private static FloatVector binMax(FloatVector a, FloatVector b) {
+        return a.max(b);
+    }
+
+    private static FloatVector binMin(FloatVector a, FloatVector b) {
+        return a.min(b);
     }
 
     // =====================================================================================================
@@ -221,11 +289,60 @@ public final class ElementwiseKernels {
     }
 
     private static void unaryRange(Unary op, float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            apply(op, FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        int bound = S.loopBound(n);
+        switch (op) {
+            case NEG -> unaryNeg(x, xo, y, yo, bound);
+            case EXP -> unaryExp(x, xo, y, yo, bound);
+            case LOG -> unaryLog(x, xo, y, yo, bound);
+            case SQRT -> unarySqrt(x, xo, y, yo, bound);
+            case TANH -> unaryTanh(x, xo, y, yo, bound);
+            case SIGMOID -> unarySigmoid(x, xo, y, yo, bound);
+            case RELU -> unaryRelu(x, xo, y, yo, bound);
+            case SILU -> unarySilu(x, xo, y, yo, bound);
+            case GELU -> unaryGelu(x, xo, y, yo, bound);
+            case ABS -> unaryAbs(x, xo, y, yo, bound);
         }
-        for (; i < n; i++) y[yo + i] = unaryTail(op, x[xo + i]);
+        for (int i = bound; i < n; i++) y[yo + i] = unaryTail(op, x[xo + i]);
+    }
+
+    private static void unaryNeg(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdNeg(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unaryExp(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdExp(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unaryLog(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdLog(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unarySqrt(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdSqrt(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unaryTanh(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdTanh(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unarySigmoid(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdSigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unaryRelu(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdRelu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unarySilu(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdSilu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unaryGelu(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdGelu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    }
+
+    private static void unaryAbs(float[] x, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) fwdAbs(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
     }
 
     /** Reference twin of {@link #unary}: each element in double. */
@@ -239,11 +356,80 @@ public final class ElementwiseKernels {
     }
 
     private static void unaryBackwardRange(Unary op, float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            backward(op, FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        int bound = S.loopBound(n);
+        switch (op) {
+            case NEG -> backwardNeg(x, xo, g, go, y, yo, bound);
+            case EXP -> backwardExp(x, xo, g, go, y, yo, bound);
+            case LOG -> backwardLog(x, xo, g, go, y, yo, bound);
+            case SQRT -> backwardSqrt(x, xo, g, go, y, yo, bound);
+            case TANH -> backwardTanh(x, xo, g, go, y, yo, bound);
+            case SIGMOID -> backwardSigmoid(x, xo, g, go, y, yo, bound);
+            case RELU -> backwardRelu(x, xo, g, go, y, yo, bound);
+            case SILU -> backwardSilu(x, xo, g, go, y, yo, bound);
+            case GELU -> backwardGelu(x, xo, g, go, y, yo, bound);
+            case ABS -> backwardAbs(x, xo, g, go, y, yo, bound);
         }
-        for (; i < n; i++) y[yo + i] = unaryBackwardTail(op, x[xo + i], g[go + i]);
+        for (int i = bound; i < n; i++) y[yo + i] = unaryBackwardTail(op, x[xo + i], g[go + i]);
+    }
+
+    private static void backwardNeg(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdNeg(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardExp(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdExp(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardLog(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdLog(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardSqrt(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdSqrt(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardTanh(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdTanh(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardSigmoid(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdSigmoid(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardRelu(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdRelu(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardSilu(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdSilu(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardGelu(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdGelu(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
+    }
+
+    private static void backwardAbs(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            bwdAbs(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+        }
     }
 
     /** Reference twin of {@link #unaryBackward}, in double. */
@@ -262,11 +448,40 @@ public final class ElementwiseKernels {
     }
 
     private static void binaryRange(Binary op, float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            apply(op, FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+        int bound = S.loopBound(n);
+        switch (op) {
+            case ADD -> vvAdd(a, ao, b, bo, y, yo, bound);
+            case SUB -> vvSub(a, ao, b, bo, y, yo, bound);
+            case MUL -> vvMul(a, ao, b, bo, y, yo, bound);
+            case DIV -> vvDiv(a, ao, b, bo, y, yo, bound);
+            case MAX -> vvMax(a, ao, b, bo, y, yo, bound);
+            case MIN -> vvMin(a, ao, b, bo, y, yo, bound);
         }
-        for (; i < n; i++) y[yo + i] = binaryScalar(op, a[ao + i], b[bo + i]);
+        for (int i = bound; i < n; i++) y[yo + i] = binaryScalar(op, a[ao + i], b[bo + i]);
+    }
+
+    private static void vvAdd(float[] a, int ao, float[] b, int bo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) binAdd(FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void vvSub(float[] a, int ao, float[] b, int bo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) binSub(FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void vvMul(float[] a, int ao, float[] b, int bo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) binMul(FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void vvDiv(float[] a, int ao, float[] b, int bo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) binDiv(FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void vvMax(float[] a, int ao, float[] b, int bo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) binMax(FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void vvMin(float[] a, int ao, float[] b, int bo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) binMin(FloatVector.fromArray(S, a, ao + i), FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
     }
 
     /** y[i] = a[i] op b (array op scalar). */
@@ -275,12 +490,46 @@ public final class ElementwiseKernels {
     }
 
     private static void binaryScalarRange(Binary op, float[] a, int ao, float b, float[] y, int yo, int n) {
-        FloatVector vb = FloatVector.broadcast(S, b);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            apply(op, FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);
+        int bound = S.loopBound(n);
+        switch (op) {
+            case ADD -> vsAdd(a, ao, b, y, yo, bound);
+            case SUB -> vsSub(a, ao, b, y, yo, bound);
+            case MUL -> vsMul(a, ao, b, y, yo, bound);
+            case DIV -> vsDiv(a, ao, b, y, yo, bound);
+            case MAX -> vsMax(a, ao, b, y, yo, bound);
+            case MIN -> vsMin(a, ao, b, y, yo, bound);
         }
-        for (; i < n; i++) y[yo + i] = binaryScalar(op, a[ao + i], b);
+        for (int i = bound; i < n; i++) y[yo + i] = binaryScalar(op, a[ao + i], b);
+    }
+
+    private static void vsAdd(float[] a, int ao, float b, float[] y, int yo, int bound) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        for (int i = 0; i < bound; i += L) binAdd(FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);
+    }
+
+    private static void vsSub(float[] a, int ao, float b, float[] y, int yo, int bound) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        for (int i = 0; i < bound; i += L) binSub(FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);
+    }
+
+    private static void vsMul(float[] a, int ao, float b, float[] y, int yo, int bound) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        for (int i = 0; i < bound; i += L) binMul(FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);
+    }
+
+    private static void vsDiv(float[] a, int ao, float b, float[] y, int yo, int bound) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        for (int i = 0; i < bound; i += L) binDiv(FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);
+    }
+
+    private static void vsMax(float[] a, int ao, float b, float[] y, int yo, int bound) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        for (int i = 0; i < bound; i += L) binMax(FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);
+    }
+
+    private static void vsMin(float[] a, int ao, float b, float[] y, int yo, int bound) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        for (int i = 0; i < bound; i += L) binMin(FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);
     }
 
     /** y[i] = a op b[i] (scalar op array). */
@@ -289,12 +538,46 @@ public final class ElementwiseKernels {
     }
 
     private static void scalarBinaryRange(Binary op, float a, float[] b, int bo, float[] y, int yo, int n) {
-        FloatVector va = FloatVector.broadcast(S, a);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            apply(op, va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+        int bound = S.loopBound(n);
+        switch (op) {
+            case ADD -> svAdd(a, b, bo, y, yo, bound);
+            case SUB -> svSub(a, b, bo, y, yo, bound);
+            case MUL -> svMul(a, b, bo, y, yo, bound);
+            case DIV -> svDiv(a, b, bo, y, yo, bound);
+            case MAX -> svMax(a, b, bo, y, yo, bound);
+            case MIN -> svMin(a, b, bo, y, yo, bound);
         }
-        for (; i < n; i++) y[yo + i] = binaryScalar(op, a, b[bo + i]);
+        for (int i = bound; i < n; i++) y[yo + i] = binaryScalar(op, a, b[bo + i]);
+    }
+
+    private static void svAdd(float a, float[] b, int bo, float[] y, int yo, int bound) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (int i = 0; i < bound; i += L) binAdd(va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void svSub(float a, float[] b, int bo, float[] y, int yo, int bound) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (int i = 0; i < bound; i += L) binSub(va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void svMul(float a, float[] b, int bo, float[] y, int yo, int bound) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (int i = 0; i < bound; i += L) binMul(va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void svDiv(float a, float[] b, int bo, float[] y, int yo, int bound) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (int i = 0; i < bound; i += L) binDiv(va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void svMax(float a, float[] b, int bo, float[] y, int yo, int bound) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (int i = 0; i < bound; i += L) binMax(va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+    }
+
+    private static void svMin(float a, float[] b, int bo, float[] y, int yo, int bound) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        for (int i = 0; i < bound; i += L) binMin(va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
     }
 
     /** Row broadcast: y[r, j] = a[r, j] op b[j] for a, y (rows, n) and b (n). */
@@ -481,8 +764,8 @@ public final class ElementwiseKernels {
 
     /**
      * Sum of x[o .. o+n): 4 vector accumulators over blocks of {@code 64 * lanes} elements, each block's lanes
-     * added in a fixed order into a double, so the result is accurate (relative error ~1e-7 for any n) and the
-     * same in interpreted and compiled code.
+     * summed by {@link #sumLanes} into a double, so the result is accurate (relative error ~1e-7 for any n) and
+     * the same in interpreted and compiled code.
      */
     public static float sum(float[] x, int o, int n) {
         return (float) sumDouble(x, o, n);
@@ -501,20 +784,37 @@ public final class ElementwiseKernels {
                 a2 = a2.add(FloatVector.fromArray(S, x, o + j + 2 * L));
                 a3 = a3.add(FloatVector.fromArray(S, x, o + j + 3 * L));
             }
-            total += lanesToDouble(a0.add(a1).add(a2.add(a3)));
+            total += sumLanes(a0.add(a1).add(a2.add(a3)));
         }
         FloatVector a = FloatVector.zero(S);
         for (int bound = i + S.loopBound(n - i); i < bound; i += L) a = a.add(FloatVector.fromArray(S, x, o + i));
-        total += lanesToDouble(a);
+        total += sumLanes(a);
         for (; i < n; i++) total += x[o + i];
         return total;
     }
 
-    /** The lanes of v added in lane order, in double (deterministic, unlike reduceLanes(ADD)). */
-    static double lanesToDouble(FloatVector v) {
-        double s = 0;
-        for (int l = 0; l < L; l++) s += v.lane(l);
-        return s;
+    /** Shuffles pairing lane i with lane i ^ w, for w = L/2, L/4, .., 1. */
+    private static final VectorShuffle<Float>[] PAIRS = pairShuffles();
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static VectorShuffle<Float>[] pairShuffles() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] sh = new VectorShuffle[steps];
+        for (int j = 0; j < steps; j++) {
+            int w = L >> (j + 1);
+            sh[j] = VectorShuffle.fromOp(S, i -> i ^ w);
+        }
+        return sh;
+    }
+
+    /**
+     * The lanes of v summed by a fixed pairwise tree (lane i + lane i ^ w for w = L/2 .. 1). Every step is a plain
+     * lane-wise add, so the result has the same bits interpreted and compiled, unlike reduceLanes(ADD), whose order
+     * the JIT may choose.
+     */
+    static float sumLanes(FloatVector v) {
+        for (VectorShuffle<Float> sh : PAIRS) v = v.add(v.rearrange(sh));
+        return v.lane(0);
     }
 
     /** Max of x[o .. o+n) (-inf when n = 0; NaN if any element is NaN, as Math.max). */

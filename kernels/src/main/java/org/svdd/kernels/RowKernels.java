@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * double accumulation) used as the test oracle.
  *
  * <p>Row statistics are accumulated in float vector lanes over blocks of {@code 64 * lanes} elements; each block's
- * lanes go into a double in a fixed order. The float part therefore only ever adds 16 numbers per lane, so sums
+ * lanes are summed by a fixed pairwise tree into a double. The float part therefore only ever adds 16 numbers per lane, so sums
  * stay accurate to ~1e-7 relative for any n (and give the same bits interpreted or compiled). The variance is
  * two-pass with the compensation term, {@code var = (sum (x-m)^2 - (sum (x-m))^2 / n) / n}.
  */
@@ -56,20 +56,20 @@ public final class RowKernels {
             FloatVector acc = FloatVector.zero(S);
             for (int j = i; j < i + BLOCK; j += L) {
                 FloatVector z = FloatVector.fromArray(S, x, xr + j).sub(vmax);
-                FloatVector e = z.lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(z);
                 acc = acc.add(e);
                 (log ? z : e).intoArray(y, yr + j);
             }
-            sum += ElementwiseKernels.lanesToDouble(acc);
+            sum += ElementwiseKernels.sumLanes(acc);
         }
         FloatVector acc = FloatVector.zero(S);
         for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
             FloatVector z = FloatVector.fromArray(S, x, xr + i).sub(vmax);
-            FloatVector e = z.lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(z);
             acc = acc.add(e);
             (log ? z : e).intoArray(y, yr + i);
         }
-        sum += ElementwiseKernels.lanesToDouble(acc);
+        sum += ElementwiseKernels.sumLanes(acc);
         for (; i < n; i++) {
             float z = x[xr + i] - max;
             float e = (float) Math.exp(z);
@@ -143,8 +143,8 @@ public final class RowKernels {
                 d0 = d0.add(a);
                 d1 = d1.add(b);
             }
-            ss += ElementwiseKernels.lanesToDouble(q0.add(q1));
-            sd += ElementwiseKernels.lanesToDouble(d0.add(d1));
+            ss += ElementwiseKernels.sumLanes(q0.add(q1));
+            sd += ElementwiseKernels.sumLanes(d0.add(d1));
         }
         FloatVector q0 = FloatVector.zero(S), d0 = q0;
         for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
@@ -152,8 +152,8 @@ public final class RowKernels {
             q0 = a.fma(a, q0);
             d0 = d0.add(a);
         }
-        ss += ElementwiseKernels.lanesToDouble(q0);
-        sd += ElementwiseKernels.lanesToDouble(d0);
+        ss += ElementwiseKernels.sumLanes(q0);
+        sd += ElementwiseKernels.sumLanes(d0);
         for (; i < n; i++) {
             double a = x[xr + i] - mean;
             ss += a * a;
@@ -220,8 +220,8 @@ public final class RowKernels {
                 b0 = g0.fma(FloatVector.fromArray(S, y, yr + j), b0);
                 b1 = g1.fma(FloatVector.fromArray(S, y, yr + j + L), b1);
             }
-            sg += ElementwiseKernels.lanesToDouble(a0.add(a1));
-            sgy += ElementwiseKernels.lanesToDouble(b0.add(b1));
+            sg += ElementwiseKernels.sumLanes(a0.add(a1));
+            sgy += ElementwiseKernels.sumLanes(b0.add(b1));
         }
         FloatVector a0 = FloatVector.zero(S), b0 = a0;
         for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
@@ -229,8 +229,8 @@ public final class RowKernels {
             a0 = a0.add(g0);
             b0 = g0.fma(FloatVector.fromArray(S, y, yr + i), b0);
         }
-        sg += ElementwiseKernels.lanesToDouble(a0);
-        sgy += ElementwiseKernels.lanesToDouble(b0);
+        sg += ElementwiseKernels.sumLanes(a0);
+        sgy += ElementwiseKernels.sumLanes(b0);
         for (; i < n; i++) {
             sg += gy[gr + i];
             sgy += (double) gy[gr + i] * y[yr + i];

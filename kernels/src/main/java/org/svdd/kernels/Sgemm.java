@@ -1,6 +1,7 @@
 package org.svdd.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -40,6 +41,10 @@ public final class Sgemm {
     private static final long SMALL = 16 * 16 * 16;
     /** Multiply-adds per thread below which another thread costs more than it saves. */
     private static final long GRAIN = 1L << 21;
+    /** Up to this many rows or columns of C, with the long operand contiguous along k, C is computed as dot products. */
+    private static final int SKINNY = 4;
+    /** Columns of y updated per pass of the row-vector product: 8 KiB, so y stays in L1. */
+    private static final int AXPY_BLOCK = 2048;
     /** Blocks of work per thread, for balance when a thread runs slower than the others. */
     private static final int TASKS_PER_THREAD = 4;
 
@@ -68,12 +73,109 @@ public final class Sgemm {
         }
         if ((long) m * n * k <= SMALL) {
             sgemmReference(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        } else if (m == 1 && bCs == 1) {
+            // Row vector times matrix: c(0, :) (+)= Σ_p a(0, p)·b(p, :).
+            Parallel.forRange(n, chunk(k), (j0, j1) -> axpyRows(j0, j1, k, a, aOff, aCs, b, bOff, bRs, c, cOff, accumulate));
+        } else if (n == 1 && aRs == 1 && ldc == 1) {
+            // Matrix times column vector, as its transpose: c(:, 0) (+)= Σ_p b(p, 0)·a(:, p).
+            Parallel.forRange(m, chunk(k), (i0, i1) -> axpyRows(i0, i1, k, b, bOff, bRs, a, aOff, aCs, c, cOff, accumulate));
+        } else if (n <= SKINNY && aCs == 1) {
+            // Few columns: c(i, j) = dot(a(i, :), b(:, j)) streams A once.
+            dots(m, n, k, a, aOff, aRs, b, bOff, bCs, bRs, c, cOff, ldc, 1, accumulate);
+        } else if (m <= SKINNY && bRs == 1) {
+            // Few rows: c(i, j) = dot(b(:, j), a(i, :)) streams B once.
+            dots(n, m, k, b, bOff, bCs, a, aOff, aRs, aCs, c, cOff, 1, ldc, accumulate);
         } else if (padded(n, m) < padded(m, n)) {
             // Narrow C: C^T(n x m) = B^T·A^T pads n to MR rows instead of to NR columns.
             gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else {
             gemm(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
         }
+    }
+
+    /** The least chunk of a parallel loop whose steps cost k multiply-adds each: GRAIN multiply-adds, a vector at least. */
+    private static int chunk(int k) {
+        return (int) Math.max(L, GRAIN / k);
+    }
+
+    /**
+     * C (+)= U·V^T with a narrow V: c[cOff + t*cT + s*cS] (+)= Σ_p u(t, p)·v(s, p) for t < big, s < small, where row t
+     * of U is contiguous at uOff + t*uRs and v(s, p) is at v[vOff + s*vRs + p*vCs]. V is copied contiguous first
+     * unless it already is (vCs = 1), then each row of U is read once and dotted with the small rows of V in L1.
+     */
+    private static void dots(int big, int small, int k, float[] u, int uOff, int uRs, float[] v, int vOff, int vRs,
+                             int vCs, float[] c, int cOff, int cT, int cS, boolean accumulate) {
+        float[] w;
+        int wOff, wRs;
+        if (vCs == 1) {
+            w = v;
+            wOff = vOff;
+            wRs = vRs;
+        } else {
+            Buffers buf = BUFFERS.get();
+            if (buf.packB.length < small * k) buf.packB = new float[small * k];
+            w = buf.packB;
+            wOff = 0;
+            wRs = k;
+            for (int s = 0; s < small; s++)
+                for (int p = 0; p < k; p++) w[s * k + p] = v[vOff + s * vRs + p * vCs];
+        }
+        Parallel.forRange(big, chunk(k * small), (t0, t1) -> {
+            for (int t = t0; t < t1; t++)
+                for (int s = 0; s < small; s++) {
+                    float dot = dot(k, u, uOff + t * uRs, w, wOff + s * wRs);
+                    int at = cOff + t * cT + s * cS;
+                    c[at] = accumulate ? c[at] + dot : dot;
+                }
+        });
+    }
+
+    /** y[j0, j1) (+)= Σ_p x(p·xs)·b[bOff + p*bRs + j], in column blocks that stay in L1 while the rows stream by. */
+    private static void axpyRows(int j0, int j1, int k, float[] x, int xOff, int xs, float[] b, int bOff, int bRs,
+                                 float[] y, int yOff, boolean accumulate) {
+        if (!accumulate) Arrays.fill(y, yOff + j0, yOff + j1, 0f);
+        for (int jb = j0; jb < j1; jb += AXPY_BLOCK) {
+            int je = Math.min(j1, jb + AXPY_BLOCK), vecEnd = jb + S.loopBound(je - jb);
+            int p = 0;
+            for (; p + 4 <= k; p += 4) {
+                float x0 = x[xOff + p * xs], x1 = x[xOff + (p + 1) * xs];
+                float x2 = x[xOff + (p + 2) * xs], x3 = x[xOff + (p + 3) * xs];
+                FloatVector v0 = FloatVector.broadcast(S, x0), v1 = FloatVector.broadcast(S, x1);
+                FloatVector v2 = FloatVector.broadcast(S, x2), v3 = FloatVector.broadcast(S, x3);
+                int r0 = bOff + p * bRs, r1 = r0 + bRs, r2 = r1 + bRs, r3 = r2 + bRs;
+                int j = jb;
+                for (; j < vecEnd; j += L) {
+                    FloatVector acc = FloatVector.fromArray(S, y, yOff + j);
+                    acc = FloatVector.fromArray(S, b, r0 + j).fma(v0, acc);
+                    acc = FloatVector.fromArray(S, b, r1 + j).fma(v1, acc);
+                    acc = FloatVector.fromArray(S, b, r2 + j).fma(v2, acc);
+                    acc = FloatVector.fromArray(S, b, r3 + j).fma(v3, acc);
+                    acc.intoArray(y, yOff + j);
+                }
+                for (; j < je; j++) y[yOff + j] += x0 * b[r0 + j] + x1 * b[r1 + j] + x2 * b[r2 + j] + x3 * b[r3 + j];
+            }
+            for (; p < k; p++) {
+                float xp = x[xOff + p * xs];
+                int r = bOff + p * bRs;
+                for (int j = jb; j < je; j++) y[yOff + j] += xp * b[r + j];
+            }
+        }
+    }
+
+    /** Σ_p u[uOff + p]·v[vOff + p] for p < k, over four vector accumulators. */
+    private static float dot(int k, float[] u, int uOff, float[] v, int vOff) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+        int p = 0;
+        for (; p + 4 * L <= k; p += 4 * L) {
+            s0 = FloatVector.fromArray(S, u, uOff + p).fma(FloatVector.fromArray(S, v, vOff + p), s0);
+            s1 = FloatVector.fromArray(S, u, uOff + p + L).fma(FloatVector.fromArray(S, v, vOff + p + L), s1);
+            s2 = FloatVector.fromArray(S, u, uOff + p + 2 * L).fma(FloatVector.fromArray(S, v, vOff + p + 2 * L), s2);
+            s3 = FloatVector.fromArray(S, u, uOff + p + 3 * L).fma(FloatVector.fromArray(S, v, vOff + p + 3 * L), s3);
+        }
+        for (; p + L <= k; p += L) s0 = FloatVector.fromArray(S, u, uOff + p).fma(FloatVector.fromArray(S, v, vOff + p), s0);
+        float sum = VectorMath.sumLanes(s0.add(s1).add(s2.add(s3)));
+        for (; p < k; p++) sum += u[uOff + p] * v[vOff + p];
+        return sum;
     }
 
     /** Size of an m x n C once rounded up to whole MR x NR tiles: the work the micro-kernel does. */
@@ -85,14 +187,12 @@ public final class Sgemm {
     private static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff,
                              int bRs, int bCs, float[] c, int cOff, int cRs, int cCs, boolean accumulate) {
         int threads = (long) m * n * k >= 2 * GRAIN && !Parallel.inside() ? Parallel.threads() : 1;
-        int wanted = threads == 1 ? 1 : TASKS_PER_THREAD * threads;
-        // Row blocks of mb rows: MC, or fewer so that each thread gets several blocks to claim.
-        int mb = Math.clamp(ceil(ceil(m, wanted), MR) * MR, MR, MC);
-        int rowBlocks = ceil(m, mb);
+        int wanted = threads == 1 ? 1 : TASKS_PER_THREAD * threads, rowBlocks = ceil(m, MC);
         Buffers mine = BUFFERS.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), slivers = ceil(nc, NR);
-            // Short C: split the columns too, into groups of whole slivers.
+            // Too few row blocks for the threads: split the columns too, into groups of whole slivers (the B slivers
+            // keep their reuse over MC rows; only the small A block is packed once per group).
             int groups = Math.min(slivers, ceil(wanted, rowBlocks));
             int tasks = rowBlocks * groups;
             int size = slivers * NR * Math.min(KC, k);
@@ -107,7 +207,7 @@ public final class Sgemm {
                 forRange(threads, threads, (t0, t1) -> {
                     Buffers buf = BUFFERS.get();
                     for (int t; (t = next.getAndIncrement()) < tasks; ) {
-                        int i0 = t / groups * mb, mc = Math.min(mb, m - i0), g = t % groups;
+                        int i0 = t / groups * MC, mc = Math.min(MC, m - i0), g = t % groups;
                         int s0 = slivers * g / groups, s1 = slivers * (g + 1) / groups;
                         packA(mc, kc, a, aPanel + i0 * aRs, aRs, aCs, buf.packA);
                         block(mc, s0, s1, nc, kc, buf.packA, pb, buf.tile, c, cPanel + i0 * cRs, cRs, cCs, acc);

@@ -49,6 +49,35 @@ public final class VectorMath {
         return y.blend(x, x.test(VectorOperators.IS_NAN));
     }
 
+    private static final float SQRT_HALF = 0.707106781186547524f;
+    private static final float[] LOG_P = {7.0376836292E-2f, -1.1514610310E-1f, 1.1676998740E-1f, -1.2420140846E-1f,
+            1.4249322787E-1f, -1.6668057665E-1f, 2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f};
+
+    /**
+     * ln x (Cephes logf): x = m 2^e with m in [sqrt(1/2), sqrt(2)), ln x = e ln 2 + ln m, ln(1 + f) by a degree-9
+     * polynomial. About 1 ulp for normal x; ln 0 = -inf, ln of a negative number is NaN, ln inf = inf.
+     */
+    public static FloatVector log(FloatVector x) {
+        IntVector bits = x.reinterpretAsInts();
+        FloatVector e = bits.lanewise(VectorOperators.LSHR, 23).and(0xff).sub(126).convert(VectorOperators.I2F, 0).reinterpretAsFloats();
+        FloatVector m = bits.and(0x807fffff).or(0x3f000000).reinterpretAsFloats();             // [0.5, 1)
+        VectorMask<Float> small = m.compare(VectorOperators.LT, SQRT_HALF);
+        e = e.sub(FloatVector.zero(S).blend(1f, small));
+        m = m.add(m.blend(0f, small.not())).sub(1f);                                            // m - 1, or 2m - 1
+        FloatVector z = m.mul(m);
+        FloatVector p = FloatVector.broadcast(S, LOG_P[0]);
+        for (int i = 1; i < LOG_P.length; i++) p = p.fma(m, FloatVector.broadcast(S, LOG_P[i]));
+        FloatVector y = p.mul(m).mul(z);
+        y = e.fma(FloatVector.broadcast(S, -2.12194440e-4f), y);
+        y = z.fma(FloatVector.broadcast(S, -0.5f), y);
+        FloatVector r = m.add(y);
+        r = e.fma(FloatVector.broadcast(S, 0.693359375f), r);
+        r = r.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+        r = r.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
+        r = r.blend(x, x.test(VectorOperators.IS_NAN).or(x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)));
+        return r;
+    }
+
     /** tanh(x) = 1 - 2 / (e^{2x} + 1), with |x| > 9 saturating to +-1. */
     public static FloatVector tanh(FloatVector x) {
         FloatVector e = exp(x.mul(2f).max(-18f).min(18f));

@@ -27,7 +27,7 @@ class ElementwiseKernelsTest {
     /** Large enough for the parallel split (more than 2 * GRAIN), with an odd tail. */
     static final int BIG = 2 * ElementwiseKernels.GRAIN + 37;
 
-    /** Random values in [lo, hi) at [off, off + n) of an array with {@code pad} sentinel slots after. */
+    /** Random values in [lo, hi) at [off, off + n) of an array with sentinels before (off slots) and after (7). */
     static float[] random(SplittableRandom rnd, int off, int n, double lo, double hi) {
         float[] x = new float[off + n + 7];
         Arrays.fill(x, SENTINEL);

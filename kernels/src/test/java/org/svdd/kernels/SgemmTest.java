@@ -56,7 +56,8 @@ class SgemmTest {
     @Test
     void everyLayoutPairWithAndWithoutAccumulate() {
         SplittableRandom r = new SplittableRandom(44);
-        int[][] shapes = {{1, 1, 1}, {1, 300, 70}, {300, 1, 70}, {9, 40, 300}, {100, 65, 257}, {40, 3, 600}};
+        int[][] shapes = {{1, 1, 1}, {1, 300, 70}, {300, 1, 70}, {4, 100, 80}, {100, 4, 80}, {9, 40, 300}, {100, 65, 257},
+                {40, 3, 600}};
         for (int[] s : shapes)
             for (Layout la : Layout.values())
                 for (Layout lb : Layout.values())
@@ -73,6 +74,12 @@ class SgemmTest {
             check(r, 1030, 40, 300, Layout.ROW_MAJOR, Layout.TRANSPOSED, false);
             check(r, 9, 4200, 70, Layout.ROW_MAJOR, Layout.TRANSPOSED, false);
             check(r, 700, 5, 900, Layout.STRIDED, Layout.ROW_MAJOR, true);
+            for (Layout l : Layout.values()) {
+                check(r, 1, 5000, 1100, Layout.ROW_MAJOR, l, false);
+                check(r, 5000, 1, 1100, l, Layout.ROW_MAJOR, true);
+                check(r, 3, 2000, 900, l, Layout.TRANSPOSED, false);
+                check(r, 2000, 4, 900, Layout.ROW_MAJOR, l, true);
+            }
         }
     }
 

@@ -11,12 +11,33 @@ class VectorMathTest {
     private static final int L = FloatVector.SPECIES_PREFERRED.length();
 
     private static float[] apply(boolean tanh, float[] x) {
+        return apply(tanh ? VectorMath::tanh : VectorMath::exp, x);
+    }
+
+    private static float[] apply(java.util.function.UnaryOperator<FloatVector> f, float[] x) {
         float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i += L) {
-            FloatVector v = FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i);
-            (tanh ? VectorMath.tanh(v) : VectorMath.exp(v)).intoArray(y, i);
-        }
+        for (int i = 0; i < x.length; i += L) f.apply(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i)).intoArray(y, i);
         return y;
+    }
+
+    @Test
+    void logIsAccurateEverywhere() {
+        float[] x = new float[L * 4000];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.exp(-80 + 160.0 * i / x.length);
+        float[] y = apply(VectorMath::log, x);
+        for (int i = 0; i < x.length; i++) assertEquals(Math.log(x[i]), y[i], 2e-7 * Math.max(1, Math.abs(Math.log(x[i]))), "log(" + x[i] + ")");
+        float[] special = new float[L];
+        special[0] = 0f;
+        special[1] = -1f;
+        special[2] = Float.POSITIVE_INFINITY;
+        special[3] = Float.NaN;
+        special[4] = 1f;
+        float[] s = apply(VectorMath::log, special);
+        assertEquals(Float.NEGATIVE_INFINITY, s[0]);
+        assertTrue(Float.isNaN(s[1]));
+        assertEquals(Float.POSITIVE_INFINITY, s[2]);
+        assertTrue(Float.isNaN(s[3]));
+        assertEquals(0f, s[4]);
     }
 
     @Test
