@@ -1,7 +1,6 @@
 package org.svdd.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -25,6 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Large products run on {@link Parallel} threads: B panels are packed cooperatively, then the threads claim
  * blocks of rows (or, for short C, of rows and column ranges) one at a time, each packing its own A block, so a thread
  * slowed by other load simply claims fewer blocks.
+ *
+ * <p>Products bound by reading one big operand once skip packing: a single row or column of C with that operand
+ * contiguous along C's long side (row vector times matrix, as axpys of rows), and up to four rows or columns
+ * with the big operand contiguous along k (dot products).
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -41,7 +44,7 @@ public final class Sgemm {
     private static final long SMALL = 16 * 16 * 16;
     /** Multiply-adds per thread below which another thread costs more than it saves. */
     private static final long GRAIN = 1L << 21;
-    /** Up to this many rows or columns of C, with the long operand contiguous along k, C is computed as dot products. */
+    /** Up to this many rows or columns of C, with the big operand contiguous along k, C is done as dot products. */
     private static final int SKINNY = 4;
     /** Columns of y updated per pass of the row-vector product: 8 KiB, so y stays in L1. */
     private static final int AXPY_BLOCK = 2048;
@@ -61,8 +64,8 @@ public final class Sgemm {
     }
 
     /**
-     * C(m x n) = A(m x k)·B(k x n), or C += A·B when accumulate; see the class comment for the layouts. With k = 0 the
-     * product is zero (C is cleared, or left as it is when accumulating).
+     * C(m x n) = A(m x k)·B(k x n), or C += A·B when accumulate; see the class comment for the layouts. With k = 0
+     * the product is zero (C is cleared, or left as it is when accumulating).
      */
     public static void sgemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs,
                              float[] b, int bOff, int bRs, int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
@@ -75,10 +78,12 @@ public final class Sgemm {
             sgemmReference(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         } else if (m == 1 && bCs == 1) {
             // Row vector times matrix: c(0, :) (+)= Σ_p a(0, p)·b(p, :).
-            Parallel.forRange(n, chunk(k), (j0, j1) -> axpyRows(j0, j1, k, a, aOff, aCs, b, bOff, bRs, c, cOff, accumulate));
+            Parallel.forRange(n, chunk(k),
+                    (j0, j1) -> axpyRows(j0, j1, k, a, aOff, aCs, b, bOff, bRs, c, cOff, accumulate));
         } else if (n == 1 && aRs == 1 && ldc == 1) {
             // Matrix times column vector, as its transpose: c(:, 0) (+)= Σ_p b(p, 0)·a(:, p).
-            Parallel.forRange(m, chunk(k), (i0, i1) -> axpyRows(i0, i1, k, b, bOff, bRs, a, aOff, aCs, c, cOff, accumulate));
+            Parallel.forRange(m, chunk(k),
+                    (i0, i1) -> axpyRows(i0, i1, k, b, bOff, bRs, a, aOff, aCs, c, cOff, accumulate));
         } else if (n <= SKINNY && aCs == 1) {
             // Few columns: c(i, j) = dot(a(i, :), b(:, j)) streams A once.
             dots(m, n, k, a, aOff, aRs, b, bOff, bCs, bRs, c, cOff, ldc, 1, accumulate);
@@ -93,15 +98,16 @@ public final class Sgemm {
         }
     }
 
-    /** The least chunk of a parallel loop whose steps cost k multiply-adds each: GRAIN multiply-adds, a vector at least. */
+    /** The least chunk of a parallel loop whose steps cost k multiply-adds each: GRAIN of them, one vector at least. */
     private static int chunk(int k) {
         return (int) Math.max(L, GRAIN / k);
     }
 
     /**
-     * C (+)= U·V^T with a narrow V: c[cOff + t*cT + s*cS] (+)= Σ_p u(t, p)·v(s, p) for t < big, s < small, where row t
-     * of U is contiguous at uOff + t*uRs and v(s, p) is at v[vOff + s*vRs + p*vCs]. V is copied contiguous first
-     * unless it already is (vCs = 1), then each row of U is read once and dotted with the small rows of V in L1.
+     * C (+)= U·V^T with a narrow V: c[cOff + t*cT + s*cS] (+)= Σ_p u(t, p)·v(s, p) for t &lt; big, s &lt; small,
+     * where row t of U is contiguous at uOff + t*uRs and v(s, p) is at v[vOff + s*vRs + p*vCs]. V is copied
+     * contiguous first unless it already is (vCs = 1), then each row of U is read once and dotted with the small rows
+     * of V in L1.
      */
     private static void dots(int big, int small, int k, float[] u, int uOff, int uRs, float[] v, int vOff, int vRs,
                              int vCs, float[] c, int cOff, int cT, int cS, boolean accumulate) {
@@ -162,7 +168,7 @@ public final class Sgemm {
         }
     }
 
-    /** Σ_p u[uOff + p]·v[vOff + p] for p < k, over four vector accumulators. */
+    /** Σ_p u[uOff + p]·v[vOff + p] over p &lt; k, in four vector accumulators. */
     private static float dot(int k, float[] u, int uOff, float[] v, int vOff) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
         int p = 0;
@@ -172,7 +178,8 @@ public final class Sgemm {
             s2 = FloatVector.fromArray(S, u, uOff + p + 2 * L).fma(FloatVector.fromArray(S, v, vOff + p + 2 * L), s2);
             s3 = FloatVector.fromArray(S, u, uOff + p + 3 * L).fma(FloatVector.fromArray(S, v, vOff + p + 3 * L), s3);
         }
-        for (; p + L <= k; p += L) s0 = FloatVector.fromArray(S, u, uOff + p).fma(FloatVector.fromArray(S, v, vOff + p), s0);
+        for (; p + L <= k; p += L)
+            s0 = FloatVector.fromArray(S, u, uOff + p).fma(FloatVector.fromArray(S, v, vOff + p), s0);
         float sum = VectorMath.sumLanes(s0.add(s1).add(s2.add(s3)));
         for (; p < k; p++) sum += u[uOff + p] * v[vOff + p];
         return sum;
@@ -295,11 +302,12 @@ public final class Sgemm {
     }
 
     /**
-     * The micro-kernel: C(MR x NR) (+)= Σ_p a_p ⊗ b_p over the kc rank-1 updates of a packed A sliver (a_p: MR values
-     * at ao + p*MR) and a packed B sliver (b_p: NR values at bo + p*NR). One flat method with the accumulators in
-     * locals, so the JIT keeps all sixteen in vector registers.
+     * The micro-kernel: C(MR x NR) (+)= Σ_p a_p ⊗ b_p over the kc rank-1 updates of a packed A sliver (a_p: MR
+     * values at ao + p*MR) and a packed B sliver (b_p: NR values at bo + p*NR). One flat method with the accumulators
+     * in locals, so the JIT keeps all sixteen in vector registers.
      */
-    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean acc) {
+    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                               boolean acc) {
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (acc) {
@@ -358,8 +366,8 @@ public final class Sgemm {
      * The test oracle: the plain triple loop c(i,j) (+)= Σ_p a(i,p)·b(p,j) accumulated in double, rounded once.
      * Same contract as {@link #sgemm}.
      */
-    public static void sgemmReference(int m, int n, int k, float[] a, int aOff, int aRs, int aCs,
-                                      float[] b, int bOff, int bRs, int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void sgemmReference(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff,
+                                      int bRs, int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {
                 double sum = accumulate ? c[cOff + i * ldc + j] : 0;

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Sgemm against its double-accumulating triple-loop oracle: every combination of tail sizes, row-major, transposed,
  * doubly strided and broadcast (stride 0) operands, with and without accumulate, on one and two threads.
- * Tolerance |c - ref| <= atol + rtol·|ref| with atol = 1e-4·sqrt(k), rtol = 1e-4.
+ * Tolerance {@code |c - ref| <= atol + rtol·|ref|} with atol = 1e-4·sqrt(k), rtol = 1e-4.
  */
 class SgemmTest {
     private static final int[] SIZES = {0, 1, 7, 15, 16, 17, 33, 65, 100, 255};
@@ -49,15 +49,17 @@ class SgemmTest {
         Layout[] layouts = Layout.values();
         for (int m : SIZES)
             for (int n : SIZES)
-                for (int k : SIZES)
-                    check(r, m, n, k, layouts[r.nextInt(layouts.length)], layouts[r.nextInt(layouts.length)], r.nextBoolean());
+                for (int k : SIZES) {
+                    Layout la = layouts[r.nextInt(layouts.length)], lb = layouts[r.nextInt(layouts.length)];
+                    check(r, m, n, k, la, lb, r.nextBoolean());
+                }
     }
 
     @Test
     void everyLayoutPairWithAndWithoutAccumulate() {
         SplittableRandom r = new SplittableRandom(44);
-        int[][] shapes = {{1, 1, 1}, {1, 300, 70}, {300, 1, 70}, {4, 100, 80}, {100, 4, 80}, {9, 40, 300}, {100, 65, 257},
-                {40, 3, 600}};
+        int[][] shapes = {{1, 1, 1}, {1, 300, 70}, {300, 1, 70}, {4, 100, 80}, {100, 4, 80}, {9, 40, 300},
+                {100, 65, 257}, {40, 3, 600}};
         for (int[] s : shapes)
             for (Layout la : Layout.values())
                 for (Layout lb : Layout.values())
@@ -94,7 +96,8 @@ class SgemmTest {
             Sgemm.sgemmReference(m, n, k, a, i * m * k, k, 1, b, 0, n, 1, expected, i * m * n, n, false);
         float[] nested = new float[batches * m * n];
         Parallel.forRange(batches, (b0, b1) -> {
-            for (int i = b0; i < b1; i++) Sgemm.sgemm(m, n, k, a, i * m * k, k, 1, b, 0, n, 1, nested, i * m * n, n, false);
+            for (int i = b0; i < b1; i++)
+                Sgemm.sgemm(m, n, k, a, i * m * k, k, 1, b, 0, n, 1, nested, i * m * n, n, false);
         });
         assertClose(m * batches, n, k, nested, expected, "nested");
         try (ExecutorService callers = Executors.newFixedThreadPool(3)) {
@@ -102,7 +105,8 @@ class SgemmTest {
             Future<?>[] done = new Future<?>[batches];
             for (int i = 0; i < batches; i++) {
                 int batch = i;
-                done[i] = callers.submit(() -> Sgemm.sgemm(m, n, k, a, batch * m * k, k, 1, b, 0, n, 1, outs[batch], 0, n, false));
+                done[i] = callers.submit(
+                        () -> Sgemm.sgemm(m, n, k, a, batch * m * k, k, 1, b, 0, n, 1, outs[batch], 0, n, false));
             }
             for (int i = 0; i < batches; i++) {
                 done[i].get();
@@ -143,7 +147,8 @@ class SgemmTest {
         double atol = 1e-4 * Math.sqrt(k), rtol = 1e-4;
         for (int i = 0; i < c.length; i++)
             if (!(Math.abs(c[i] - expected[i]) <= atol + rtol * Math.abs(expected[i])))
-                fail(String.format("sgemm m=%d n=%d k=%d (%s): c[%d] = %.7g, expected %.7g", m, n, k, what, i, c[i], expected[i]));
+                fail(String.format("sgemm m=%d n=%d k=%d (%s): c[%d] = %.7g, expected %.7g",
+                        m, n, k, what, i, c[i], expected[i]));
     }
 
     private static Operand operand(SplittableRandom r, int rows, int cols, Layout layout) {
