@@ -3,7 +3,7 @@ package org.svdd.kernels.cuda;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.svdd.tensor.Backend;
@@ -17,11 +17,11 @@ import org.svdd.tensor.Tolerance;
 class CudaGemmLadderTest {
     private static CudaBackend cuda;
 
-    @BeforeAll
-    static void requireDevice() {
+    @BeforeEach
+    void requireDevice() {
         String reason = CudaProbe.unavailableReason();
         Assumptions.assumeTrue(reason == null, () -> "no CUDA device: " + reason);
-        cuda = new CudaBackend();
+        if (cuda == null) cuda = new CudaBackend();
     }
 
     @Test
