@@ -50,6 +50,9 @@ public final class Sgemm {
     private static final int AXPY_BLOCK = 2048;
     /** Blocks of work per thread, for balance when a thread runs slower than the others. */
     private static final int TASKS_PER_THREAD = 4;
+    /** Floats of packed B panel that stay in L2 (512 KiB); beyond it row blocks keep at least MB_L3 rows. */
+    private static final long L2_PANEL = 1 << 17;
+    private static final int MB_L3 = 64;
 
     /** Per-thread buffers: the packed A block, an edge tile, and the packed B panel (grown on demand). */
     private static final class Buffers {
@@ -194,13 +197,16 @@ public final class Sgemm {
     private static void gemm(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff,
                              int bRs, int bCs, float[] c, int cOff, int cRs, int cCs, boolean accumulate) {
         int threads = (long) m * n * k >= 2 * GRAIN && !Parallel.inside() ? Parallel.threads() : 1;
-        int wanted = threads == 1 ? 1 : TASKS_PER_THREAD * threads, rowBlocks = ceil(m, MC);
+        int wanted = threads == 1 ? 1 : TASKS_PER_THREAD * threads;
         Buffers mine = BUFFERS.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), slivers = ceil(nc, NR);
-            // Too few row blocks for the threads: split the columns too, into groups of whole slivers (the B slivers
-            // keep their reuse over MC rows; only the small A block is packed once per group).
-            int groups = Math.min(slivers, ceil(wanted, rowBlocks));
+            // Blocks of mb rows, fewer than MC when that gives each thread several tasks; but a B panel beyond L2 is
+            // streamed once per block, so there blocks keep MB_L3 rows and the columns are split into groups instead
+            // (each group packs the block's A again: cheap next to MB_L3 rows of work).
+            int least = (long) Math.min(KC, k) * nc <= L2_PANEL ? MR : MB_L3;
+            int mb = Math.clamp(ceil(ceil(m, wanted), MR) * MR, least, MC);
+            int rowBlocks = ceil(m, mb), groups = Math.min(slivers, ceil(wanted, rowBlocks));
             int tasks = rowBlocks * groups;
             int size = slivers * NR * Math.min(KC, k);
             if (mine.packB.length < size) mine.packB = new float[size];
@@ -214,7 +220,7 @@ public final class Sgemm {
                 forRange(threads, threads, (t0, t1) -> {
                     Buffers buf = BUFFERS.get();
                     for (int t; (t = next.getAndIncrement()) < tasks; ) {
-                        int i0 = t / groups * MC, mc = Math.min(MC, m - i0), g = t % groups;
+                        int i0 = t / groups * mb, mc = Math.min(mb, m - i0), g = t % groups;
                         int s0 = slivers * g / groups, s1 = slivers * (g + 1) / groups;
                         packA(mc, kc, a, aPanel + i0 * aRs, aRs, aCs, buf.packA);
                         block(mc, s0, s1, nc, kc, buf.packA, pb, buf.tile, c, cPanel + i0 * cRs, cRs, cCs, acc);
