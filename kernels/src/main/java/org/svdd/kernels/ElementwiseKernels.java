@@ -32,9 +32,6 @@ public final class ElementwiseKernels {
     private static final double GELU_CD = Math.sqrt(2.0 / Math.PI);
     private static final float GELU_A = 0.044715f;
 
-    /** Unary elementwise ops. GELU is the tanh approximation 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3))). */
-    public enum Unary { NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SILU, GELU, ABS }
-
     /** Binary elementwise ops; MAX and MIN follow {@link Math#max(float, float)} (NaN wins, -0 < +0). */
     public enum Binary { ADD, SUB, MUL, DIV, MAX, MIN }
 
@@ -44,55 +41,6 @@ public final class ElementwiseKernels {
     // =====================================================================================================
     // Scalar definitions (double): the reference twins and the vector loops' tails use these.
     // =====================================================================================================
-
-    /** op(x) in double. */
-    public static double unaryScalar(Unary op, double x) {
-        return switch (op) {
-            case NEG -> -x;
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case SQRT -> Math.sqrt(x);
-            case TANH -> Math.tanh(x);
-            case SIGMOID -> 1.0 / (1.0 + Math.exp(-x));
-            case RELU -> x > 0 ? x : 0.0;
-            case SILU -> x / (1.0 + Math.exp(-x));
-            // 0.5 x (1 + tanh u) written as x / (1 + e^{-2u}): the same function without cancellation for x << 0
-            case GELU -> x / (1.0 + Math.exp(-2 * GELU_CD * (x + 0.044715 * x * x * x)));
-            case ABS -> Math.abs(x);
-        };
-    }
-
-    /** d op(x) / dx in double (RELU' = 1 for x > 0 else 0; ABS' = signum). */
-    public static double unaryDerivativeScalar(Unary op, double x) {
-        return switch (op) {
-            case NEG -> -1.0;
-            case EXP -> Math.exp(x);
-            case LOG -> 1.0 / x;
-            case SQRT -> 0.5 / Math.sqrt(x);
-            case TANH -> {
-                double t = Math.tanh(x);
-                yield 1.0 - t * t;
-            }
-            case SIGMOID -> {
-                double s = 1.0 / (1.0 + Math.exp(-x));
-                yield s * (1.0 - s);
-            }
-            case RELU -> x > 0 ? 1.0 : 0.0;
-            case SILU -> {
-                double s = 1.0 / (1.0 + Math.exp(-x));
-                yield s * (1.0 + x * (1.0 - s));
-            }
-            case GELU -> {
-                // with s = sigmoid(2u) = 0.5 (1 + tanh u): gelu' = s + x s (1 - s) 2u'
-                double z = 2 * GELU_CD * (x + 0.044715 * x * x * x);
-                double e = Math.exp(-Math.abs(z)), r = 1.0 / (1.0 + e);
-                double s = z >= 0 ? r : e * r, om = z >= 0 ? e * r : r;
-                double dz = 2 * GELU_CD * (1.0 + 3 * 0.044715 * x * x);
-                yield s + x * s * om * dz;
-            }
-            case ABS -> Math.signum(x);
-        };
-    }
 
     /** a op b in float (the exact float result for every op here). */
     public static float binaryScalar(Binary op, float a, float b) {
@@ -106,12 +54,12 @@ public final class ElementwiseKernels {
         };
     }
 
-    private static float unaryTail(Unary op, float x) {
-        return (float) unaryScalar(op, x);
+    private static float unaryTail(UnaryOp op, float x) {
+        return (float) op.apply(x);
     }
 
-    private static float unaryBackwardTail(Unary op, float x, float g) {
-        return (float) (g * unaryDerivativeScalar(op, x));
+    private static float unaryBackwardTail(UnaryOp op, float x, float g) {
+        return (float) (g * op.derivative(x));
     }
 
     // =====================================================================================================
@@ -284,11 +232,11 @@ public final class ElementwiseKernels {
     // =====================================================================================================
 
     /** y[yOff + i] = op(x[xOff + i]) for i in [0, n). y may be x (same offset). */
-    public static void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n) {
+    public static void unary(UnaryOp op, float[] x, int xOff, float[] y, int yOff, int n) {
         split(n, (from, to) -> unaryRange(op, x, xOff + from, y, yOff + from, to - from));
     }
 
-    private static void unaryRange(Unary op, float[] x, int xo, float[] y, int yo, int n) {
+    private static void unaryRange(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
         int bound = S.loopBound(n);
         switch (op) {
             case NEG -> unaryNeg(x, xo, y, yo, bound);
@@ -346,16 +294,16 @@ public final class ElementwiseKernels {
     }
 
     /** Reference twin of {@link #unary}: each element in double. */
-    public static void unaryReference(Unary op, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) y[yOff + i] = (float) unaryScalar(op, x[xOff + i]);
+    public static void unaryReference(UnaryOp op, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] = (float) op.apply(x[xOff + i]);
     }
 
     /** gx[gxOff + i] = g[gOff + i] * op'(x[xOff + i]), the backward of {@link #unary}. */
-    public static void unaryBackward(Unary op, float[] x, int xOff, float[] g, int gOff, float[] gx, int gxOff, int n) {
+    public static void unaryBackward(UnaryOp op, float[] x, int xOff, float[] g, int gOff, float[] gx, int gxOff, int n) {
         split(n, (from, to) -> unaryBackwardRange(op, x, xOff + from, g, gOff + from, gx, gxOff + from, to - from));
     }
 
-    private static void unaryBackwardRange(Unary op, float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
+    private static void unaryBackwardRange(UnaryOp op, float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
         int bound = S.loopBound(n);
         switch (op) {
             case NEG -> backwardNeg(x, xo, g, go, y, yo, bound);
@@ -433,9 +381,9 @@ public final class ElementwiseKernels {
     }
 
     /** Reference twin of {@link #unaryBackward}, in double. */
-    public static void unaryBackwardReference(Unary op, float[] x, int xOff, float[] g, int gOff, float[] gx, int gxOff,
+    public static void unaryBackwardReference(UnaryOp op, float[] x, int xOff, float[] g, int gOff, float[] gx, int gxOff,
                                               int n) {
-        for (int i = 0; i < n; i++) gx[gxOff + i] = (float) (g[gOff + i] * unaryDerivativeScalar(op, x[xOff + i]));
+        for (int i = 0; i < n; i++) gx[gxOff + i] = (float) (g[gOff + i] * op.derivative(x[xOff + i]));
     }
 
     // =====================================================================================================
@@ -854,22 +802,6 @@ public final class ElementwiseKernels {
     // VectorBackend already splits its work over Parallel.
     // =====================================================================================================
 
-    /** The kernel op with the same name as the tensor op. */
-    public static Unary of(UnaryOp op) {
-        return switch (op) {
-            case NEG -> Unary.NEG;
-            case EXP -> Unary.EXP;
-            case LOG -> Unary.LOG;
-            case SQRT -> Unary.SQRT;
-            case TANH -> Unary.TANH;
-            case SIGMOID -> Unary.SIGMOID;
-            case RELU -> Unary.RELU;
-            case SILU -> Unary.SILU;
-            case GELU -> Unary.GELU;
-            case ABS -> Unary.ABS;
-        };
-    }
-
     /** The kernel op with the same name as the tensor op, or null for ops without a vector kernel (POW, comparisons). */
     public static Binary of(BinaryOp op) {
         return switch (op) {
@@ -881,16 +813,6 @@ public final class ElementwiseKernels {
             case MIN -> Binary.MIN;
             default -> null;
         };
-    }
-
-    /** y[i] = op(x[i]) for a tensor op. */
-    public static void unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
-        unaryRange(of(op), x, xo, y, yo, n);
-    }
-
-    /** y[i] = g[i] * op'(x[i]) for a tensor op. */
-    public static void unaryBackward(UnaryOp op, float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
-        unaryBackwardRange(of(op), x, xo, g, go, y, yo, n);
     }
 
     /** y[i] = a[i] op b[i] for a tensor op (ops without a vector kernel run op.apply in double). */
