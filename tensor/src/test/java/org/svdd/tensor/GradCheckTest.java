@@ -1,27 +1,16 @@
 package org.svdd.tensor;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 
 /** Central-difference gradient checks in double for every differentiable op, on odd shapes. */
+@ExtendWith(UseReferenceBackend.class)
 class GradCheckTest {
     private static final Backend REF = new ReferenceBackend();
-    private static Backend saved;
     private final Rng rng = new Rng(1234);
 
-    @BeforeAll
-    static void useReference() {
-        saved = Backends.current();
-        Backends.setCurrent(REF);
-    }
-
-    @AfterAll
-    static void restore() {
-        Backends.setCurrent(saved);
-    }
 
     private Tensor rand(int... shape) {
         return GradCheck.rand(REF, rng, -1.5, 1.5, shape);

@@ -1,10 +1,9 @@
 package org.svdd.tensor.nn;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.svdd.tensor.UseReferenceBackend;
 import org.svdd.tensor.Backend;
-import org.svdd.tensor.Backends;
 import org.svdd.tensor.Conv2dParams;
 import org.svdd.tensor.DType;
 import org.svdd.tensor.F;
@@ -25,22 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each layer against a loop written out in double on small odd shapes, and gradient checks of each layer in F64. */
+@ExtendWith(UseReferenceBackend.class)
 class LayersTest {
     private static final Backend REF = new ReferenceBackend();
-    private static Backend saved;
     private final Init f64 = new Init(REF, DType.F64, new Rng(11));
     private final Rng rng = new Rng(5);
 
-    @BeforeAll
-    static void useReference() {
-        saved = Backends.current();
-        Backends.setCurrent(REF);
-    }
-
-    @AfterAll
-    static void restore() {
-        Backends.setCurrent(saved);
-    }
 
     private Tensor x(int... shape) {
         return GradCheck.rand(REF, rng, -1, 1, shape);

@@ -1,10 +1,9 @@
 package org.svdd.tensor.nn;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.svdd.tensor.UseReferenceBackend;
 import org.svdd.tensor.Backend;
-import org.svdd.tensor.Backends;
 import org.svdd.tensor.DType;
 import org.svdd.tensor.GradCheck;
 import org.svdd.tensor.ReferenceBackend;
@@ -26,21 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Module plumbing: dotted names, loadState errors, modes, dropout, moving between backends. */
+@ExtendWith(UseReferenceBackend.class)
 class ModuleTest {
     private static final Backend REF = new ReferenceBackend();
-    private static Backend saved;
     private final Rng rng = new Rng(7);
 
-    @BeforeAll
-    static void useReference() {
-        saved = Backends.current();
-        Backends.setCurrent(REF);
-    }
-
-    @AfterAll
-    static void restore() {
-        Backends.setCurrent(saved);
-    }
 
     /** Two blocks of (norm, attention) under "down", to check nested dotted names. */
     static final class Net extends Module {

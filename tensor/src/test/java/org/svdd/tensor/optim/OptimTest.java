@@ -1,10 +1,9 @@
 package org.svdd.tensor.optim;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.svdd.tensor.UseReferenceBackend;
 import org.svdd.tensor.Backend;
-import org.svdd.tensor.Backends;
 import org.svdd.tensor.DType;
 import org.svdd.tensor.F;
 import org.svdd.tensor.HostStorage;
@@ -25,20 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(UseReferenceBackend.class)
 class OptimTest {
     private static final Backend REF = new ReferenceBackend();
-    private static Backend saved;
 
-    @BeforeAll
-    static void useReference() {
-        saved = Backends.current();
-        Backends.setCurrent(REF);
-    }
-
-    @AfterAll
-    static void restore() {
-        Backends.setCurrent(saved);
-    }
 
     /** Three AdamW steps on loss = sum(c * p) (constant gradient c) against the formulas worked in double. */
     @Test
