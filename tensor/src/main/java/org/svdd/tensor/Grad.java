@@ -26,8 +26,14 @@ public final class Grad {
     public record Node(Tensor[] inputs, Rule rule) {
     }
 
+    /** A no-grad scope; closing it throws nothing. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Scope in which no graph is recorded (sampling, evaluation, optimizer steps). Use with try-with-resources. */
-    public static AutoCloseable noGradScope() {
+    public static Scope noGradScope() {
         NO_GRAD_DEPTH.get()[0]++;
         return () -> NO_GRAD_DEPTH.get()[0]--;
     }
@@ -62,7 +68,7 @@ public final class Grad {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
-        try (AutoCloseable ignored = noGradScope()) {
+        try (Scope ignored = noGradScope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor g = grads.remove(t);
@@ -84,9 +90,6 @@ public final class Grad {
                 }
                 t.detachGraph();
             }
-        } catch (Exception e) {
-            if (e instanceof RuntimeException re) throw re;
-            throw new IllegalStateException(e);
         }
     }
 

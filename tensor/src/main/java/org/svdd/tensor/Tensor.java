@@ -235,7 +235,7 @@ public final class Tensor {
         return toHost().get(0);
     }
 
-    /** Moves (copies) to another backend; the result is a leaf. */
+    /** A copy on another backend (a new leaf), or this tensor itself when it is already on target. */
     public Tensor to(Backend target) {
         if (target == backend) return this;
         return target.upload(toHost(), shape);
