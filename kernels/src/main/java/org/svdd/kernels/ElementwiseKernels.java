@@ -788,15 +788,6 @@ public final class ElementwiseKernels {
         binaryRange(Binary.MAX, y, yo, x, xo, y, yo, n);
     }
 
-    /** y[yo + i] = y[yo + i] * s + x[xo + i] * t (axpby). */
-    public static void scaleAdd(float[] y, int yo, float s, float[] x, int xo, float t, int n) {
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xo + i).mul(t).add(FloatVector.fromArray(S, y, yo + i).mul(s)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) y[yo + i] = y[yo + i] * s + x[xo + i] * t;
-    }
-
     // =====================================================================================================
     // Adapters from the tensor module's op enums (used by VectorBackend). These run on the calling thread:
     // VectorBackend already splits its work over Parallel.

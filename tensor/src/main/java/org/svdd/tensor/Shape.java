@@ -52,8 +52,4 @@ public final class Shape {
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }
-
-    public static int[] of(int... dims) {
-        return dims;
-    }
 }

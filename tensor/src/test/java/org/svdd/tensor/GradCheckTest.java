@@ -97,6 +97,14 @@ class GradCheckTest {
     }
 
     @Test
+    void oneHotMarksTheIndexedClass() {
+        Tensor ids = REF.upload(HostStorage.of(new long[]{2, 0, 3}), 3);
+        Tensor oh = F.oneHot(ids, 4);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[]{3, 4}, oh.shape());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[]{0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1}, oh.toDoubleArray());
+    }
+
+    @Test
     void indexingAndLosses() {
         Tensor ids = ids(5, 2, 3);
         GradCheck.check("embedding", in -> F.embedding(in.get(0), ids), rand(5, 4));
