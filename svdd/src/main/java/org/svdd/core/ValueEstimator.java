@@ -1,9 +1,14 @@
 package org.svdd.core;
 
 import org.svdd.diffusion.process.Proposal;
+import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
-/** The soft value v(x_{t-1}) of candidate states reached by reverse step i; one number per candidate row. */
+/**
+ * The soft value v(x_{t-1}) of candidate states reached by reverse step i; one number per candidate row. The
+ * estimators of SVDD.md: the reward of the posterior mean (SVDD-PM), a learned value network (SVDD-MC), the raw
+ * reward of the noisy state, and a Monte-Carlo soft value over several x0 draws.
+ */
 @FunctionalInterface
 public interface ValueEstimator {
     double[] values(Tensor candidates, int step);
@@ -11,5 +16,46 @@ public interface ValueEstimator {
     /** SVDD-PM: v(x) = r(x0_hat(x)), the reward of the pre-trained denoiser's x0 prediction (one pass per candidate). */
     static ValueEstimator posteriorMean(Proposal proposal, Reward reward) {
         return (candidates, step) -> reward.score(proposal.predictX0(candidates, step));
+    }
+
+    /** v(x) = r(x): the reward of the noisy state itself (no denoiser pass); the crude baseline of the value family. */
+    static ValueEstimator rawReward(Reward reward) {
+        return (candidates, step) -> reward.score(candidates);
+    }
+
+    /**
+     * Monte-Carlo soft value over {@code draws} draws x0^(j) ~ p_pre(x0 | x) ({@link Proposal#sampleX0}):
+     * v = alpha log( (1/J) sum_j exp(r(x0^(j)) / alpha) ), and the plain mean of r when alpha = 0 (the practical
+     * v ≈ E[r(x0) | x] of the paper). The rng is the sampler's, so runs repeat.
+     */
+    static ValueEstimator monteCarlo(Proposal proposal, Reward reward, int draws, double alpha, Rng rng) {
+        if (draws < 1) throw new IllegalArgumentException("Monte-Carlo draws must be >= 1, got " + draws);
+        return (candidates, step) -> {
+            double[] r = reward.score(proposal.sampleX0(candidates, step, draws, rng));
+            double[] v = new double[candidates.dim(0)];
+            for (int b = 0; b < v.length; b++) v[b] = softMean(r, b * draws, draws, alpha);
+            return v;
+        };
+    }
+
+    /** SVDD-MC: v(x) from a value network trained by regression ({@link ValueNet}), at the candidates' noise level. */
+    static ValueEstimator learned(Proposal proposal, ValueNet net, Cost cost) {
+        return (candidates, step) -> {
+            cost.addValueRows(candidates.dim(0));
+            return net.values(candidates, proposal.timeAfter(step));
+        };
+    }
+
+    /** alpha log mean exp(v / alpha) of v[from .. from+n), the mean when alpha = 0; computed stably. */
+    static double softMean(double[] v, int from, int n, double alpha) {
+        double mean = 0, max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            mean += v[from + j] / n;
+            max = Math.max(max, v[from + j]);
+        }
+        if (alpha == 0) return mean;
+        double s = 0;
+        for (int j = 0; j < n; j++) s += Math.exp((v[from + j] - max) / alpha);
+        return max + alpha * Math.log(s / n);
     }
 }

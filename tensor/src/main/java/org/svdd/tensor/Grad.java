@@ -65,6 +65,27 @@ public final class Grad {
     }
 
     static void backward(Tensor root, Tensor seed) {
+        walk(root, seed, Tensor::accumulateGrad);
+    }
+
+    /**
+     * The gradient of a scalar {@code root} with respect to {@code wrt} (a tensor that requires grad), leaving every
+     * leaf's {@code grad} untouched (model parameters included) and freeing the graph. This is what guidance needs:
+     * d r(x0_hat(x_t)) / d x_t through a frozen denoiser. Zeros when root does not depend on wrt.
+     */
+    public static Tensor gradient(Tensor root, Tensor wrt) {
+        if (root.numel() != 1) throw new IllegalArgumentException("gradient needs a scalar, got shape " + Shape.str(root.shape()));
+        if (!wrt.requiresGrad()) throw new IllegalArgumentException("gradient: the input does not require grad");
+        Tensor[] out = new Tensor[1];
+        if (root.requiresGrad()) {
+            walk(root, Tensor.full(root.backend(), root.dtype(), 1.0, root.shape()), (leaf, g) -> {
+                if (leaf == wrt) out[0] = out[0] == null ? g.contiguous() : out[0].add(g);
+            });
+        }
+        return out[0] != null ? out[0] : Tensor.full(wrt.backend(), wrt.dtype(), 0.0, wrt.shape());
+    }
+
+    private static void walk(Tensor root, Tensor seed, java.util.function.BiConsumer<Tensor, Tensor> leafSink) {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
@@ -75,7 +96,7 @@ public final class Grad {
                 if (g == null) continue;
                 Node node = t.node();
                 if (node == null) {
-                    t.accumulateGrad(g);
+                    leafSink.accept(t, g);
                     continue;
                 }
                 Tensor[] gIn = node.rule().apply(g);

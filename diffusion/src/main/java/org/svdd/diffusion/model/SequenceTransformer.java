@@ -92,8 +92,24 @@ public final class SequenceTransformer extends Module implements TokenModel {
         if (xt.rank() != 2 || xt.dim(1) != config.length()) {
             throw new IllegalArgumentException("transformer expects (B, " + config.length() + ") token ids, got " + Shape.str(xt.shape()));
         }
+        return fromEmbedded(tokens.forward(xt), t);
+    }
+
+    /** One-hot x_t (B, L, vocab+1) F32 -> logits (B, L, vocab); the token embedding becomes onehot · table. */
+    @Override
+    public Tensor logitsOneHot(Tensor xt, Tensor t) {
+        int b = xt.dim(0);
+        if (xt.rank() != 3 || xt.dim(1) != config.length() || xt.dim(2) != config.vocab() + 1) {
+            throw new IllegalArgumentException("transformer expects one-hot (B, " + config.length() + ", " + (config.vocab() + 1) + "), got " + Shape.str(xt.shape()));
+        }
+        Tensor emb = xt.reshape(b * config.length(), config.vocab() + 1).matmul(tokens.weight());  // (B*L, D)
+        return fromEmbedded(emb.reshape(b, config.length(), config.dim()), t);
+    }
+
+    /** Token embeddings (B, L, D) -> logits (B, L, vocab). */
+    private Tensor fromEmbedded(Tensor emb, Tensor t) {
         Tensor temb = time.forward(t);
-        Tensor h = tokens.forward(xt).add(positions.forward(positionIds));
+        Tensor h = emb.add(positions.forward(positionIds));
         for (Block b : blocks) h = b.forward(h, temb);
         return head.forward(lnOut.forward(h));
     }

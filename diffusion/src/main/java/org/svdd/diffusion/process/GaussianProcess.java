@@ -225,12 +225,13 @@ public final class GaussianProcess {
         private Tensor[] x0AndEps(Tensor x, int t) {
             int[] ts = sameT(x.dim(0), t);
             Tensor eps = model.predictEps(x, timeInput(x.backend(), x.dim(0), t));
-            Tensor x0 = GaussianProcess.this.predictX0(x, eps, ts);
-            if (cfg.clipX0()) {
-                x0 = x0.maximum(x0.scalarLike(-1)).minimum(x0.scalarLike(1));
-                eps = epsFromX0(x, x0, ts);
-            }
-            return new Tensor[]{x0, eps};
+            Tensor x0 = clipped(GaussianProcess.this.predictX0(x, eps, ts));
+            return new Tensor[]{x0, cfg.clipX0() ? epsFromX0(x, x0, ts) : eps};
+        }
+
+        /** x0_hat clipped to [-1, 1] when the config says so. */
+        private Tensor clipped(Tensor x0) {
+            return cfg.clipX0() ? x0.maximum(x0.scalarLike(-1)).minimum(x0.scalarLike(1)) : x0;
         }
 
         @Override
@@ -241,11 +242,33 @@ public final class GaussianProcess {
 
         @Override
         public Step prepare(Tensor xt, int i) {
-            int tPrev = tAfter(i);
             Tensor[] pe = Grad.noGrad(() -> x0AndEps(xt, tAt(i)));
-            Tensor x0 = pe[0];
+            return step(pe[0], pe[1], i);
+        }
+
+        /**
+         * Guidance as a shift of the predicted noise (classifier guidance, Dhariwal and Nichol; DPS when the guide
+         * scores x0_hat): eps' = eps - scale sqrt(1 - alphaBar_t) d log G / d x_t, then x0_hat and the step from eps'.
+         */
+        @Override
+        public Step prepareGuided(Tensor xt, int i, Guide guide, double scale) {
+            int t = tAt(i);
+            Tensor x = xt.detach().requiresGrad(true);
+            Tensor[] pe = x0AndEps(x, t);                                                     // graph to x
+            Tensor grad = Grad.gradient(guide.logPotential(x, pe[0], i).sum(), x);           // (B, C, H, W)
+            Tensor[] guided = Grad.noGrad(() -> {
+                Tensor eps = pe[1].detach().sub(grad.mul(scale * Math.sqrt(1 - schedule.alphaBar(t))));
+                Tensor x0 = clipped(GaussianProcess.this.predictX0(xt, eps, sameT(xt.dim(0), t)));
+                return new Tensor[]{x0, cfg.clipX0() ? epsFromX0(xt, x0, sameT(xt.dim(0), t)) : eps};
+            });
+            return step(guided[0], guided[1], i);
+        }
+
+        /** The DDIM step from x0_hat and eps at reverse step i. */
+        private Step step(Tensor x0, Tensor eps, int i) {
+            int tPrev = tAfter(i);
             double sigma = ddimSigma(tAt(i), tPrev, cfg.eta());
-            Tensor mean = Grad.noGrad(() -> ddimMean(x0, pe[1], tPrev, sigma));
+            Tensor mean = Grad.noGrad(() -> ddimMean(x0, eps, tPrev, sigma));
             return new Step() {
                 @Override
                 public Tensor x0Hat() {
@@ -258,5 +281,41 @@ public final class GaussianProcess {
                 }
             };
         }
+
+        /**
+         * x0 draws by a short stochastic rollout: DDIM with eta = 1 from the states' noise level to clean data over at
+         * most {@link #ROLLOUT_STEPS} of the remaining timesteps. Exact in the limit of many steps; a cheap,
+         * honest draw (not the deterministic x0_hat) with a few.
+         */
+        @Override
+        public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
+            Tensor rows = Proposal.repeatRows(x, draws);
+            int tStart = tAfter(i);
+            if (tStart < 0) return rows;
+            int n = rolloutSteps(tStart);
+            return Grad.noGrad(() -> {
+                Tensor y = rows;
+                for (int j = 0; j < n; j++) {
+                    int t = (int) Math.round(tStart * (1.0 - (double) j / n));
+                    int tPrev = j + 1 < n ? (int) Math.round(tStart * (1.0 - (double) (j + 1) / n)) : -1;
+                    Tensor[] pe = x0AndEps(y, t);
+                    double sigma = ddimSigma(t, tPrev, 1.0);
+                    y = addNoise(ddimMean(pe[0], pe[1], tPrev, sigma), sigma, rng);
+                }
+                return y;
+            });
+        }
+
+        private static int rolloutSteps(int tStart) {
+            return tStart < 0 ? 0 : Math.min(ROLLOUT_STEPS, tStart + 1);
+        }
+
+        @Override
+        public long sampleX0Passes(int i, int draws) {
+            return (long) draws * rolloutSteps(tAfter(i));
+        }
     }
+
+    /** Denoiser passes per x0 draw of {@link Proposal#sampleX0} on the Gaussian process (at most). */
+    public static final int ROLLOUT_STEPS = 3;
 }

@@ -248,10 +248,42 @@ public final class MaskedProcess {
 
         @Override
         public Step prepare(Tensor xt, int i) {
-            boolean last = isLast(i);
             Tensor logits = Grad.noGrad(() -> logits(xt, cfg.time(i)));                      // (B, L, V)
-            Tensor logq = Grad.noGrad(() -> reverseLogProbs(logits, cfg.time(i), cfg.time(i + 1)));
-            Tensor x0 = Grad.noGrad(() -> predictX0Argmax(xt, logits));
+            return step(xt, i, Grad.noGrad(() -> F.logSoftmax(logits, -1)));
+        }
+
+        /**
+         * Guidance on tokens (the discrete DPS / classifier guidance of Nisonoff et al.): with g = d log G / d onehot(x_t)
+         * (B, L, V+1), a masked position's move to token k changes log G by about g_k - g_MASK, so the real-token
+         * probabilities of the reverse step are tilted by exp(scale (g_k - g_MASK)); staying masked is not tilted.
+         */
+        @Override
+        public Step prepareGuided(Tensor xt, int i, Guide guide, double scale) {
+            int b = xt.dim(0), l = xt.dim(1);
+            Tensor onehot = F.oneHot(xt, vocab + 1).requiresGrad(true);                      // (B, L, V+1)
+            double[] ts = new double[b];
+            Arrays.fill(ts, cfg.time(i));
+            Tensor logits = model.logitsOneHot(onehot, timeInput(xt.backend(), ts));          // (B, L, V)
+            checkLogits(logits, xt);
+            Tensor known = onehot.slice(2, 0, vocab);
+            Tensor masked = onehot.slice(2, vocab, vocab + 1);                                // (B, L, 1)
+            Tensor x0Probs = F.softmax(logits, -1).mul(masked).add(known);                   // unmasked: one-hot
+            Tensor g = Grad.gradient(guide.logPotential(onehot, x0Probs, i).sum(), onehot);
+            Tensor logp = Grad.noGrad(() -> F.logSoftmax(logits.detach(), -1)
+                    .add(g.slice(2, 0, vocab).sub(g.slice(2, vocab, vocab + 1)).mul(scale)));
+            return step(xt, i, logp);
+        }
+
+        /**
+         * The reverse step at x_t given per-position log-weights of the real tokens (B, L, V): log p_theta, possibly
+         * tilted. The last step fills the remaining masks with their argmax.
+         */
+        private Step step(Tensor xt, int i, Tensor logp) {
+            boolean last = isLast(i);
+            double mt = schedule.maskProb(cfg.time(i)), ms = schedule.maskProb(cfg.time(i + 1));
+            Tensor logq = Grad.noGrad(() -> F.concat(List.of(logp.add(Math.log(mt - ms)),
+                    Tensor.full(logp.backend(), DType.F32, Math.log(ms), xt.dim(0), xt.dim(1), 1)), 2));    // (B, L, V+1)
+            Tensor x0 = Grad.noGrad(() -> fillMasked(xt, logp.argmax(-1)));
             return new Step() {
                 @Override
                 public Tensor x0Hat() {
@@ -266,6 +298,23 @@ public final class MaskedProcess {
                     });
                 }
             };
+        }
+
+        @Override
+        public long sampleX0Passes(int i, int draws) {
+            return isLast(i) ? 0 : 1;
+        }
+
+        /** One denoiser pass, then each masked position drawn from p_theta independently per draw. */
+        @Override
+        public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
+            if (isLast(i)) return Proposal.repeatRows(x, draws);
+            return Grad.noGrad(() -> {
+                Tensor logits = logits(x, cfg.time(i + 1));                                     // (B, L, V)
+                int b = x.dim(0), l = x.dim(1);
+                Tensor rows = Proposal.repeatRows(logits.reshape(b, l * vocab), draws).reshape(b * draws * l, vocab);
+                return fillMasked(Proposal.repeatRows(x, draws), rng.categorical(rows).reshape(b * draws, l));
+            });
         }
     }
 }

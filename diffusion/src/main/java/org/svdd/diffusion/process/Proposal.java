@@ -20,6 +20,23 @@ public interface Proposal {
     Step prepare(Tensor xt, int i);
 
     /**
+     * Reverse step i tilted by a guide (DPS, classifier guidance): the gradient of log G with respect to x_t (one
+     * denoiser pass forward and backward) shifts the step toward higher G; {@code scale} is the guidance strength
+     * and 0 gives the plain step's distribution. See {@link Guide} for what each process passes to it.
+     */
+    Step prepareGuided(Tensor xt, int i, Guide guide, double scale);
+
+    /**
+     * {@code draws} independent draws of x0 given states x after step i: (B*draws, ...), row b's draws at rows
+     * b*draws .. b*draws+draws-1. The Monte-Carlo soft value averages a reward over them. After the last step the
+     * states are clean and are repeated as they are.
+     */
+    Tensor sampleX0(Tensor x, int i, int draws, Rng rng);
+
+    /** Denoiser rows that {@link #sampleX0} runs per input row (cost accounting). */
+    long sampleX0Passes(int i, int draws);
+
+    /**
      * The denoiser's prediction of x0 for states at the noise level reached after step i (the candidates' level):
      * one denoiser pass, or x itself after the last step. This is what SVDD-PM scores.
      */

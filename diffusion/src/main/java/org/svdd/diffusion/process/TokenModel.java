@@ -9,4 +9,13 @@ import org.svdd.tensor.Tensor;
 @FunctionalInterface
 public interface TokenModel {
     Tensor logits(Tensor xt, Tensor t);
+
+    /**
+     * The same logits from a one-hot (or relaxed) state (B, L, V+1) F32, differentiable with respect to it: what
+     * gradient guidance on sequences differentiates. Denoisers whose first layer is an embedding implement it as a
+     * matrix product with the embedding table.
+     */
+    default Tensor logitsOneHot(Tensor xtOneHot, Tensor t) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot take one-hot input, so gradient guidance is unavailable");
+    }
 }

@@ -1,0 +1,108 @@
+package org.svdd.core;
+
+import org.svdd.diffusion.process.Guide;
+import org.svdd.diffusion.process.Proposal;
+import org.svdd.tensor.Rng;
+import org.svdd.tensor.Tensor;
+
+/**
+ * What a sampler spent: denoiser rows (one row = the denoiser run on one state), of which the rows that were also
+ * differentiated (guidance), value-network rows, and reward evaluations. Counted by wrapping the proposal and the
+ * reward ({@link #count(Proposal)}, {@link #count(Reward)}), so no sampler has to keep books.
+ */
+public final class Cost {
+    private long denoiserRows, gradientRows, valueRows, rewardCalls;
+
+    public long denoiserRows() {
+        return denoiserRows;
+    }
+
+    public long gradientRows() {
+        return gradientRows;
+    }
+
+    public long valueRows() {
+        return valueRows;
+    }
+
+    public long rewardCalls() {
+        return rewardCalls;
+    }
+
+    void addValueRows(long n) {
+        valueRows += n;
+    }
+
+    /** The proposal with every denoiser pass counted here. */
+    public Proposal count(Proposal p) {
+        return new Proposal() {
+            @Override
+            public int steps() {
+                return p.steps();
+            }
+
+            @Override
+            public Tensor prior(int batch, Rng rng) {
+                return p.prior(batch, rng);
+            }
+
+            @Override
+            public Step prepare(Tensor xt, int i) {
+                denoiserRows += xt.dim(0);
+                return p.prepare(xt, i);
+            }
+
+            @Override
+            public Step prepareGuided(Tensor xt, int i, Guide guide, double scale) {
+                denoiserRows += xt.dim(0);
+                gradientRows += xt.dim(0);
+                return p.prepareGuided(xt, i, guide, scale);
+            }
+
+            @Override
+            public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
+                denoiserRows += x.dim(0) * p.sampleX0Passes(i, draws);
+                return p.sampleX0(x, i, draws, rng);
+            }
+
+            @Override
+            public long sampleX0Passes(int i, int draws) {
+                return p.sampleX0Passes(i, draws);
+            }
+
+            @Override
+            public Tensor predictX0(Tensor x, int i) {
+                if (i + 1 < p.steps()) denoiserRows += x.dim(0);
+                return p.predictX0(x, i);
+            }
+
+            @Override
+            public double timeAfter(int i) {
+                return p.timeAfter(i);
+            }
+        };
+    }
+
+    /** The reward with every scored row counted here; a differentiable reward stays differentiable. */
+    public Reward count(Reward r) {
+        if (r instanceof Reward.Differentiable d) {
+            return new Reward.Differentiable() {
+                @Override
+                public double[] score(Tensor x0) {
+                    rewardCalls += x0.dim(0);
+                    return d.score(x0);
+                }
+
+                @Override
+                public Tensor forward(Tensor x) {
+                    rewardCalls += x.dim(0);
+                    return d.forward(x);
+                }
+            };
+        }
+        return x0 -> {
+            rewardCalls += x0.dim(0);
+            return r.score(x0);
+        };
+    }
+}
