@@ -1,128 +1,97 @@
 package org.svdd.app;
 
-import org.svdd.core.JpegCompressibility;
-import org.svdd.core.MotifReward;
-import org.svdd.core.Reward;
-import org.svdd.core.Samplers;
-import org.svdd.core.Selection;
-import org.svdd.core.ValueEstimator;
-import org.svdd.diffusion.data.MotifFile;
-import org.svdd.diffusion.process.Proposal;
-import org.svdd.diffusion.train.DiffusionModel;
-import org.svdd.tensor.Grad;
-import org.svdd.tensor.Rng;
-import org.svdd.tensor.Tensor;
+import org.svdd.core.Method;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * Pre-trained sampling, best-of-M and SVDD-PM with M candidates on one model and reward: reward quantiles, cost and
- * time per method, and every sample's reward in a CSV (written as each method finishes).
+ * The paper-style comparison on one model and reward: every requested method at the same budget knob M, the table
+ * (reward quantiles, naturalness, diversity, cost, time), samples, rewards.csv, results.json and rewards.png in
+ * --out, all written as each method finishes; optionally the median-vs-M sweep.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = "Compare pretrained, best-of-n and svdd-pm on a model with a reward (first version of the issue-5 table).")
+        description = "Compare sampling methods on a model and reward at matched denoiser cost; write table, samples and plots.")
 final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Model checkpoint (image UNet or DNA transformer).")
+    @Option(names = "--checkpoint", required = true, description = "Pre-trained model checkpoint (image UNet, DNA or SMILES transformer).")
     Path checkpoint;
 
-    @Option(names = "--reward", description = "jpeg (images; default) or motif:<JASPAR name> (DNA; default motif:TBP).")
+    @Option(names = "--reward", description = "Reward spec (" + Task.REWARDS + "). Default: jpeg for images, motif:TBP for DNA, qed for SMILES.")
     String reward;
+
+    @Option(names = "--value-net", description = "SVDD-MC value network (from train-value): enables svdd-mc and classifier-guidance, and stands in for a non-differentiable reward in dps.")
+    Path valueNet;
+
+    @Option(names = "--methods", description = "Comma-separated methods (known: pretrained, best-of-n, svdd-pm, svdd-mc, svdd-raw, svdd-soft, smc, fk-steering, "
+            + "nested-is, beam, dps, classifier-guidance). Default: every method the model, reward and value net allow.")
+    String methods;
 
     @Option(names = "-n", defaultValue = "32", description = "Samples per method. Default: ${DEFAULT-VALUE}")
     int n;
 
-    @Option(names = "-M", defaultValue = "10", description = "Candidates per step (SVDD) and N of best-of-N. Default: ${DEFAULT-VALUE}")
-    int m;
-
-    @Option(names = "--alpha", defaultValue = "0", description = "Selection temperature; 0 = argmax. Default: ${DEFAULT-VALUE}")
-    double alpha;
-
     @Option(names = "--steps", description = "Reverse steps (default 50 images, 128 sequences).")
     Integer steps;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (every method starts from it). Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--out", required = true, description = "Output folder for rewards.csv.")
+    @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
+
+    @Option(names = "--sweep", description = "Also sweep M over these values for svdd-pm and best-of-n, e.g. 1,2,5,10,20 (sweep.csv, sweep.png).")
+    String sweep;
+
+    @Mixin
+    SamplingOptions sampling;
 
     @Override
     public Integer call() throws Exception {
-        if (m < 1) throw new IllegalArgumentException("-M must be >= 1, got " + m);
         if (n < 1) throw new IllegalArgumentException("-n must be >= 1, got " + n);
-        Selection selection = new Selection(alpha);
-        DiffusionModel model = DiffusionModel.load(checkpoint);
-        boolean images = model instanceof DiffusionModel.Images;
-        Reward r = reward(images);
-        Proposal p = model.proposal(steps != null ? steps : images ? 50 : 128);
+        Method.Settings settings = sampling.settings();
         Files.createDirectories(out);
-        System.out.printf("%-12s %8s %8s %8s %8s %8s %8s %14s %8s%n", "method", "50%", "80%", "90%", "95%", "99%", "mean", "denoiser rows", "time s");
-        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("rewards.csv")))) {
-            csv.println("method,sample,reward");
-            for (String method : List.of("pretrained", "best-of-" + m, "svdd-pm")) {
-                long t0 = System.nanoTime();
-                Rng rng = new Rng(seed);
-                Tensor x = Grad.noGrad(() -> switch (method) {
-                    case "pretrained" -> Proposal.sample(p, n, rng);
-                    case "svdd-pm" -> Samplers.svdd(p, ValueEstimator.posteriorMean(p, r), selection, n, m, rng);
-                    default -> Samplers.bestOfN(p, r, n, m, rng);
-                });
-                double[] s = r.score(x);
-                double secs = (System.nanoTime() - t0) / 1e9;
-                long rows = switch (method) {
-                    case "pretrained" -> (long) n * p.steps();
-                    case "svdd-pm" -> (long) n * p.steps() * (1 + m);
-                    default -> (long) n * m * p.steps();
-                };
-                for (int i = 0; i < s.length; i++) csv.printf("%s,%d,%.6f%n", method, i, s[i]);
-                csv.flush();
-                double[] q = s.clone();
-                Arrays.sort(q);
-                System.out.printf("%-12s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %14d %8.1f%n", method, quantile(q, .5), quantile(q, .8), quantile(q, .9),
-                        quantile(q, .95), quantile(q, .99), Arrays.stream(s).average().orElse(Double.NaN), rows, secs);
-            }
+        Task task = Task.open(checkpoint, reward, valueNet, out, sampling.exec());
+        List<Method> list = methods != null ? parseMethods(methods) : available(task);
+        for (Method m : list) {
+            if (m.needsValueNet() && task.valueNet == null) throw new IllegalArgumentException("--methods " + m.cliName() + " needs --value-net (train one with `svdd train-value`)");
+            if (m == Method.DPS && task.differentiable == null)
+                throw new IllegalArgumentException("--methods dps needs a differentiable reward; '" + task.rewardSpec + "' is not, so pass --value-net to stand in for it");
         }
-        System.out.println("rewards: " + out.resolve("rewards.csv"));
+        int s = steps != null ? steps : task.defaultSteps();
+        System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);
+        Comparison c = new Comparison(task, s, n, seed, out, System.out);
+        for (Method m : list) c.run(m, settings, m.cliName());
+        System.out.println();
+        System.out.print(c.table());
+        System.out.println("(" + task.naturalnessName() + ": lower = more natural under the pre-trained model; pair-d: mean pairwise distance; denoiser, value-net, reward: calls per sample)");
+        if (sweep != null) {
+            int[] ms = Arrays.stream(sweep.split(",")).mapToInt(v -> SamplingOptions.parseInt(v, "--sweep")).toArray();
+            Comparison.sweep(task, s, n, seed, ms, List.of(Method.SVDD_PM, Method.BEST_OF_N), settings, out, System.out);
+            System.out.println("sweep: " + out.resolve("sweep.csv") + ", " + out.resolve("sweep.png"));
+        }
+        System.out.println("wrote " + out.resolve("table.md") + ", results.json, rewards.csv, rewards.png, samples/");
         return 0;
     }
 
-    private Reward reward(boolean images) throws Exception {
-        String spec = reward != null ? reward : images ? "jpeg" : "motif:TBP";
-        if (spec.equals("jpeg")) {
-            if (!images) throw new IllegalArgumentException("--reward jpeg needs an image model");
-            return new JpegCompressibility();
-        }
-        if (spec.startsWith("motif:")) {
-            if (images) throw new IllegalArgumentException("--reward " + spec + " needs a DNA model");
-            String name = spec.substring(6);
-            Path f = MotifFile.locate(MotifFile.VERTEBRATES);
-            if (f == null) throw new IllegalStateException("JASPAR motifs not found: run scripts/fetch-data.sh");
-            MotifFile.Motif motif = MotifFile.byName(MotifFile.read(f), name)
-                    .or(() -> {
-                        try {
-                            Path g = MotifFile.locate(MotifFile.INSECTS);
-                            return g == null ? java.util.Optional.empty() : MotifFile.byName(MotifFile.read(g), name);
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    })
-                    .orElseThrow(() -> new IllegalArgumentException("no JASPAR motif named '" + name + "'"));
-            return new MotifReward(motif);
-        }
-        throw new IllegalArgumentException("unknown --reward '" + spec + "' (known: jpeg, motif:<name>)");
+    static List<Method> parseMethods(String spec) {
+        List<Method> out = new ArrayList<>();
+        for (String s : spec.split(",")) if (!s.isBlank()) out.add(Method.parse(s));
+        if (out.isEmpty()) throw new IllegalArgumentException("--methods is empty");
+        return out;
     }
 
-    /** Linear-interpolation quantile of sorted values. */
-    static double quantile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos), hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    /** Every method this task can run, in the table's order. */
+    static List<Method> available(Task task) {
+        List<Method> out = new ArrayList<>(List.of(Method.PRETRAINED, Method.BEST_OF_N, Method.SMC, Method.FK_STEERING, Method.NESTED_IS, Method.BEAM));
+        if (task.differentiable != null) out.add(Method.DPS);
+        if (task.valueNet != null) out.addAll(List.of(Method.CLASSIFIER_GUIDANCE, Method.SVDD_MC));
+        out.add(Method.SVDD_PM);
+        return out;
     }
 }

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * The sampling methods users ask for by name, each a composition of the parts in this package. {@link #run} draws
  * n samples with one budget knob M (candidates per step), so methods can be compared at matched denoiser cost: per
  * output sample and step, svdd-pm and nested-is spend 1 + M denoiser rows, best-of-n spends N = M + 1, smc and
- * fk-steering run (M + 1) / 2 particles per output (2 rows each), beam spends W (1 + M / W) with W = 2.
+ * fk-steering run (M + 1) / 2 particles per output (2 rows each), beam W beams of 1 + M' rows with
+ * M' = round((M + 1) / W) - 1 (at least 2).
  */
 public enum Method {
     PRETRAINED("the pre-trained sampler"),
@@ -111,7 +112,7 @@ public enum Method {
             case NESTED_IS -> new Particles(Particles.Potential.DIFF, s.particleAlpha(), m, s.resampling())
                     .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n, rng);
             case BEAM -> Samplers.beam(p, ValueEstimator.posteriorMean(p, c.reward()), s.beamWidths(), n,
-                    Math.max(1, (m + 1) / s.beamWidths().start() - 1), rng);
+                    Math.max(2, Math.round((m + 1) / (float) s.beamWidths().start()) - 1), rng);
             case DPS -> {
                 if (c.differentiable() == null) throw new IllegalArgumentException("dps needs a differentiable reward or a value network to stand in for it (--value-net)");
                 yield Samplers.guided(p, Guides.dps(c.differentiable()), s.guidance(), n, rng);

@@ -86,6 +86,14 @@ public final class ValueNet extends Module {
         labelStd = std;
     }
 
+    public double labelMean() {
+        return labelMean;
+    }
+
+    public double labelStd() {
+        return labelStd;
+    }
+
     /** The standardised prediction (B) from a continuous input (images, or one-hot (B, L, V)) and times t (B). */
     public Tensor standardized(Tensor x, Tensor t) {
         Tensor h = x;
@@ -133,12 +141,19 @@ public final class ValueNet extends Module {
 
     /** Saves weights, config, label scale and provenance (keys outside "value.": reward, model, data source) atomically. */
     public void save(Path file, Map<String, String> provenance) throws IOException {
+        save(file, provenance, Map.of());
+    }
+
+    /** As {@link #save(Path, Map)}, with extra tensors under "opt." (a training checkpoint's optimizer state). */
+    void save(Path file, Map<String, String> provenance, Map<String, Tensor> optimizer) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(Configs.toMap("value", config));
         meta.put("kind", KIND);
         meta.put("label.mean", Double.toString(labelMean));
         meta.put("label.std", Double.toString(labelStd));
         meta.putAll(provenance);
-        Safetensors.write(file, new LinkedHashMap<>(namedParameters()), meta);
+        Map<String, Tensor> tensors = new LinkedHashMap<>(namedParameters());
+        optimizer.forEach((k, v) -> tensors.put("opt." + k, v));
+        Safetensors.write(file, tensors, meta);
     }
 
     /** Loads a value network; a file of another kind is a clear error naming it. */
@@ -147,7 +162,9 @@ public final class ValueNet extends Module {
         if (!KIND.equals(ck.metadata().get("kind")))
             throw new CheckpointException(file, "not a value network (kind " + ck.metadata().get("kind") + "); train one with `svdd train-value`");
         ValueNet net = new ValueNet(Configs.fromMap("value", Config.class, ck.metadata()), Init.of(new Rng(0)));
-        net.loadState(ck.tensors());
+        Map<String, Tensor> weights = new LinkedHashMap<>(ck.tensors());
+        weights.keySet().removeIf(k -> k.startsWith("opt."));
+        net.loadState(weights);
         net.setLabelScale(Double.parseDouble(ck.metadata().get("label.mean")), Double.parseDouble(ck.metadata().get("label.std")));
         net.eval();
         return net;

@@ -1,0 +1,186 @@
+package org.svdd.app;
+
+import javax.imageio.ImageIO;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The report's two plots as PNG, drawn with Java2D: reward distributions per method (box = 25-75%, whisker =
+ * 5-95%, tick = median, dots = samples) and lines of a statistic against M. Text needs a system font; where the
+ * JDK has none (a bare container), the plot is drawn without its labels rather than not at all.
+ */
+final class Plots {
+    private static final Color[] PALETTE = {new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0xC44E52),
+            new Color(0x8172B3), new Color(0x937860), new Color(0xDA8BC3), new Color(0x8C8C8C), new Color(0xCCB974), new Color(0x64B5CD),
+            new Color(0x2F4F4F), new Color(0xB8860B)};
+    private static final int W = 900, LEFT = 170, RIGHT = 30, TOP = 50, BOTTOM = 50;
+
+    private Plots() {
+    }
+
+    /** One horizontal box per method over its rewards. */
+    static void rewardBoxes(Map<String, double[]> rewards, String title, Path file) throws IOException {
+        int rowH = 34, h = TOP + BOTTOM + rowH * rewards.size();
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (double[] v : rewards.values()) for (double x : v) {
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+        }
+        if (!(hi > lo)) hi = lo + 1;
+        double pad = (hi - lo) * 0.04;
+        Axis ax = new Axis(lo - pad, hi + pad, LEFT, W - RIGHT);
+        BufferedImage img = canvas(W, h);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        int row = 0;
+        for (Map.Entry<String, double[]> e : rewards.entrySet()) {
+            double[] s = e.getValue().clone();
+            Arrays.sort(s);
+            int y = TOP + row * rowH + rowH / 2;
+            Color c = PALETTE[row % PALETTE.length];
+            g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 90));
+            for (int i = 0; i < s.length; i++) g.fillOval(ax.px(s[i]) - 2, y - 2 + (i % 5 - 2) * 2, 4, 4);
+            g.setColor(c);
+            g.setStroke(new BasicStroke(1.5f));
+            int q5 = ax.px(q(s, .05)), q25 = ax.px(q(s, .25)), q50 = ax.px(q(s, .5)), q75 = ax.px(q(s, .75)), q95 = ax.px(q(s, .95));
+            g.drawLine(q5, y, q25, y);
+            g.drawLine(q75, y, q95, y);
+            g.drawRect(q25, y - 9, Math.max(1, q75 - q25), 18);
+            g.setStroke(new BasicStroke(3f));
+            g.drawLine(q50, y - 11, q50, y + 11);
+            text(g, e.getKey(), 10, y + 5, Color.BLACK);
+            row++;
+        }
+        ax.draw(g, h - BOTTOM, TOP);
+        text(g, title, LEFT, 30, Color.BLACK);
+        text(g, "reward (box 25-75%, whiskers 5-95%, bar = median)", LEFT, h - 12, Color.DARK_GRAY);
+        write(img, file);
+    }
+
+    /** Lines of y against x, one per series, x on a log scale (M = 1, 2, 5, 10, 20). */
+    static void lines(double[] xs, Map<String, double[]> series, String title, String yLabel, Path file) throws IOException {
+        int h = 520;
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (double[] v : series.values()) for (double y : v) if (Double.isFinite(y)) {
+            lo = Math.min(lo, y);
+            hi = Math.max(hi, y);
+        }
+        if (!(hi > lo)) hi = lo + 1;
+        double pad = (hi - lo) * 0.08;
+        double yLo = lo - pad, yHi = hi + pad;
+        double xLo = Math.log(xs[0]), xHi = Math.log(xs[xs.length - 1]);
+        if (!(xHi > xLo)) xHi = xLo + 1;
+        BufferedImage img = canvas(W, h);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        int x0 = 90, x1 = W - 200, yTop = TOP, yBot = h - BOTTOM;
+        g.setColor(Color.GRAY);
+        g.drawLine(x0, yBot, x1, yBot);
+        g.drawLine(x0, yTop, x0, yBot);
+        for (double x : xs) {
+            int px = x0 + (int) ((Math.log(x) - xLo) / (xHi - xLo) * (x1 - x0));
+            g.setColor(Color.GRAY);
+            g.drawLine(px, yBot, px, yBot + 5);
+            text(g, fmt(x), px - 6, yBot + 20, Color.DARK_GRAY);
+        }
+        for (int k = 0; k <= 4; k++) {
+            double y = yLo + (yHi - yLo) * k / 4;
+            int py = yBot - (int) ((y - yLo) / (yHi - yLo) * (yBot - yTop));
+            g.setColor(new Color(0xEEEEEE));
+            g.drawLine(x0 + 1, py, x1, py);
+            text(g, fmt(y), 10, py + 5, Color.DARK_GRAY);
+        }
+        int row = 0;
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            Color c = PALETTE[row % PALETTE.length];
+            g.setColor(c);
+            g.setStroke(new BasicStroke(2.5f));
+            int prevX = -1, prevY = -1;
+            for (int i = 0; i < xs.length; i++) {
+                double y = e.getValue()[i];
+                if (!Double.isFinite(y)) continue;
+                int px = x0 + (int) ((Math.log(xs[i]) - xLo) / (xHi - xLo) * (x1 - x0));
+                int py = yBot - (int) ((y - yLo) / (yHi - yLo) * (yBot - yTop));
+                g.fillOval(px - 4, py - 4, 8, 8);
+                if (prevX >= 0) g.drawLine(prevX, prevY, px, py);
+                prevX = px;
+                prevY = py;
+            }
+            g.fillRect(x1 + 20, yTop + row * 24, 14, 14);
+            text(g, e.getKey(), x1 + 40, yTop + row * 24 + 12, Color.BLACK);
+            row++;
+        }
+        text(g, title, x0, 30, Color.BLACK);
+        text(g, "M (candidates per step; best-of-n uses N = M + 1, the same denoiser budget)", x0 + 150, h - 10, Color.DARK_GRAY);
+        text(g, yLabel, x1 + 20, yBot, Color.DARK_GRAY);
+        write(img, file);
+    }
+
+    private record Axis(double lo, double hi, int from, int to) {
+        int px(double v) {
+            return from + (int) Math.round((v - lo) / (hi - lo) * (to - from));
+        }
+
+        void draw(Graphics2D g, int y, int top) {
+            g.setColor(Color.GRAY);
+            g.setStroke(new BasicStroke(1f));
+            g.drawLine(from, y, to, y);
+            for (int k = 0; k <= 5; k++) {
+                double v = lo + (hi - lo) * k / 5;
+                int x = px(v);
+                g.setColor(new Color(0xEEEEEE));
+                g.drawLine(x, top, x, y - 1);
+                g.setColor(Color.GRAY);
+                g.drawLine(x, y, x, y + 5);
+                text(g, fmt(v), x - 14, y + 20, Color.DARK_GRAY);
+            }
+        }
+    }
+
+    private static String fmt(double v) {
+        return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format("%.0f", v) : String.format("%.2f", v);
+    }
+
+    static double q(double[] sorted, double p) {
+        double pos = p * (sorted.length - 1);
+        int lo = (int) Math.floor(pos), hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    private static BufferedImage canvas(int w, int h) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        return img;
+    }
+
+    private static boolean fontsWork = true;
+
+    private static void text(Graphics2D g, String s, int x, int y, Color c) {
+        if (!fontsWork) return;
+        try {
+            g.setColor(c);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            g.drawString(s, x, y);
+        } catch (Throwable e) {     // no usable font in this JDK: keep the plot, lose the labels
+            fontsWork = false;
+        }
+    }
+
+    private static void write(BufferedImage img, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        ImageIO.write(img, "png", tmp.toFile());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,79 @@
+package org.svdd.app;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `svdd compare` end to end on the committed DNA model (a few steps), and its errors for bad input. */
+class CompareCommandTest {
+    private static final Path DNA = Path.of("../models/dna-transformer.safetensors");
+
+    /** Runs the CLI as Main does; returns {exit code, stderr}. */
+    private static Object[] run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("svdd " + cmd.getCommandName() + ": " + e.getMessage());
+            return 2;
+        });
+        int code = cli.execute(args);
+        return new Object[]{code, err.toString()};
+    }
+
+    private static void assertFails(String expected, String... args) {
+        Object[] r = run(args);
+        assertTrue((int) r[0] != 0, "should fail: " + String.join(" ", args));
+        assertTrue(((String) r[1]).contains(expected), "error names the problem (" + expected + "): " + r[1]);
+    }
+
+    @Test
+    void writesTableSamplesRewardsAndPlotAsItGoes(@TempDir Path out) throws Exception {
+        Object[] r = run("compare", "--checkpoint", DNA.toString(), "-n", "3", "-M", "2", "--steps", "4",
+                "--methods", "pretrained,best-of-n,svdd-pm,smc", "--out", out.toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        for (String f : List.of("table.md", "results.json", "rewards.csv", "rewards.png", "samples/svdd-pm.fasta", "samples/smc.fasta"))
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        assertEquals(1 + 4 * 3, Files.readAllLines(out.resolve("rewards.csv")).size());
+        String json = Files.readString(out.resolve("results.json"));
+        assertTrue(json.contains("\"method\": \"svdd-pm\"") && json.contains("\"denoiser_rows_per_sample\""), json);
+    }
+
+    @Test
+    void badInputIsNamed(@TempDir Path out) {
+        String ck = DNA.toString(), o = out.toString();
+        assertFails("unknown method 'svdd-xx'", "compare", "--checkpoint", ck, "--methods", "svdd-xx", "--out", o);
+        assertFails("-M must be >= 1", "compare", "--checkpoint", ck, "-M", "0", "--out", o);
+        assertFails("--alpha must be >= 0", "compare", "--checkpoint", ck, "--alpha", "-1", "--out", o);
+        assertFails("unknown --reward 'foo'", "compare", "--checkpoint", ck, "--reward", "foo", "--out", o);
+        assertFails("--reward jpeg needs an image model", "compare", "--checkpoint", ck, "--reward", "jpeg", "--out", o);
+        assertFails("no JASPAR motif", "compare", "--checkpoint", ck, "--reward", "motif:NOPE", "--out", o);
+        assertFails("needs --value-net", "compare", "--checkpoint", ck, "--methods", "svdd-mc", "--out", o);
+        assertFails("no such file", "compare", "--checkpoint", "nope.safetensors", "--out", o);
+        assertFails("Unknown option", "compare", "--checkpoint", ck, "--bogus", "--out", o);
+        assertFails("exited with status 7", "compare", "--checkpoint", ck, "--reward", "exec:exit 7", "--methods", "pretrained",
+                "-n", "2", "--steps", "2", "--out", o);
+    }
+
+    @Test
+    void aDyingRewardProgramLosesNothingAlreadyWritten(@TempDir Path out) throws Exception {
+        // the program works for the first method's 2 samples and dies on every later call
+        Path counter = out.resolve("calls");
+        String prog = "exec:n=$(cat " + counter + " 2>/dev/null || echo 0); echo $((n+1)) > " + counter
+                + "; [ $n -ge 1 ] && exit 9; while read s; do echo 1; done";
+        Object[] r = run("compare", "--checkpoint", DNA.toString(), "--reward", prog, "--methods", "pretrained,best-of-n",
+                "-n", "2", "--steps", "2", "--out", out.toString());
+        assertTrue((int) r[0] != 0 && ((String) r[1]).contains("status 9"), (String) r[1]);
+        assertTrue(Files.exists(out.resolve("samples/pretrained.fasta")), "the first method's samples stay on disk");
+        assertTrue(Files.readString(out.resolve("rewards.csv")).contains("pretrained,1,1.0"));
+    }
+}
