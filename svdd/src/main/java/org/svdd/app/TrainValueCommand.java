@@ -61,6 +61,9 @@ final class TrainValueCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Value-net checkpoint, rewritten atomically every --checkpoint-every steps.")
     Path out;
 
+    @Option(names = "--export", description = "Also write the weights alone (no optimizer state) to this file: the small file to commit or share.")
+    Path export;
+
     @Option(names = "--resume", description = "Continue from --out if it exists (the rollouts are regenerated from the same seed).")
     boolean resume;
 
@@ -78,6 +81,12 @@ final class TrainValueCommand implements Callable<Integer> {
         };
         ValueNet net = ValueTraining.train(netConfig, data, new ValueTraining.Config(steps, batch, lr, every, seed), out, resume,
                 task.provenance(source), System.out);
+        if (export != null) {
+            java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(ValueNet.metadata(out));
+            meta.keySet().removeIf(k -> k.startsWith("value.") || k.startsWith("label.") || k.equals("kind"));
+            net.save(export, meta);
+            System.out.println("exported weights to " + export);
+        }
         int[] probe = new int[Math.min(1024, data.count())];
         Rng pr = new Rng(seed + 7);
         for (int i = 0; i < probe.length; i++) probe[i] = pr.nextInt(data.count());

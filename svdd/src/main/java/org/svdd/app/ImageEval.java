@@ -1,0 +1,90 @@
+package org.svdd.app;
+
+import org.svdd.diffusion.data.ImageDataset;
+import org.svdd.diffusion.model.ImageClassifier;
+import org.svdd.diffusion.process.Proposal;
+import org.svdd.diffusion.train.ClassifierTrainer;
+import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.tensor.Grad;
+import org.svdd.tensor.Rng;
+import org.svdd.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * Quality of an image diffusion model judged by a trained classifier: the fraction of samples the classifier is sure
+ * of (max p > 0.9, the usual proxy for "looks like a real item") and how those spread over the classes, beside the
+ * classifier's own accuracy and confidence on real test images as the reference.
+ */
+final class ImageEval {
+    /** Fashion-MNIST's class names, in label order. */
+    static final String[] FASHION_LABELS = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+    /** The confidence above which a sample counts as recognised. */
+    static final double CONFIDENT = 0.9;
+    private static final int BATCH = 32;
+
+    private ImageEval() {
+    }
+
+    /** Samples n images (steps reverse steps, seeded), classifies them and prints the report. */
+    static void run(DiffusionModel.Images model, Path classifierFile, int n, int steps, long seed, PrintStream out) throws IOException {
+        if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
+        ImageClassifier clf = ImageClassifier.load(classifierFile);
+        int size = model.net().config().imageSize(), classes = clf.config().classes();
+        if (clf.config().imageSize() != size || clf.config().channels() != model.net().config().channels()) {
+            throw new IllegalArgumentException(classifierFile + " classifies " + clf.config().channels() + "x" + clf.config().imageSize() + "x" + clf.config().imageSize()
+                    + " images, the model makes " + model.net().config().channels() + "x" + size + "x" + size);
+        }
+        Path fashion = ImageDataset.locateFashionMnist();
+        if (fashion == null) {
+            out.println("reference skipped: Fashion-MNIST not found (run scripts/fetch-data.sh or set SVDD_DATA)");
+        } else {
+            ClassifierTrainer.Evaluation ref = ClassifierTrainer.evaluate(clf, ImageDataset.fashionMnist(fashion, false, size), 250);
+            out.printf("reference, %s on real Fashion-MNIST test images: %s%n", classifierFile, ref);
+        }
+
+        Proposal p = model.proposal(steps);
+        Rng rng = new Rng(seed);
+        int[] best = new int[n];
+        double[] conf = new double[n];
+        long t0 = System.nanoTime();
+        for (int done = 0; done < n; done += BATCH) {
+            int b = Math.min(BATCH, n - done);
+            Tensor x = Grad.noGrad(() -> Proposal.sample(p, b, rng));                  // (b, C, S, S) in [-1, 1]
+            float[] prob = clf.probabilities(x);
+            for (int r = 0; r < b; r++) {
+                int k = 0;
+                for (int j = 1; j < classes; j++) if (prob[r * classes + j] > prob[r * classes + k]) k = j;
+                best[done + r] = k;
+                conf[done + r] = prob[r * classes + k];
+            }
+            out.printf("\rsampled %d/%d", done + b, n);
+            out.flush();
+        }
+        out.printf("%n%d samples (%d steps, seed %d) in %.1f s%n", n, steps, seed, (System.nanoTime() - t0) / 1e9);
+
+        int[] all = new int[classes], sure = new int[classes];
+        int confident = 0;
+        double meanConf = 0;
+        for (int i = 0; i < n; i++) {
+            all[best[i]]++;
+            meanConf += conf[i] / n;
+            if (conf[i] > CONFIDENT) {
+                sure[best[i]]++;
+                confident++;
+            }
+        }
+        int covered = 0;
+        for (int c : sure) if (c > 0) covered++;
+        out.printf("samples with max p > %.1f: %.4f (%d of %d); mean max-probability %.4f%n", CONFIDENT, (double) confident / n, confident, n, meanConf);
+        out.printf("%-12s %10s %10s%n", "class", "p > " + CONFIDENT, "argmax");
+        for (int c = 0; c < classes; c++) out.printf("%-12s %10d %10d%n", label(c, classes), sure[c], all[c]);
+        out.printf("classes among the confident samples: %d of %d%n", covered, classes);
+    }
+
+    private static String label(int c, int classes) {
+        return classes == FASHION_LABELS.length ? FASHION_LABELS[c] : "class " + c;
+    }
+}
