@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code svdd} command line: one subcommand per job. */
 @Command(name = "svdd", mixinStandardHelpOptions = true, version = "svdd-java 0.1.0",
         description = "Reward-guided sampling from diffusion models (SVDD) on a pure-Java tensor engine.",
-        subcommands = {InfoCommand.class, TrainCommand.class, SampleCommand.class, CompareCommand.class, EvalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, TrainClassifierCommand.class, TrainValueCommand.class, TrainOracleCommand.class, SampleCommand.class, CompareCommand.class, DemoCommand.class, EvalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());

@@ -96,7 +96,7 @@ final class Task {
         };
     }
 
-    static final String REWARDS = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>; "
+    static final String REWARDS = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>, oracle[:file]; "
             + "SMILES: qed, logp; any: exec:<command>";
 
     static Reward reward(DiffusionModel model, String spec, Path workDir, ExecOptions exec) throws IOException {
@@ -104,7 +104,7 @@ final class Task {
         String kind = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec, arg = spec.substring(kind.length()).replaceFirst("^:", "");
         String needs = switch (kind) {
             case "jpeg", "classifier" -> images ? null : "an image model";
-            case "motif", "gc" -> dna ? null : "a DNA model";
+            case "motif", "gc", "oracle" -> dna ? null : "a DNA model";
             case "qed", "logp" -> model instanceof DiffusionModel.Smiles ? null : "a SMILES model";
             case "exec" -> null;
             default -> throw new IllegalArgumentException("unknown --reward '" + spec + "'; known: " + REWARDS);
@@ -115,6 +115,7 @@ final class Task {
             case "classifier" -> classifier(arg);
             case "motif" -> new MotifReward(motif(arg));
             case "gc" -> new GcContent(parseDouble(arg, "gc:<target>"));
+            case "oracle" -> oracle(Path.of(arg.isBlank() ? TrainOracleCommand.DEFAULT_FILE : arg));
             case "qed" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.QED);
             case "logp" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.LOGP);
             default -> {
@@ -134,6 +135,12 @@ final class Task {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--reward " + what + ": '" + s + "' is not a number");
         }
+    }
+
+    /** The DNA oracle (train-oracle) read at t = 0: a differentiable reward. */
+    private static Reward oracle(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("oracle " + file + " not found (train one with `svdd train-oracle`)");
+        return Guides.surrogate(ValueNet.load(file));
     }
 
     private static Reward classifier(String arg) throws IOException {

@@ -86,12 +86,64 @@ public sealed interface DiffusionModel {
         }
     }
 
-    /** A fresh model of the given kind, small default config. */
+    /**
+     * A SMILES model: the transformer and masked process over SmilesDataset's tokens, PAD = 0 (a real token, so lengths
+     * vary) and 1 + i = {@code alphabet.charAt(i)}. The alphabet travels in the checkpoint metadata ({@link #ALPHABET_KEY})
+     * so that samples can be decoded.
+     */
+    record Smiles(SequenceTransformer net, MaskedProcess process, String alphabet) implements DiffusionModel {
+        /** Metadata key of the alphabet. */
+        public static final String ALPHABET_KEY = "smiles.alphabet";
+
+        public Smiles {
+            if (alphabet.length() + 1 != net.config().vocab() || process.vocab() != net.config().vocab()) {
+                throw new IllegalArgumentException("alphabet of " + alphabet.length() + " characters + PAD does not match the transformer's " + net.config().vocab()
+                        + " tokens and the process's " + process.vocab());
+            }
+            if (alphabet.chars().distinct().count() != alphabet.length()) throw new IllegalArgumentException("alphabet '" + alphabet + "' repeats a character");
+        }
+
+        public ModelKind kind() {
+            return ModelKind.SMILES_TRANSFORMER;
+        }
+
+        public Module module() {
+            return net;
+        }
+
+        public Map<String, String> metadata() {
+            Map<String, String> m = new LinkedHashMap<>(Configs.toMap("transformer", net.config()));
+            m.put(ALPHABET_KEY, alphabet);
+            return m;
+        }
+
+        public Tensor loss(Tensor batch, Rng rng) {
+            return process.loss(net, batch, rng);
+        }
+
+        public Proposal proposal(int steps) {
+            return process.proposal(net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
+        }
+    }
+
+    /** A fresh SMILES model over this alphabet (plus PAD) and length: the transformer config {@link #smilesConfig}. */
+    static Smiles smiles(String alphabet, int length, Init init) {
+        SequenceTransformer.Config c = smilesConfig(alphabet.length() + 1, length);
+        return new Smiles(new SequenceTransformer(c, init), new MaskedProcess(c.vocab(), MaskSchedule.logLinear()), alphabet);
+    }
+
+    /** The SMILES transformer: width 96, 3 layers, 4 heads, MLP ratio 4 (0.48M parameters), small enough to train on a CPU. */
+    static SequenceTransformer.Config smilesConfig(int vocab, int length) {
+        return new SequenceTransformer.Config(vocab, length, 96, 3, 4, 4);
+    }
+
+    /** A fresh model of the given kind, small default config. SMILES models depend on their data: see {@link #smiles}. */
     static DiffusionModel create(ModelKind kind, Init init) {
         return switch (kind) {
             case FASHION_UNET -> new Images(new UNet2D(UNet2D.Config.small(), init), new GaussianProcess(BetaSchedule.cosine(1000, 0.008)), 1000);
             case DNA_TRANSFORMER -> new Sequences(new SequenceTransformer(SequenceTransformer.Config.small(4, 128), init),
                     new MaskedProcess(4, MaskSchedule.logLinear()));
+            case SMILES_TRANSFORMER -> throw new IllegalArgumentException("a SMILES model needs its alphabet and length: use DiffusionModel.smiles");
         };
     }
 
@@ -113,6 +165,12 @@ public sealed interface DiffusionModel {
                 case DNA_TRANSFORMER -> {
                     SequenceTransformer.Config c = Configs.fromMap("transformer", SequenceTransformer.Config.class, meta);
                     yield new Sequences(new SequenceTransformer(c, init), new MaskedProcess(c.vocab(), MaskSchedule.logLinear()));
+                }
+                case SMILES_TRANSFORMER -> {
+                    SequenceTransformer.Config c = Configs.fromMap("transformer", SequenceTransformer.Config.class, meta);
+                    String alphabet = meta.get(Smiles.ALPHABET_KEY);
+                    if (alphabet == null) throw new CheckpointException(file, "no '" + Smiles.ALPHABET_KEY + "' in the metadata of a SMILES model: its samples cannot be decoded");
+                    yield new Smiles(new SequenceTransformer(c, init), new MaskedProcess(c.vocab(), MaskSchedule.logLinear()), alphabet);
                 }
             };
         } catch (IllegalArgumentException e) {

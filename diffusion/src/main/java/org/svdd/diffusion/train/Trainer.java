@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The training loop for any {@link DiffusionModel}: AdamW with warm-up and cosine decay, gradient clipping, EMA,
@@ -33,6 +34,7 @@ public final class Trainer {
             return switch (kind) {
                 case FASHION_UNET -> new Config(4000, 64, 2e-3, 200, 0.995, 1.0, 250, 1);
                 case DNA_TRANSFORMER -> new Config(4000, 64, 1e-3, 200, 0.995, 1.0, 250, 1);
+                case SMILES_TRANSFORMER -> new Config(5500, 32, 2e-3, 100, 0.995, 1.0, 100, 1);
             };
         }
     }
@@ -86,8 +88,17 @@ public final class Trainer {
         return train(kind, data, cfg, checkpoint, resume, out, cfg.steps());
     }
 
+    /** As above, for models whose shape depends on the data (SMILES): {@code fresh} builds the untrained model. */
+    public static DiffusionModel train(Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out) throws IOException {
+        return train(fresh, data, cfg, checkpoint, resume, out, cfg.steps());
+    }
+
     /** As above, but stops (as if killed) once {@code stopAt} steps are done: for testing resumption. */
     static DiffusionModel train(ModelKind kind, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
+        return train(init -> DiffusionModel.create(kind, init), data, cfg, checkpoint, resume, out, stopAt);
+    }
+
+    static DiffusionModel train(Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
         DiffusionModel model;
         long start = 0;
         AdamW opt;
@@ -103,11 +114,11 @@ public final class Trainer {
             ema.load(strip(ck.tensors(), "ema."));
             out.printf("resuming %s from step %d of %d%n", checkpoint, start, cfg.steps());
         } else {
-            model = DiffusionModel.create(kind, Init.of(new Rng(cfg.seed())));
+            model = fresh.apply(Init.of(new Rng(cfg.seed())));
             opt = new AdamW(model.module().parameters(), AdamW.Config.defaults(cfg.lr()));
             ema = new Ema(model.module(), cfg.emaDecay());
         }
-        out.printf("%s: %,d parameters, %d training rows, batch %d%n", kind, model.module().numParameters(), data.count(), cfg.batch());
+        out.printf("%s: %,d parameters, %d training rows, batch %d%n", model.kind(), model.module().numParameters(), data.count(), cfg.batch());
         CosineSchedule schedule = new CosineSchedule(cfg.lr(), cfg.lr() * 0.05, Math.min(cfg.warmup(), cfg.steps()), cfg.steps());
         Progress bar = new Progress(out, "train", start, cfg.steps());
         List<Tensor> params = model.module().parameters();
