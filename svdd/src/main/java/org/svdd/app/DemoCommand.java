@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static final List<Spec> SPECS = List.of(
-            new Spec("images", "fashion-unet.safetensors", "jpeg", "fashion-value-jpeg.safetensors", 16, 4, 20, 0.03, 300),
+            new Spec("images", "fashion-unet.safetensors", "jpeg", "fashion-value-jpeg.safetensors", 16, 10, 25, 0.03, 300),
             new Spec("dna", "dna-transformer.safetensors", "motif:TBP", "dna-value-tbp.safetensors", 24, 10, 32, 1.0, 1.0),
             new Spec("molecules", "smiles-transformer.safetensors", "qed", "smiles-value-qed.safetensors", 24, 5, 32, 0.05, 1.0));
 
