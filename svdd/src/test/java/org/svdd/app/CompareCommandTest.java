@@ -38,7 +38,7 @@ class CompareCommandTest {
 
     @Test
     void writesTableSamplesRewardsAndPlotAsItGoes(@TempDir Path out) throws Exception {
-        Object[] r = run("compare", "--checkpoint", DNA.toString(), "-n", "3", "-M", "2", "--steps", "4",
+        Object[] r = run("compare", "--checkpoint", DNA.toString(), "--reward", "gc:0.6", "-n", "3", "-M", "2", "--steps", "4",
                 "--methods", "pretrained,best-of-n,svdd-pm,smc", "--out", out.toString());
         assertEquals(0, (int) r[0], (String) r[1]);
         for (String f : List.of("table.md", "results.json", "rewards.csv", "rewards.png", "samples/svdd-pm.fasta", "samples/smc.fasta"))
@@ -56,8 +56,14 @@ class CompareCommandTest {
         assertFails("--alpha must be >= 0", "compare", "--checkpoint", ck, "--alpha", "-1", "--out", o);
         assertFails("unknown --reward 'foo'", "compare", "--checkpoint", ck, "--reward", "foo", "--out", o);
         assertFails("--reward jpeg needs an image model", "compare", "--checkpoint", ck, "--reward", "jpeg", "--out", o);
-        assertFails("no JASPAR motif", "compare", "--checkpoint", ck, "--reward", "motif:NOPE", "--out", o);
-        assertFails("needs --value-net", "compare", "--checkpoint", ck, "--methods", "svdd-mc", "--out", o);
+        if (org.svdd.diffusion.data.MotifFile.locate(org.svdd.diffusion.data.MotifFile.VERTEBRATES) != null)   // JASPAR installed
+            assertFails("no JASPAR motif", "compare", "--checkpoint", ck, "--reward", "motif:NOPE", "--out", o);
+        assertFails("needs --value-net", "compare", "--checkpoint", ck, "--reward", "gc:0.5", "--methods", "svdd-mc", "--out", o);
+        assertFails("was trained for reward 'motif:TBP', not 'gc:0.5'", "compare", "--checkpoint", ck, "--reward", "gc:0.5",
+                "--value-net", "../models/dna-value-tbp.safetensors", "--out", o);
+        assertFails("not a value network", "compare", "--checkpoint", ck, "--reward", "gc:0.5", "--value-net", ck, "--out", o);
+        assertFails("--guidance must be >= 0", "compare", "--checkpoint", ck, "--guidance", "-2", "--out", o);
+        assertFails("unknown --potential 'foo'", "compare", "--checkpoint", ck, "--potential", "foo", "--out", o);
         assertFails("no such file", "compare", "--checkpoint", "nope.safetensors", "--out", o);
         assertFails("Unknown option", "compare", "--checkpoint", ck, "--bogus", "--out", o);
         assertFails("exited with status 7", "compare", "--checkpoint", ck, "--reward", "exec:exit 7", "--methods", "pretrained",
