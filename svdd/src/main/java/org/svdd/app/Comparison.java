@@ -64,9 +64,11 @@ final class Comparison {
     Row run(Method method, Method.Settings settings, String label) throws IOException {
         Proposal p = task.proposal(steps);
         Method.Context ctx = Method.Context.of(p, task.reward, task.valueNet, task.differentiable);
-        log.printf("  %-20s ...", label);
-        log.flush();
         long t0 = System.nanoTime();
+        ctx.cost().onStep(i -> {
+            log.printf("\r  %-20s step %d/%d, %.0f s", label, i + 1, steps, (System.nanoTime() - t0) / 1e9);
+            log.flush();
+        });
         Tensor x = method.run(ctx, settings, n, new Rng(seed));
         double secs = (System.nanoTime() - t0) / 1e9;
         task.writeSamples(x, out.resolve("samples"), label);
@@ -75,7 +77,7 @@ final class Comparison {
         Row row = new Row(label, r, task.naturalness(x), div[0], div[1], ctx.cost().denoiserRows() / (double) n,
                 ctx.cost().gradientRows() / (double) n, ctx.cost().valueRows() / (double) n, ctx.cost().rewardCalls() / (double) n, secs);
         rows.add(row);
-        log.printf("\r  %-20s median %.3f  (%.1f s)%n", label, row.quantile(.5), secs);
+        log.printf("\r  %-20s median %.3f  (%.1f s)          %n", label, row.quantile(.5), secs);
         writeAll();
         return row;
     }

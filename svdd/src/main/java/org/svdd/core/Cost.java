@@ -12,6 +12,13 @@ import org.svdd.tensor.Tensor;
  */
 public final class Cost {
     private long denoiserRows, gradientRows, valueRows, rewardCalls;
+    private java.util.function.IntConsumer onStep = i -> {
+    };
+
+    /** Called with the step index whenever a reverse step is prepared (progress display). */
+    public void onStep(java.util.function.IntConsumer listener) {
+        onStep = listener;
+    }
 
     public long denoiserRows() {
         return denoiserRows;
@@ -49,6 +56,7 @@ public final class Cost {
             @Override
             public Step prepare(Tensor xt, int i) {
                 denoiserRows += xt.dim(0);
+                onStep.accept(i);
                 return p.prepare(xt, i);
             }
 
@@ -56,6 +64,7 @@ public final class Cost {
             public Step prepareGuided(Tensor xt, int i, Guide guide, double scale) {
                 denoiserRows += xt.dim(0);
                 gradientRows += xt.dim(0);
+                onStep.accept(i);
                 return p.prepareGuided(xt, i, guide, scale);
             }
 
