@@ -16,5 +16,6 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
   echo "svdd: building (first run or sources changed)..." >&2
   (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
 fi
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
+# A fixed initial heap: with the default sizing G1 shrinks and regrows the heap around every step (bench/RESULTS.md).
+exec "$JAVA_HOME/bin/java" -Xms4g --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
   -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"
