@@ -140,4 +140,22 @@ class GaussianProcessTest {
             assertEquals(mean, m, 5 * sigma / Math.sqrt(k), "candidates centre on the DDIM mean of chain " + b);
         }
     }
+
+    @Test
+    void x0DrawsOfAPointMassLandOnItAndGuidanceWithoutScaleChangesNothing() {
+        Tensor target = new Rng(4).uniform(-0.9, 0.9, 1, 1, 2, 2);
+        GaussianProcess p = new GaussianProcess(BetaSchedule.cosine(1000, 0.008));
+        EpsModel oracle = pointMassOracle(p, target);
+        Proposal prop = p.proposal(oracle, new GaussianProcess.SamplerConfig(20, 1.0, false), 1, 2, 2);
+        Tensor x = prop.prior(3, new Rng(5));
+        for (int i = 0; i < 5; i++) x = prop.prepare(x, i).sample(1, new Rng(6 + i));
+        Tensor draws = prop.sampleX0(x, 4, 2, new Rng(7));                                    // (3 * 2, 1, 2, 2)
+        assertArrayEquals(Proposal.repeatRows(target, 6).toFloatArray(), draws.toFloatArray(), 2e-3f, "every rollout ends on the point");
+        assertEquals(2L * GaussianProcess.ROLLOUT_STEPS, prop.sampleX0Passes(4, 2));
+        assertEquals(0, prop.sampleX0Passes(19, 2), "after the last step the states are clean");
+        // a guide with scale 0 gives the plain step's distribution (same draws from the same rng)
+        Tensor plain = prop.prepare(x, 5).sample(2, new Rng(8));
+        Tensor guided = prop.prepareGuided(x, 5, (xt, x0, step) -> x0.sum(new int[]{1, 2, 3}, false), 0.0).sample(2, new Rng(8));
+        assertArrayEquals(plain.toFloatArray(), guided.toFloatArray(), 1e-5f);
+    }
 }
