@@ -16,7 +16,7 @@ final class SamplingOptions {
     @Option(names = "--alpha", defaultValue = "0", description = "SVDD selection temperature; 0 = argmax. Default: ${DEFAULT-VALUE}")
     double alpha;
 
-    @Option(names = "--particle-alpha", description = "Temperature of the particle methods' weights exp(v / alpha) (smc, fk-steering, nested-is). Default: 0.1 x the reward's scale: 0.1.")
+    @Option(names = "--particle-alpha", description = "Temperature of the particle methods' weights exp(v / alpha) (smc, fk-steering, nested-is). Default: 0.1.")
     Double particleAlpha;
 
     @Option(names = "--guidance", defaultValue = "1.0", description = "Gradient-guidance strength (dps, classifier-guidance). Default: ${DEFAULT-VALUE}")
@@ -50,10 +50,6 @@ final class SamplingOptions {
     Double execPenalty;
 
     Method.Settings settings() {
-        return settings(particleAlpha != null ? particleAlpha : 0.1);
-    }
-
-    Method.Settings settings(double defaultParticleAlpha) {
         Particles.Potential pot;
         try {
             pot = Particles.Potential.valueOf(potential.toUpperCase(Locale.ROOT));
@@ -66,7 +62,7 @@ final class SamplingOptions {
             default -> throw new IllegalArgumentException("unknown --resample '" + resample + "' (known: multinomial, systematic)");
         };
         if (fkEvery < 1) throw new IllegalArgumentException("--fk-every must be >= 1, got " + fkEvery);
-        return new Method.Settings(m, alpha, particleAlpha != null ? particleAlpha : defaultParticleAlpha, guidance, mcDraws, pot, fkEvery,
+        return new Method.Settings(m, alpha, particleAlpha != null ? particleAlpha : Method.Settings.defaults(m).particleAlpha(), guidance, mcDraws, pot, fkEvery,
                 new Resampling(scheme, 1, 0, 1, ess), Samplers.BeamWidths.parse(beam));
     }
 

@@ -1,12 +1,12 @@
 package org.svdd.app;
 
+import org.svdd.core.Samplers;
 import org.svdd.core.ValueNet;
 import org.svdd.core.ValueTraining;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.tensor.Backends;
-import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
@@ -128,14 +128,12 @@ final class TrainValueCommand implements Callable<Integer> {
 
             @Override
             public ValueTraining.Batch batch(int[] rows, Rng r) {
-                long[] ids = Arrays.stream(rows).asLongStream().toArray();
-                Tensor idx = Backends.current().upload(HostStorage.of(ids), rows.length);
                 double[] y = new double[rows.length];
                 for (int k = 0; k < rows.length; k++) y[k] = labels[rows[k]];
                 float[] times = new float[rows.length];
                 Tensor in = Grad.noGrad(() -> switch (task.model) {
                     case DiffusionModel.Images i -> {
-                        Tensor clean = F.embedding(all.reshape(n, -1), idx).reshape(rows.length, 1, net.size(), net.size());
+                        Tensor clean = Samplers.rows(all, rows);
                         int total = i.process().schedule().steps();
                         int[] t = new int[rows.length];
                         for (int k = 0; k < t.length; k++) {
@@ -145,11 +143,11 @@ final class TrainValueCommand implements Callable<Integer> {
                         yield i.process().qSample(clean, t, r.randn(clean.shape()));
                     }
                     case DiffusionModel.Sequences s -> {
-                        Tensor clean = F.embedding(all.toDType(org.svdd.tensor.DType.F32), idx).toDType(org.svdd.tensor.DType.I64);
+                        Tensor clean = Samplers.rows(all, rows);
                         double[] t = new double[rows.length];
                         for (int k = 0; k < t.length; k++) times[k] = (float) (t[k] = r.uniform());
                         Tensor xt = s.process().qSample(clean, t, r);
-                        yield F.oneHot(xt, net.channels() + 1).slice(2, 0, net.channels());
+                        yield ValueNet.input(net, xt);
                     }
                     case DiffusionModel.Smiles s -> throw new IllegalStateException();
                 });

@@ -17,8 +17,8 @@ public final class Samplers {
     private Samplers() {
     }
 
-    /** Rows idx of x (B*M, ...) as a new batch (B, ...). */
-    static Tensor rows(Tensor x, int[] idx) {
+    /** Rows idx of x (N, ...) as a new batch (idx.length, ...); any dtype. */
+    public static Tensor rows(Tensor x, int[] idx) {
         Backend be = x.backend();
         long[] ids = new long[idx.length];
         for (int i = 0; i < idx.length; i++) ids[i] = idx[i];

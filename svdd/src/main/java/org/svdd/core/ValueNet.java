@@ -118,6 +118,11 @@ public final class ValueNet extends Module {
 
     /** The net's input for states: images as they are; token ids (B, L) as one-hot over the real tokens. */
     public Tensor input(Tensor states) {
+        return input(config, states);
+    }
+
+    /** {@link #input(Tensor)} for a net of this config (training data is built before the net). */
+    public static Tensor input(Config config, Tensor states) {
         if (config.domain() == Domain.IMAGE) return states;
         return F.oneHot(states, config.channels() + 1).slice(2, 0, config.channels());    // MASK -> all zero
     }

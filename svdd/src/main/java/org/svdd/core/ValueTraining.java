@@ -114,8 +114,7 @@ public final class ValueTraining {
                 } else {
                     long[] ids = new long[s.length];
                     for (int k = 0; k < s.length; k++) ids[k] = (long) s[k];
-                    Tensor tokens = Backends.current().upload(HostStorage.of(ids), rows.length, net.size());
-                    in = F.oneHot(tokens, net.channels() + 1).slice(2, 0, net.channels());
+                    in = ValueNet.input(net, Backends.current().upload(HostStorage.of(ids), rows.length, net.size()));
                 }
                 return new Batch(in, Backends.current().upload(HostStorage.of(t), rows.length), y);
             }

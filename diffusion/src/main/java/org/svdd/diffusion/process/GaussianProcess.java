@@ -221,17 +221,21 @@ public final class GaussianProcess {
             return rng.randn(shape);
         }
 
-        /** {x0_hat, eps} at training index t: one denoiser pass, then optional clipping of x0_hat. */
+        /** {x0_hat, eps} at training index t: one denoiser pass, then {@link #fromEps}. */
         private Tensor[] x0AndEps(Tensor x, int t) {
-            int[] ts = sameT(x.dim(0), t);
-            Tensor eps = model.predictEps(x, timeInput(x.backend(), x.dim(0), t));
-            Tensor x0 = clipped(GaussianProcess.this.predictX0(x, eps, ts));
-            return new Tensor[]{x0, cfg.clipX0() ? epsFromX0(x, x0, ts) : eps};
+            return fromEps(x, model.predictEps(x, timeInput(x.backend(), x.dim(0), t)), t);
         }
 
-        /** x0_hat clipped to [-1, 1] when the config says so. */
-        private Tensor clipped(Tensor x0) {
-            return cfg.clipX0() ? x0.maximum(x0.scalarLike(-1)).minimum(x0.scalarLike(1)) : x0;
+        /**
+         * {x0_hat, eps} from a noise estimate: Tweedie, then, when the config says so, x0_hat clipped to [-1, 1] and
+         * eps recomputed from it.
+         */
+        private Tensor[] fromEps(Tensor x, Tensor eps, int t) {
+            int[] ts = sameT(x.dim(0), t);
+            Tensor x0 = GaussianProcess.this.predictX0(x, eps, ts);
+            if (!cfg.clipX0()) return new Tensor[]{x0, eps};
+            x0 = x0.maximum(x0.scalarLike(-1)).minimum(x0.scalarLike(1));
+            return new Tensor[]{x0, epsFromX0(x, x0, ts)};
         }
 
         @Override
@@ -256,11 +260,7 @@ public final class GaussianProcess {
             Tensor x = xt.detach().requiresGrad(true);
             Tensor[] pe = x0AndEps(x, t);                                                     // graph to x
             Tensor grad = Grad.gradient(guide.logPotential(x, pe[0], i).sum(), x);           // (B, C, H, W)
-            Tensor[] guided = Grad.noGrad(() -> {
-                Tensor eps = pe[1].detach().sub(grad.mul(scale * Math.sqrt(1 - schedule.alphaBar(t))));
-                Tensor x0 = clipped(GaussianProcess.this.predictX0(xt, eps, sameT(xt.dim(0), t)));
-                return new Tensor[]{x0, cfg.clipX0() ? epsFromX0(xt, x0, sameT(xt.dim(0), t)) : eps};
-            });
+            Tensor[] guided = Grad.noGrad(() -> fromEps(xt, pe[1].detach().sub(grad.mul(scale * Math.sqrt(1 - schedule.alphaBar(t)))), t));
             return step(guided[0], guided[1], i);
         }
 

@@ -132,15 +132,14 @@ public final class MaskedProcess {
     }
 
     /**
-     * Unnormalised log q(x_s | x_t) per position, (B, L, V+1): log p_theta(k) + log(m_t - m_s) for real k and
-     * log m_s for MASK (the last column).
+     * Unnormalised log q(x_s | x_t) per position, (B, L, V+1), from log-weights of the real tokens logp (B, L, V):
+     * logp(k) + log(m_t - m_s) for real k and log m_s for MASK (the last column). logp is log p_theta, possibly tilted.
      */
-    private Tensor reverseLogProbs(Tensor logits, double t, double s) {
-        int b = logits.dim(0), l = logits.dim(1);
+    private Tensor reverseLogProbs(Tensor logp, double t, double s) {
+        int b = logp.dim(0), l = logp.dim(1);
         double mt = schedule.maskProb(t), ms = schedule.maskProb(s);
-        Tensor real = F.logSoftmax(logits, -1).add(Math.log(mt - ms));
-        Tensor stay = Tensor.full(logits.backend(), DType.F32, Math.log(ms), b, l, 1);
-        return F.concat(List.of(real, stay), 2);
+        Tensor stay = Tensor.full(logp.backend(), DType.F32, Math.log(ms), b, l, 1);
+        return F.concat(List.of(logp.add(Math.log(mt - ms)), stay), 2);
     }
 
     /**
@@ -161,7 +160,7 @@ public final class MaskedProcess {
     public Tensor reverseStep(Tensor xt, Tensor logits, double t, double s, Rng rng) {
         if (!(0 <= s && s < t && t <= 1)) throw new IllegalArgumentException("need 0 <= s < t <= 1, got s = " + s + ", t = " + t);
         checkLogits(logits, xt);
-        return Grad.noGrad(() -> drawReverse(xt, reverseLogProbs(logits, t, s), 1, rng));
+        return Grad.noGrad(() -> drawReverse(xt, reverseLogProbs(F.logSoftmax(logits, -1), t, s), 1, rng));
     }
 
     /**
@@ -280,9 +279,7 @@ public final class MaskedProcess {
          */
         private Step step(Tensor xt, int i, Tensor logp) {
             boolean last = isLast(i);
-            double mt = schedule.maskProb(cfg.time(i)), ms = schedule.maskProb(cfg.time(i + 1));
-            Tensor logq = Grad.noGrad(() -> F.concat(List.of(logp.add(Math.log(mt - ms)),
-                    Tensor.full(logp.backend(), DType.F32, Math.log(ms), xt.dim(0), xt.dim(1), 1)), 2));    // (B, L, V+1)
+            Tensor logq = Grad.noGrad(() -> reverseLogProbs(logp, cfg.time(i), cfg.time(i + 1)));            // (B, L, V+1)
             Tensor x0 = Grad.noGrad(() -> fillMasked(xt, logp.argmax(-1)));
             return new Step() {
                 @Override
