@@ -6,27 +6,48 @@ import org.svdd.tensor.Conv2dParams;
 /**
  * 2-D convolution (cross-correlation, as in PyTorch) on contiguous float arrays by im2col + {@link Sgemm}.
  *
- * <p>Shapes: x (N, C, H, W), w (O, C/G, KH, KW), y (N, O, OH, OW), G groups. Per image and group, with
- * K = C/G * KH * KW and P = OH * OW:
+ * <p>Shapes: x (N, C, H, W), w (O, C/G, KH, KW), y (N, O, OH, OW), G groups. Per group, with K = C/G * KH * KW and
+ * P = OH * OW, the GEMMs run on a block of columns: several whole images side by side, or for a large image a band of
+ * its output rows (Q columns in all):
  * <pre>
- *   cols (K, P)      = im2col(x[n, group channels])
- *   y (O/G, P)       = w_g (O/G, K) · cols                                 forward
- *   cols (K, P)      = w_g^T (K, O/G) · gy (O/G, P);  gx += col2im(cols)   backward input
- *   gw_g^T (K, O/G) += cols (K, P) · gy^T (P, O/G)                          backward weight
+ *   cols (K, Q)      = im2col(x[block, group channels])
+ *   y (O/G, Q)       = w_g (O/G, K) · cols                                 forward
+ *   cols (K, Q)      = w_g^T (K, O/G) · gy (O/G, Q);  gx += col2im(cols)   backward input
+ *   gw_g^T (K, O/G) += cols (K, Q) · gy^T (Q, O/G)                          backward weight
  * </pre>
- * The columns are built for a band of output rows at a time, so the buffer stays bounded for large images; the band
- * is large (about 2 MiB) because every GEMM call packs its A operand again and longer panels amortise that (measured
- * with ConvTiming: 256 KiB bands ran 20% slower than whole-image ones, 64 KiB bands half as fast). A 1x1, stride-1, unpadded convolution needs
- * no im2col: the image itself is the (C/G, H*W) column matrix.
+ * Blocks are large (a column buffer of about 2 MiB for a band, 8 MiB for whole images) because every GEMM call packs
+ * its A operand again and longer panels amortise that (measured with ConvTiming: 256 KiB bands ran 20% slower than
+ * whole-image ones, 64 KiB bands half as fast; the UNet's 8x8 and 16x16 layers ran at about half speed one image at a
+ * time). With several images in a block, y and gy pass through a staging buffer (O/G, Q) that the GEMM reads or
+ * writes whole. A 1x1, stride-1, unpadded convolution needs no im2col: each image itself is the (C/G, H*W) column
+ * matrix, so it runs one image at a time.
  *
- * <p>The batch is split across {@link Parallel} workers, each with its own column buffer, whenever there are at
- * least as many images as threads; otherwise images run one after another and each GEMM is parallel inside.
+ * <p>The batch is split across {@link Parallel} workers, each with its own buffers, whenever there are at least as
+ * many images as threads; otherwise images run one after another and each GEMM is parallel inside. The blocks depend
+ * only on the shapes and the thread count, so results are reproducible.
  */
 public final class Conv2dKernel {
-    /** Target size in floats of one column block (2 MiB). */
+    /** Target size in floats of one band's column block (2 MiB). */
     private static final int BLOCK_FLOATS = 1 << 19;
-    /** Each thread's column buffer, grown on demand (a one-slot holder so it can be replaced). */
-    private static final ThreadLocal<float[][]> COLUMNS = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Target size in floats of a whole-image column block (8 MiB). */
+    private static final int IMAGES_FLOATS = 1 << 21;
+    /** Each thread's column and staging buffers, grown on demand. */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private static final class Buffers {
+        float[] cols = new float[0];
+        float[] stage = new float[0];
+
+        float[] cols(int size) {
+            if (cols.length < size) cols = new float[size];
+            return cols;
+        }
+
+        float[] stage(int size) {
+            if (stage.length < size) stage = new float[size];
+            return stage;
+        }
+    }
 
     private Conv2dKernel() {
     }
@@ -50,6 +71,12 @@ public final class Conv2dKernel {
             return Math.max(1, Math.min(oh(), BLOCK_FLOATS / Math.max(1, k() * ow())));
         }
 
+        /** Whole images per column block: 1 when an image needs bands or is pointwise, else up to the 8 MiB target. */
+        int images() {
+            if (pointwise() || band() < oh()) return 1;
+            return Math.max(1, Math.min(n, IMAGES_FLOATS / Math.max(1, k() * p())));
+        }
+
         /**
          * Stride 1 and OW = W (a "same" convolution): consecutive output rows read consecutive input rows at the same
          * row stride, so the valid taps of a whole band form one contiguous stretch of the input.
@@ -64,22 +91,41 @@ public final class Conv2dKernel {
         }
     }
 
-    /** Image body: runs one image of the batch, using the caller thread's column buffer. */
-    private interface ImageBody {
-        void run(int image, float[] cols);
+    /**
+     * One column block: images img0 .. img0 + imgs - 1, output rows oy0 .. oy1 - 1 of each (all rows when imgs &gt; 1
+     * or the convolution is pointwise);
+     * seg = (oy1 - oy0) * OW columns per image, q = imgs * seg in all; buf is the running thread's.
+     */
+    private interface BlockBody {
+        void run(int img0, int imgs, int oy0, int oy1, int seg, int q, Buffers buf);
     }
 
-    /** Runs body for every image, over the batch in parallel when the batch is at least as large as the pool. */
-    private static void forEachImage(Geometry g, ImageBody body) {
-        forEachImageChunk(g, (start, end, cols) -> {
-            for (int i = start; i < end; i++) body.run(i, cols);
-        });
+    /** Runs body for every column block of images [start, end), in order. */
+    private static void forEachBlock(Geometry g, int start, int end, BlockBody body) {
+        Buffers buf = BUFFERS.get();
+        int per = g.images(), ow = g.ow();
+        for (int img0 = start; img0 < end; img0 += per) {
+            int imgs = Math.min(per, end - img0);
+            if (imgs > 1 || g.pointwise()) {
+                body.run(img0, imgs, 0, g.oh(), g.p(), imgs * g.p(), buf);
+                continue;
+            }
+            for (int oy0 = 0; oy0 < g.oh(); oy0 += g.band()) {
+                int oy1 = Math.min(g.oh(), oy0 + g.band()), seg = (oy1 - oy0) * ow;
+                body.run(img0, 1, oy0, oy1, seg, seg, buf);
+            }
+        }
     }
 
-    private static float[] columns(int size) {
-        float[][] holder = COLUMNS.get();
-        if (holder[0].length < size) holder[0] = new float[size];
-        return holder[0];
+    /** Chunk body: runs images start..end-1 on one thread. */
+    private interface ChunkBody {
+        void run(int start, int end);
+    }
+
+    /** Hands the batch to body in chunks, one per worker when the batch is at least as large as the pool. */
+    private static void forEachImageChunk(Geometry g, ChunkBody body) {
+        if (g.n() >= Parallel.threads() && Parallel.threads() > 1) Parallel.forRange(g.n(), body::run);
+        else body.run(0, g.n());
     }
 
     /**
@@ -91,22 +137,26 @@ public final class Conv2dKernel {
      */
     public static void forward(float[] x, int xOff, float[] w, int wOff, float[] y, Geometry g) {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
-        forEachImage(g, (img, cols) -> {
+        forEachImageChunk(g, (start, end) -> forEachBlock(g, start, end, (img0, imgs, oy0, oy1, seg, q, buf) -> {
             for (int grp = 0; grp < g.groups(); grp++) {
-                int xImg = xOff + (img * g.c() + grp * cg) * hw;
-                int yOff = (img * g.o() + grp * og) * p;
                 int wg = wOff + grp * og * k;
+                int yOff = (img0 * g.o() + grp * og) * p + oy0 * g.ow();
                 if (g.pointwise()) {
-                    Sgemm.sgemm(og, p, k, w, wg, k, 1, x, xImg, hw, 1, y, yOff, p, false);
+                    Sgemm.sgemm(og, p, k, w, wg, k, 1, x, xOff + (img0 * g.c() + grp * cg) * hw, hw, 1, y, yOff, p, false);
                     continue;
                 }
-                for (int oy0 = 0; oy0 < g.oh(); oy0 += g.band()) {
-                    int oy1 = Math.min(g.oh(), oy0 + g.band()), bp = (oy1 - oy0) * g.ow();
-                    im2col(x, xImg, cols, g, oy0, oy1);
-                    Sgemm.sgemm(og, bp, k, w, wg, k, 1, cols, 0, bp, 1, y, yOff + oy0 * g.ow(), p, false);
+                float[] cols = buf.cols(k * q);
+                for (int i = 0; i < imgs; i++) im2col(x, xOff + ((img0 + i) * g.c() + grp * cg) * hw, cols, i * seg, q, g, oy0, oy1);
+                if (imgs == 1) {
+                    Sgemm.sgemm(og, q, k, w, wg, k, 1, cols, 0, q, 1, y, yOff, p, false);
+                } else {
+                    float[] stage = buf.stage(og * q);
+                    Sgemm.sgemm(og, q, k, w, wg, k, 1, cols, 0, q, 1, stage, 0, q, false);
+                    for (int i = 0; i < imgs; i++)
+                        for (int oc = 0; oc < og; oc++) System.arraycopy(stage, oc * q + i * p, y, yOff + (i * g.o() + oc) * p, p);
                 }
             }
-        });
+        }));
     }
 
     /**
@@ -116,27 +166,29 @@ public final class Conv2dKernel {
      */
     public static void backwardInput(float[] gy, int gyOff, float[] w, int wOff, float[] gx, Geometry g) {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
-        forEachImage(g, (img, cols) -> {
+        forEachImageChunk(g, (start, end) -> forEachBlock(g, start, end, (img0, imgs, oy0, oy1, seg, q, buf) -> {
             for (int grp = 0; grp < g.groups(); grp++) {
-                int gyImg = gyOff + (img * g.o() + grp * og) * p;
-                int gxImg = (img * g.c() + grp * cg) * hw;
                 int wg = wOff + grp * og * k;
+                int gyBlock = gyOff + (img0 * g.o() + grp * og) * p + oy0 * g.ow();
                 if (g.pointwise()) {
-                    Sgemm.sgemm(k, p, og, w, wg, 1, k, gy, gyImg, p, 1, gx, gxImg, hw, false);
+                    Sgemm.sgemm(k, p, og, w, wg, 1, k, gy, gyBlock, p, 1, gx, (img0 * g.c() + grp * cg) * hw, hw, false);
                     continue;
                 }
-                for (int oy0 = 0; oy0 < g.oh(); oy0 += g.band()) {
-                    int oy1 = Math.min(g.oh(), oy0 + g.band()), bp = (oy1 - oy0) * g.ow();
-                    Sgemm.sgemm(k, bp, og, w, wg, 1, k, gy, gyImg + oy0 * g.ow(), p, 1, cols, 0, bp, false);
-                    col2im(cols, gx, gxImg, g, oy0, oy1);
+                float[] cols = buf.cols(k * q);
+                if (imgs == 1) {
+                    Sgemm.sgemm(k, q, og, w, wg, 1, k, gy, gyBlock, p, 1, cols, 0, q, false);
+                } else {
+                    float[] stage = gatherRows(gy, gyBlock, og, imgs, g, buf);
+                    Sgemm.sgemm(k, q, og, w, wg, 1, k, stage, 0, q, 1, cols, 0, q, false);
                 }
+                for (int i = 0; i < imgs; i++) col2im(cols, i * seg, q, gx, ((img0 + i) * g.c() + grp * cg) * hw, g, oy0, oy1);
             }
-        });
+        }));
     }
 
     /**
      * Gradient with respect to the weight: gw (O, C/G, KH, KW) = sum over images of gy · im2col(x)^T. Each chunk of
-     * images accumulates the transpose gw_g^T (K, O/G) = cols (K, P) · gy^T (P, O/G), which reads the large column
+     * images accumulates the transpose gw_g^T (K, O/G) = cols (K, Q) · gy^T (Q, O/G), which reads the large column
      * matrix along its rows (the GEMM's fast packing path) and transposes only the small strided gy; the chunks'
      * partial sums are transposed into gw at the end, in chunk order, so the result does not depend on thread timing.
      *
@@ -146,25 +198,27 @@ public final class Conv2dKernel {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
         Arrays.fill(gw, 0, g.o() * k, 0f);
         float[][] partials = new float[g.n()][]; // by first image of the chunk, each (G, K, O/G)
-        forEachImageChunk(g, (start, end, cols) -> {
+        forEachImageChunk(g, (start, end) -> {
             float[] gwT = new float[g.o() * k];
             partials[start] = gwT;
-            for (int img = start; img < end; img++) {
+            forEachBlock(g, start, end, (img0, imgs, oy0, oy1, seg, q, buf) -> {
                 for (int grp = 0; grp < g.groups(); grp++) {
-                    int gyImg = gyOff + (img * g.o() + grp * og) * p;
                     int part = grp * k * og;
-                    int xImg = xOff + (img * g.c() + grp * cg) * hw;
+                    int gyBlock = gyOff + (img0 * g.o() + grp * og) * p + oy0 * g.ow();
                     if (g.pointwise()) {
-                        Sgemm.sgemm(k, og, p, x, xImg, hw, 1, gy, gyImg, 1, p, gwT, part, og, true);
+                        Sgemm.sgemm(k, og, p, x, xOff + (img0 * g.c() + grp * cg) * hw, hw, 1, gy, gyBlock, 1, p, gwT, part, og, true);
                         continue;
                     }
-                    for (int oy0 = 0; oy0 < g.oh(); oy0 += g.band()) {
-                        int oy1 = Math.min(g.oh(), oy0 + g.band()), bp = (oy1 - oy0) * g.ow();
-                        im2col(x, xImg, cols, g, oy0, oy1);
-                        Sgemm.sgemm(k, og, bp, cols, 0, bp, 1, gy, gyImg + oy0 * g.ow(), 1, p, gwT, part, og, true);
+                    float[] cols = buf.cols(k * q);
+                    for (int i = 0; i < imgs; i++) im2col(x, xOff + ((img0 + i) * g.c() + grp * cg) * hw, cols, i * seg, q, g, oy0, oy1);
+                    if (imgs == 1) {
+                        Sgemm.sgemm(k, og, q, cols, 0, q, 1, gy, gyBlock, 1, p, gwT, part, og, true);
+                    } else {
+                        float[] stage = gatherRows(gy, gyBlock, og, imgs, g, buf);
+                        Sgemm.sgemm(k, og, q, cols, 0, q, 1, stage, 0, 1, q, gwT, part, og, true);
                     }
                 }
-            }
+            });
         });
         for (float[] gwT : partials) {
             if (gwT == null) continue;
@@ -174,28 +228,22 @@ public final class Conv2dKernel {
         }
     }
 
-    /** Chunk body: runs images start..end-1 with the caller thread's column buffer. */
-    private interface ChunkBody {
-        void run(int start, int end, float[] cols);
-    }
-
-    /** Like {@link #forEachImage} but hands whole chunks to body, so it can keep per-chunk partial sums. */
-    private static void forEachImageChunk(Geometry g, ChunkBody body) {
-        int colSize = g.pointwise() ? 0 : g.k() * g.band() * g.ow();
-        if (g.n() >= Parallel.threads() && Parallel.threads() > 1) {
-            Parallel.forRange(g.n(), (start, end) -> body.run(start, end, columns(colSize)));
-        } else {
-            body.run(0, g.n(), columns(colSize));
-        }
+    /** The staging buffer (O/G, imgs * P) holding gy's og channels of imgs whole images, the first at gyBlock. */
+    private static float[] gatherRows(float[] gy, int gyBlock, int og, int imgs, Geometry g, Buffers buf) {
+        int p = g.p(), q = imgs * p;
+        float[] stage = buf.stage(og * q);
+        for (int i = 0; i < imgs; i++)
+            for (int oc = 0; oc < og; oc++) System.arraycopy(gy, gyBlock + (i * g.o() + oc) * p, stage, oc * q + i * p, p);
+        return stage;
     }
 
     /**
-     * Unfolds output rows oy0..oy1-1 of one image's group of channels, x at xOff (C/G, H, W), into cols
-     * (K, (oy1 - oy0) * OW): row (c, ky, kx), column (oy - oy0, ox) holds x[c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw],
+     * Unfolds output rows oy0..oy1-1 of one image's group of channels, x at xOff (C/G, H, W), into the columns
+     * colOff .. colOff + (oy1 - oy0) * OW - 1 of cols (K, ld): row (c, ky, kx), column colOff + (oy - oy0) * OW + ox holds x[c, oy*sh - ph + ky*dh, ox*sw - pw + kx*dw],
      * or 0 in the padding. When {@link Geometry#rowAligned} the valid part of a row is one stretch of x, copied at once
      * and then cleared where it ran over the side padding.
      */
-    static void im2col(float[] x, int xOff, float[] cols, Geometry g, int oy0, int oy1) {
+    static void im2col(float[] x, int xOff, float[] cols, int colOff, int ld, Geometry g, int oy0, int oy1) {
         Conv2dParams q = g.params();
         int h = g.h(), w = g.w(), ow = g.ow(), sw = q.strideW(), sh = q.strideH(), bp = (oy1 - oy0) * ow;
         boolean aligned = g.rowAligned();
@@ -208,7 +256,7 @@ public final class Conv2dKernel {
                 for (int kx = 0; kx < g.kw(); kx++, row++) {
                     int ix0 = kx * q.dilW() - q.padW();
                     int lo = firstValid(ix0, sw), hi = endValid(ix0, sw, w, ow);
-                    int dst = row * bp;
+                    int dst = colOff + row * ld;
                     if (lo >= hi || vLo >= vHi) {
                         Arrays.fill(cols, dst, dst + bp, 0f);
                         continue;
@@ -234,12 +282,12 @@ public final class Conv2dKernel {
     }
 
     /**
-     * The adjoint of {@link #im2col}: adds the band cols (K, (oy1 - oy0) * OW) back into gx at gxOff (C/G, H, W).
-     * cols is scratch: its padding entries are cleared on the way.
+     * The adjoint of {@link #im2col}: adds the columns colOff .. colOff + (oy1 - oy0) * OW - 1 of cols (K, ld) back
+     * into gx at gxOff (C/G, H, W). cols is scratch: its padding entries are cleared on the way.
      */
-    static void col2im(float[] cols, float[] gx, int gxOff, Geometry g, int oy0, int oy1) {
+    static void col2im(float[] cols, int colOff, int ld, float[] gx, int gxOff, Geometry g, int oy0, int oy1) {
         Conv2dParams q = g.params();
-        int h = g.h(), w = g.w(), ow = g.ow(), sw = q.strideW(), sh = q.strideH(), bp = (oy1 - oy0) * ow;
+        int h = g.h(), w = g.w(), ow = g.ow(), sw = q.strideW(), sh = q.strideH();
         boolean aligned = g.rowAligned();
         int row = 0;
         for (int c = 0; c < g.cg(); c++) {
@@ -251,7 +299,7 @@ public final class Conv2dKernel {
                     int ix0 = kx * q.dilW() - q.padW();
                     int lo = firstValid(ix0, sw), hi = endValid(ix0, sw, w, ow);
                     if (lo >= hi || vLo >= vHi) continue;
-                    int src = row * bp;
+                    int src = colOff + row * ld;
                     for (int oy = vLo; oy < vHi; oy++) {
                         int r = src + (oy - oy0) * ow, dst = xc + (oy * sh + iyBase) * w + ix0;
                         if (aligned) {

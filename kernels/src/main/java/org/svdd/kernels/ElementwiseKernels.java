@@ -63,121 +63,17 @@ public final class ElementwiseKernels {
     }
 
     // =====================================================================================================
-    // Vector forms, one small method per op, and one small loop method per op: the ...Range methods switch on the
-    // op once and call that op's loop. Each loop is compiled on its own, so a newly used op never deoptimises the
-    // loops of the others, and no vector value crosses a switch (which would box it).
+    // One loop method per op, the op's vector body written inside it: the ...Range methods switch on the op once and
+    // call that op's loop. Each loop is compiled on its own, so a newly used op never deoptimises the loops of the
+    // others, and no vector value crosses a switch or a call (either would box it). Only the small helpers below and
+    // VectorMath's functions are called from the loops: a helper that contains an exp compiles to more machine code
+    // than C2 inlines once it has been compiled on its own (InlineSmallCode), and a call that is not inlined runs
+    // the Vector API's Java fallback, several times slower (bench/RESULTS.md, SiLU / GELU backward).
     // =====================================================================================================
-
-    private static FloatVector fwdNeg(FloatVector x) {
-        return x.neg();
-    }
-
-    private static FloatVector fwdExp(FloatVector x) {
-        return VectorMath.exp(x);
-    }
-
-    private static FloatVector fwdLog(FloatVector x) {
-        return VectorMath.log(x);
-    }
-
-    private static FloatVector fwdSqrt(FloatVector x) {
-        return x.sqrt();
-    }
-
-    private static FloatVector fwdTanh(FloatVector x) {
-        return VectorMath.tanh(x);
-    }
-
-    private static FloatVector fwdSigmoid(FloatVector x) {
-        return FloatVector.broadcast(S, 1f).div(VectorMath.exp(x.neg()).add(1f));
-    }
-
-    private static FloatVector fwdRelu(FloatVector x) {
-        return FloatVector.zero(S).blend(x, x.compare(VectorOperators.GT, 0f));
-    }
-
-    private static FloatVector fwdSilu(FloatVector x) {
-        return x.div(VectorMath.exp(x.neg()).add(1f));
-    }
 
     /** 2u = 2 sqrt(2/pi) (x + 0.044715 x^3). */
     private static FloatVector gelu2u(FloatVector x) {
         return x.mul(x).fma(FloatVector.broadcast(S, GELU_A), FloatVector.broadcast(S, 1f)).mul(x).mul(2 * GELU_C);
-    }
-
-    /** 0.5 x (1 + tanh u) = x sigmoid(2u) = x / (1 + e^{-2u}): no cancellation for negative x. */
-    private static FloatVector fwdGelu(FloatVector x) {
-        return x.div(VectorMath.exp(gelu2u(x).neg()).add(1f));
-    }
-
-    private static FloatVector fwdAbs(FloatVector x) {
-        return x.abs();
-    }
-
-    private static FloatVector bwdNeg(FloatVector x, FloatVector g) {
-        return g.neg();
-    }
-
-    private static FloatVector bwdExp(FloatVector x, FloatVector g) {
-        return g.mul(VectorMath.exp(x));
-    }
-
-    private static FloatVector bwdLog(FloatVector x, FloatVector g) {
-        return g.div(x);
-    }
-
-    private static FloatVector bwdSqrt(FloatVector x, FloatVector g) {
-        return g.mul(0.5f).div(x.sqrt());
-    }
-
-    /** tanh' = sech^2 x = 4e / (1 + e)^2 with e = e^{-2|x|}: accurate also where tanh rounds to +-1. */
-    private static FloatVector bwdTanh(FloatVector x, FloatVector g) {
-        FloatVector e = VectorMath.exp(x.abs().mul(-2f));
-        FloatVector d = e.add(1f);
-        return g.mul(e.mul(4f).div(d.mul(d)));
-    }
-
-    /** With e = e^{-|z|} and r = 1 / (1 + e): sigmoid(z) = r (z >= 0) or e r (z < 0), 1 - sigmoid(z) the other. */
-    private static FloatVector sigmoidOf(FloatVector z, FloatVector e, FloatVector r, boolean complement) {
-        VectorMask<Float> neg = z.compare(VectorOperators.LT, 0f);
-        FloatVector er = e.mul(r);
-        return complement ? er.blend(r, neg) : r.blend(er, neg);
-    }
-
-    /** sigmoid' = sigmoid(x) (1 - sigmoid(x)) = e r^2 with e = e^{-|x|}, r = 1 / (1 + e). */
-    private static FloatVector bwdSigmoid(FloatVector x, FloatVector g) {
-        FloatVector e = VectorMath.exp(x.abs().neg());
-        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
-        return g.mul(e.mul(r).mul(r));
-    }
-
-    private static FloatVector bwdRelu(FloatVector x, FloatVector g) {
-        return FloatVector.zero(S).blend(g, x.compare(VectorOperators.GT, 0f));
-    }
-
-    /** silu' = s (1 + x (1 - s)), s = sigmoid(x), both s and 1 - s without cancellation. */
-    private static FloatVector bwdSilu(FloatVector x, FloatVector g) {
-        FloatVector e = VectorMath.exp(x.abs().neg());
-        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
-        FloatVector sg = sigmoidOf(x, e, r, false), om = sigmoidOf(x, e, r, true);
-        return g.mul(x.mul(om).fma(sg, sg));
-    }
-
-    /** gelu = x s(2u), so gelu' = s + x s (1 - s) 2u' with 2u' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2). */
-    private static FloatVector bwdGelu(FloatVector x, FloatVector g) {
-        FloatVector z = gelu2u(x);
-        FloatVector e = VectorMath.exp(z.abs().neg());
-        FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
-        FloatVector sg = sigmoidOf(z, e, r, false), om = sigmoidOf(z, e, r, true);
-        FloatVector dz = x.mul(x).fma(FloatVector.broadcast(S, 3 * GELU_A), FloatVector.broadcast(S, 1f)).mul(2 * GELU_C);
-        return g.mul(x.mul(sg).mul(om).fma(dz, sg));
-    }
-
-    /** signum(x) (NaN for NaN, 0 for +-0). */
-    private static FloatVector bwdAbs(FloatVector x, FloatVector g) {
-        FloatVector sign = FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f))
-                .blend(-1f, x.compare(VectorOperators.LT, 0f));
-        return g.mul(sign.blend(x, x.test(VectorOperators.IS_NAN)));
     }
 
     private static FloatVector binAdd(FloatVector a, FloatVector b) {
@@ -253,44 +149,75 @@ public final class ElementwiseKernels {
         for (int i = bound; i < n; i++) y[yo + i] = unaryTail(op, x[xo + i]);
     }
 
-    private static void unaryNeg(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdNeg(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unaryNeg(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            x.neg().intoArray(y, yo + i);
+        }
     }
 
-    private static void unaryExp(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdExp(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unaryExp(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            VectorMath.exp(x).intoArray(y, yo + i);
+        }
     }
 
-    private static void unaryLog(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdLog(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unaryLog(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            VectorMath.log(x).intoArray(y, yo + i);
+        }
     }
 
-    private static void unarySqrt(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdSqrt(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unarySqrt(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            x.sqrt().intoArray(y, yo + i);
+        }
     }
 
-    private static void unaryTanh(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdTanh(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unaryTanh(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            VectorMath.tanh(x).intoArray(y, yo + i);
+        }
     }
 
-    private static void unarySigmoid(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdSigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unarySigmoid(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            FloatVector.broadcast(S, 1f).div(VectorMath.exp(x.neg()).add(1f)).intoArray(y, yo + i);
+        }
     }
 
-    private static void unaryRelu(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdRelu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unaryRelu(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            FloatVector.zero(S).blend(x, x.compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
+        }
     }
 
-    private static void unarySilu(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdSilu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unarySilu(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            x.div(VectorMath.exp(x.neg()).add(1f)).intoArray(y, yo + i);
+        }
     }
 
-    private static void unaryGelu(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdGelu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    /** gelu(x) = 0.5 x (1 + tanh u) = x sigmoid(2u) = x / (1 + e^{-2u}): no cancellation for negative x. */
+    private static void unaryGelu(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            x.div(VectorMath.exp(gelu2u(x).neg()).add(1f)).intoArray(y, yo + i);
+        }
     }
 
-    private static void unaryAbs(float[] x, int xo, float[] y, int yo, int bound) {
-        for (int i = 0; i < bound; i += L) fwdAbs(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+    private static void unaryAbs(float[] xs, int xo, float[] y, int yo, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i);
+            x.abs().intoArray(y, yo + i);
+        }
     }
 
     /** Reference twin of {@link #unary}: each element in double. */
@@ -320,63 +247,92 @@ public final class ElementwiseKernels {
         for (int i = bound; i < n; i++) y[yo + i] = unaryBackwardTail(op, x[xo + i], g[go + i]);
     }
 
-    private static void backwardNeg(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    private static void backwardNeg(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdNeg(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            g.neg().intoArray(y, yo + i);
         }
     }
 
-    private static void backwardExp(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    private static void backwardExp(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdExp(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            g.mul(VectorMath.exp(x)).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardLog(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    private static void backwardLog(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdLog(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            g.div(x).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardSqrt(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    private static void backwardSqrt(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdSqrt(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            g.mul(0.5f).div(x.sqrt()).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardTanh(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    /** tanh' = sech^2 x = 4e / (1 + e)^2 with e = e^{-2|x|}: accurate also where tanh rounds to +-1. */
+    private static void backwardTanh(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdTanh(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            FloatVector e = VectorMath.exp(x.abs().mul(-2f));
+            FloatVector d = e.add(1f);
+            g.mul(e.mul(4f).div(d.mul(d))).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardSigmoid(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    /** sigmoid' = sigmoid(x) (1 - sigmoid(x)) = e r^2 with e = e^{-|x|}, r = 1 / (1 + e). */
+    private static void backwardSigmoid(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdSigmoid(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            FloatVector e = VectorMath.exp(x.abs().neg());
+            FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+            g.mul(e.mul(r).mul(r)).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardRelu(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    private static void backwardRelu(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdRelu(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            FloatVector.zero(S).blend(g, x.compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardSilu(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    /** silu' = s + x s (1 - s), s = sigmoid(x); s (1 - s) = e r^2 and s = r or e r (x &lt; 0), e = e^{-|x|}, r = 1 / (1 + e). */
+    private static void backwardSilu(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdSilu(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            FloatVector e = VectorMath.exp(x.abs().neg());
+            FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f)), er = e.mul(r);
+            FloatVector sg = r.blend(er, x.compare(VectorOperators.LT, 0f));
+            g.mul(x.mul(er).fma(r, sg)).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardGelu(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    /** gelu = x s(z), z = 2u, so gelu' = s + x s (1 - s) z' with z' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2); s (1 - s) as in SiLU. */
+    private static void backwardGelu(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdGelu(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            FloatVector z = gelu2u(x);
+            FloatVector e = VectorMath.exp(z.abs().neg());
+            FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f)), er = e.mul(r);
+            FloatVector sg = r.blend(er, z.compare(VectorOperators.LT, 0f));
+            FloatVector dz = x.mul(x).fma(FloatVector.broadcast(S, 3 * GELU_A), FloatVector.broadcast(S, 1f)).mul(2 * GELU_C);
+            g.mul(x.mul(er).mul(r).fma(dz, sg)).intoArray(y, yo + i);
         }
     }
 
-    private static void backwardAbs(float[] x, int xo, float[] g, int go, float[] y, int yo, int bound) {
+    /** signum(x) g (NaN for NaN, 0 for +-0). */
+    private static void backwardAbs(float[] xs, int xo, float[] gs, int go, float[] y, int yo, int bound) {
         for (int i = 0; i < bound; i += L) {
-            bwdAbs(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, g, go + i)).intoArray(y, yo + i);
+            FloatVector x = FloatVector.fromArray(S, xs, xo + i), g = FloatVector.fromArray(S, gs, go + i);
+            FloatVector sign = FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GT, 0f))
+                    .blend(-1f, x.compare(VectorOperators.LT, 0f));
+            g.mul(sign.blend(x, x.test(VectorOperators.IS_NAN))).intoArray(y, yo + i);
         }
     }
 

@@ -34,6 +34,8 @@ public final class Sgemm {
     private static final int L = S.length();
     /** Micro-tile: MR rows by NR = 2 vectors of columns (8 x 32 floats, 16 accumulators on AVX-512). */
     private static final int MR = 8;
+    /** MR floats, the A sliver's column. */
+    private static final VectorSpecies<Float> A_SLIVER = FloatVector.SPECIES_256;
     private static final int NR = 2 * L;
     /** Packed A block MC x KC (128 KiB, L2); one B sliver KC x NR (32 KiB on AVX-512, L1). */
     private static final int KC = 256;
@@ -291,7 +293,16 @@ public final class Sgemm {
     private static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] pa) {
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int mr = Math.min(MR, mc - i0), base = i0 * kc;
-            if (Math.abs(cs) <= Math.abs(rs)) {
+            if (cs == 1) {
+                // rows contiguous: each row read in order (unit stride, so the JIT drops the bounds checks)
+                for (int ii = 0; ii < mr; ii++) {
+                    int src = off + (i0 + ii) * rs;
+                    for (int p = 0; p < kc; p++) pa[base + p * MR + ii] = a[src + p];
+                }
+            } else if (rs == 1 && mr == MR) {
+                // columns contiguous: a(i0 .. i0+MR-1, p) is one MR-lane vector
+                for (int p = 0; p < kc; p++) FloatVector.fromArray(A_SLIVER, a, off + i0 + p * cs).intoArray(pa, base + p * MR);
+            } else if (Math.abs(cs) <= Math.abs(rs)) {
                 for (int ii = 0; ii < mr; ii++) {
                     int src = off + (i0 + ii) * rs;
                     for (int p = 0; p < kc; p++) pa[base + p * MR + ii] = a[src + p * cs];

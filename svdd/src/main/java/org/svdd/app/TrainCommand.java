@@ -6,14 +6,17 @@ import org.svdd.diffusion.data.SmilesDataset;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.diffusion.train.ModelKind;
 import org.svdd.diffusion.train.Trainer;
+import org.svdd.tensor.nn.Init;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** Trains a pre-trained diffusion model on one of the offline data sets, with checkpoints and resume. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a diffusion model (UNet on Fashion-MNIST, or transformer on fly promoters or WEHI SMILES).")
@@ -41,6 +44,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "Continue from --out if it exists.")
     boolean resume;
+
+    @Option(names = "--init", description = "Start from the weights of this checkpoint of the same task (its EMA weights, or the "
+            + "model weights of a training file) instead of a random initialisation; the optimiser and the learning-rate schedule start "
+            + "afresh. Ignored when --resume finds --out.")
+    Path init;
 
     @Option(names = "--export", description = "Also write the EMA weights alone to this file (the small file to commit or share).")
     Path export;
@@ -79,6 +87,18 @@ final class TrainCommand implements Callable<Integer> {
         return p;
     }
 
+    /** The model stored in file, which must be of the task's kind (weights, config and, for SMILES, alphabet from the file). */
+    private static DiffusionModel warmStart(Path file, ModelKind kind) {
+        try {
+            DiffusionModel m = DiffusionModel.load(file);
+            if (m.kind() != kind) throw new IllegalArgumentException("--init " + file + " holds a " + m.kind() + " model, not " + kind);
+            System.out.println("initialised from " + file);
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException("--init " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelKind kind = kind(task);
@@ -97,8 +117,10 @@ final class TrainCommand implements Callable<Integer> {
             }
             case SMILES_TRANSFORMER -> Trainer.tokens(java.util.Arrays.stream(smiles.tokens()).asLongStream().toArray(), smiles.count(), smiles.length());
         };
-        DiffusionModel model = smiles == null ? Trainer.train(kind, data, cfg, out, resume, System.out)
-                : Trainer.train(init -> DiffusionModel.smiles(smiles.alphabet(), smiles.length(), init), data, cfg, out, resume, System.out);
+        Function<Init, DiffusionModel> fresh = smiles == null ? i -> DiffusionModel.create(kind, i)
+                : i -> DiffusionModel.smiles(smiles.alphabet(), smiles.length(), i);
+        if (init != null) fresh = i -> warmStart(init, kind);
+        DiffusionModel model = Trainer.train(fresh, data, cfg, out, resume, System.out);
         if (export != null) {
             Trainer.export(export, model);
             System.out.println("exported EMA weights to " + export);
