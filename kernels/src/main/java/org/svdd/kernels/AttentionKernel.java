@@ -152,6 +152,83 @@ public final class AttentionKernel {
         forward(b, s, t, d, e, q, qo, k, ko, v, vo, mask, scale, out, 0);
     }
 
+    /** Per-thread s x t tiles of the backward pass: the probabilities and their gradient. */
+    private static final class BackwardScratch {
+        float[] p = new float[0], gp = new float[0];
+
+        void ensure(int size) {
+            if (p.length < size) {
+                p = new float[size];
+                gp = new float[size];
+            }
+        }
+    }
+
+    private static final ThreadLocal<BackwardScratch> BACKWARD_SCRATCH = ThreadLocal.withInitial(BackwardScratch::new);
+
+    /**
+     * Backward of {@link #forward} for the output gradient g (bh, s, e): writes gq (bh, s, d), gk (bh, t, d) and
+     * gv (bh, t, e), each from offset 0. Per batch-head, in two s x t tiles of per-thread scratch (the model's 128 x 128
+     * tiles stay in cache; nothing of size bh x s x t is allocated):
+     * <pre>
+     *   P  = softmax(q k^T * scale + mask)               recomputed; a row whose keys are all masked is 0
+     *   gv = P^T g
+     *   gP = g v^T;  gS = P (gP - rowsum(P gP)) scale     the softmax backward, in place
+     *   gq = gS k;   gk = gS^T q
+     * </pre>
+     * The products are {@link Sgemm} calls. Batch-heads are split over {@link Parallel}, each written by one thread
+     * only, so the result does not depend on the thread count. ReferenceBackend.attentionBackward is the oracle.
+     */
+    public static void backward(int bh, int s, int t, int d, int e, float[] q, int qOff, float[] k, int kOff,
+                                float[] v, int vOff, MaskView mask, float scale, float[] g, int gOff,
+                                float[] gq, float[] gk, float[] gv) {
+        checkShapes(bh, s, t, d, e);
+        Parallel.RangeBody body = (b0, b1) -> {
+            BackwardScratch w = BACKWARD_SCRATCH.get();
+            w.ensure(s * t);
+            float[] p = w.p, gp = w.gp;
+            for (int b = b0; b < b1; b++) {
+                int qb = qOff + b * s * d, kb = kOff + b * t * d, vb = vOff + b * t * e, gb = gOff + b * s * e;
+                Sgemm.sgemm(s, t, d, q, qb, d, 1, k, kb, 1, d, p, 0, t, false);                    // q k^T (s, t)
+                probabilities(b, s, t, p, mask, scale);
+                Sgemm.sgemm(t, e, s, p, 0, 1, t, g, gb, e, 1, gv, b * t * e, e, false);            // P^T g (t, e)
+                Sgemm.sgemm(s, t, e, g, gb, e, 1, v, vb, 1, e, gp, 0, t, false);                   // g v^T (s, t)
+                for (int i = 0; i < s; i++) softmaxBackwardRow(t, p, i * t, gp, scale);
+                Sgemm.sgemm(s, d, t, gp, 0, t, 1, k, kb, d, 1, gq, b * s * d, d, false);            // gS k (s, d)
+                Sgemm.sgemm(t, d, s, gp, 0, 1, t, q, qb, d, 1, gk, b * t * d, d, false);            // gS^T q (t, d)
+            }
+        };
+        long macs = (long) bh * s * t * (2 * d + 3 * e);
+        if (macs < PARALLEL_MIN_MACS || Parallel.threads() <= 1 || bh == 1) body.run(0, bh);
+        else Parallel.forRange(bh, body);
+    }
+
+    /** Scores (s, t) of batch-head b in place -> softmax(scores * scale + mask) per row; all-masked rows become 0. */
+    private static void probabilities(int b, int s, int t, float[] p, MaskView mask, float scale) {
+        ElementwiseKernels.binary(ElementwiseKernels.Binary.MUL, p, 0, scale, p, 0, s * t);
+        for (int i = 0; i < s; i++) {
+            int r = i * t;
+            if (mask != null) for (int j = 0; j < t; j++) p[r + j] += mask.at(b, i, j);
+            if (t > 0 && ElementwiseKernels.max(p, r, t) == Float.NEGATIVE_INFINITY) Arrays.fill(p, r, r + t, 0f);
+            else RowKernels.softmax(1, t, p, r, p, r, false);
+        }
+    }
+
+    /** gp[r ..] = p (gp - sum(p gp)) scale over one row of n (the row starts at r in both tiles). */
+    private static void softmaxBackwardRow(int n, float[] p, int r, float[] gp, float scale) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += L) acc = FloatVector.fromArray(S, p, r + j).fma(FloatVector.fromArray(S, gp, r + j), acc);
+        float dot = VectorMath.sumLanes(acc);
+        for (int j = bound; j < n; j++) dot += p[r + j] * gp[r + j];
+        FloatVector vdot = FloatVector.broadcast(S, dot);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector pj = FloatVector.fromArray(S, p, r + j);
+            pj.mul(FloatVector.fromArray(S, gp, r + j).sub(vdot)).mul(scale).intoArray(gp, r + j);
+        }
+        for (int j = bound; j < n; j++) gp[r + j] = p[r + j] * (gp[r + j] - dot) * scale;
+    }
+
     private static void checkShapes(int bh, int s, int t, int d, int e) {
         if (bh < 0 || s < 0 || t < 0 || d < 0 || e < 0) {
             throw new IllegalArgumentException("negative attention shape: bh=" + bh + " s=" + s + " t=" + t

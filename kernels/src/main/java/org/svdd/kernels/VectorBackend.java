@@ -351,10 +351,24 @@ public final class VectorBackend extends ReferenceBackend {
         int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
         Tensor qc = contiguous(q), kc = contiguous(k), vc = contiguous(v);
         float[] out = new float[b * s * e];
-        AttentionKernel.MaskView mv = mask == null ? null
-                : new AttentionKernel.MaskView(floats(mask), mask.offset(), mask.strides()[0], mask.strides()[1], mask.strides()[2]);
-        AttentionKernel.forward(floats(qc), qc.offset(), floats(kc), kc.offset(), floats(vc), vc.offset(), mv, out, b, s, t, d, e, (float) scale);
+        AttentionKernel.forward(floats(qc), qc.offset(), floats(kc), kc.offset(), floats(vc), vc.offset(), maskView(mask), out, b, s, t, d, e, (float) scale);
         return wrap(out, b, s, e);
+    }
+
+    @Override
+    public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, Tensor g) {
+        if (!allF32(q, k, v, mask, g)) return super.attentionBackward(q, k, v, mask, scale, g);
+        int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
+        Tensor qc = contiguous(q), kc = contiguous(k), vc = contiguous(v), gc = contiguous(g);
+        float[] gq = new float[b * s * d], gk = new float[b * t * d], gv = new float[b * t * e];
+        AttentionKernel.backward(b, s, t, d, e, floats(qc), qc.offset(), floats(kc), kc.offset(), floats(vc), vc.offset(),
+                maskView(mask), (float) scale, floats(gc), gc.offset(), gq, gk, gv);
+        return new Tensor[]{wrap(gq, b, s, d), wrap(gk, b, t, d), wrap(gv, b, t, e)};
+    }
+
+    private static AttentionKernel.MaskView maskView(Tensor mask) {
+        return mask == null ? null
+                : new AttentionKernel.MaskView(floats(mask), mask.offset(), mask.strides()[0], mask.strides()[1], mask.strides()[2]);
     }
 
     // ---- indexing ----

@@ -520,6 +520,14 @@ public abstract class BackendConformance {
             t.add(test(name + " broadcast mask", () -> agree(name + " broadcast mask", tolerance(tt), side -> be(side).attention(q.on(side), k.on(side), v.on(side), shared.on(side), scale))));
             Pair transposed = rand(rng, -2, 2, b, tt, s).map(m -> m.transpose(1, 2));
             t.add(test(name + " transposed mask", () -> agree(name + " transposed mask", tolerance(tt), side -> be(side).attention(q.on(side), k.on(side), v.on(side), transposed.on(side), scale))));
+            // backward: gq, gk, gv; sums run over keys (gq) or query rows (gk, gv), through two products
+            Pair g = rand(rng, -1, 1, b, s, e);
+            Tolerance tb = tolerance(2 * (tt + s + dd + e));
+            String bw = "attentionBackward " + Arrays.toString(d);
+            t.add(test(bw + " no mask", () -> agreeAll(bw, tb, side -> be(side).attentionBackward(q.on(side), k.on(side), v.on(side), null, scale, g.on(side)))));
+            t.add(test(bw + " causal mask", () -> agreeAll(bw + " causal mask", tb, side -> be(side).attentionBackward(q.on(side), k.on(side), v.on(side), mask.on(side), scale, g.on(side)))));
+            t.add(test(bw + " broadcast mask", () -> agreeAll(bw + " broadcast mask", tb, side -> be(side).attentionBackward(q.on(side), k.on(side), v.on(side), shared.on(side), scale, g.on(side)))));
+            t.add(test(bw + " transposed mask", () -> agreeAll(bw + " transposed mask", tb, side -> be(side).attentionBackward(q.on(side), k.on(side), v.on(side), transposed.on(side), scale, g.on(side)))));
         }
         return t.stream();
     }

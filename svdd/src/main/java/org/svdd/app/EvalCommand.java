@@ -1,6 +1,7 @@
 package org.svdd.app;
 
 import org.svdd.core.KmerStats;
+import org.svdd.core.MarkovChain;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
@@ -11,16 +12,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * Quality of a DNA model: k-mer (k = 3..6) frequency correlation between its samples and the held-out promoter
- * windows, and its validation loss (the masked-diffusion bound, nats per base) beside the unigram baseline. Image
+ * windows, and its validation loss (the masked-diffusion bound, nats per base) beside the unigram baseline; as
+ * yardsticks, the same numbers for n real training windows and for order-1/3/5 {@link MarkovChain}s. Image
  * models go to {@link ImageEval} (classifier confidence of the samples).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a DNA model: k-mer correlation with held-out promoters and validation loss. "
         + "Or an image model: how many samples a Fashion-MNIST classifier recognises with p > 0.9, and over which classes.")
 final class EvalCommand implements Callable<Integer> {
+    /** Orders of the Markov-chain yardsticks printed for DNA models. */
+    private static final List<Integer> MARKOV_ORDERS = List.of(1, 3, 5);
+
     @Option(names = "--checkpoint", required = true, description = "A DNA transformer or Fashion UNet checkpoint.")
     java.nio.file.Path checkpoint;
 
@@ -62,15 +68,23 @@ final class EvalCommand implements Callable<Integer> {
             System.out.printf("\rsampled %d/%d", done + b, n);
         }
         System.out.println();
-        // the ceiling at this n: n real training windows against the same held-out windows (sampling noise of n x L bases)
+        // yardsticks at this n: n real training windows (the ceiling: sampling noise of n x L bases) and n windows drawn
+        // from order-m Markov chains fitted to the training windows
         int[] real = new int[n * l];
         Rng pick = new Rng(seed + 1);
         for (int r = 0; r < n; r++) System.arraycopy(train.tokens(), pick.nextInt(train.count()) * l, real, r * l, l);
+        List<MarkovChain> chains = MARKOV_ORDERS.stream().map(m -> MarkovChain.fit(train.tokens(), train.count(), l, m)).toList();
+        List<int[]> markov = chains.stream().map(c -> c.sample(n, l, new Rng(seed + 2))).toList();
+        System.out.printf("k-mer correlation with %d held-out windows, %d sequences each:%n", val.count(), n);
+        System.out.printf("  %-4s %8s %8s", "k", "model", "real");
+        for (MarkovChain c : chains) System.out.printf(" %8s", "markov-" + c.order());
+        System.out.println();
         for (int k = 3; k <= 6; k++) {
             double[] ref = KmerStats.frequencies(val.tokens(), val.count(), l, k);
-            double r = KmerStats.pearson(KmerStats.frequencies(gen, n, l, k), ref);
-            double ceiling = KmerStats.pearson(KmerStats.frequencies(real, n, l, k), ref);
-            System.out.printf("k-mer correlation k=%d: %.4f   (%d real training windows: %.4f)%n", k, r, n, ceiling);
+            System.out.printf("  k=%-2d %8.4f %8.4f", k, KmerStats.pearson(KmerStats.frequencies(gen, n, l, k), ref),
+                    KmerStats.pearson(KmerStats.frequencies(real, n, l, k), ref));
+            for (int[] m : markov) System.out.printf(" %8.4f", KmerStats.pearson(KmerStats.frequencies(m, n, l, k), ref));
+            System.out.println();
         }
         // validation loss: the masked-diffusion bound on 512 held-out windows, averaged over 4 draws of t
         int rows = Math.min(512, val.count());
@@ -87,6 +101,8 @@ final class EvalCommand implements Callable<Integer> {
         for (double c : base) unigram -= c / val.tokens().length * Math.log(c / val.tokens().length);
         System.out.printf("validation loss (masked-diffusion bound): %.4f nats/base; unigram baseline: %.4f nats/base (uniform: %.4f)%n",
                 loss, unigram, Math.log(4));
+        for (MarkovChain c : chains)
+            System.out.printf("  order-%d Markov chain, exact held-out log-loss: %.4f nats/base%n", c.order(), c.nll(val.tokens(), val.count(), l));
         return 0;
     }
 }

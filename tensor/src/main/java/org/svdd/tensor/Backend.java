@@ -82,6 +82,14 @@ public interface Backend {
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale);
 
+    /**
+     * Backward of {@link #attention} for the output gradient g (B, S, E), recomputing the probabilities
+     * P = softmax(q k^T * scale + mask): gives {gq (B, S, D), gk (B, T, D), gv (B, T, E)} with gv = P^T g,
+     * gS = P (g v^T - rowsum(P g v^T)), gq = scale gS k and gk = scale gS^T q. A row whose keys are all masked has
+     * output 0 in the forward and zero gradients here.
+     */
+    Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, Tensor g);
+
     // ---- indexing ----
 
     /** out[r, j] = x[r, idx[r, j]]: x (R, N), idx (R, J) integer, gives (R, J). */

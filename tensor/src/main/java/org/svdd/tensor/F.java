@@ -131,7 +131,7 @@ public final class F {
     /**
      * Scaled dot-product attention softmax(q k^T * scale + mask) v over the last two axes: q (..., S, D),
      * k (..., T, D), v (..., T, E), mask null or additive and broadcastable to (..., S, T). Gives (..., S, E).
-     * The forward is the backend's fused kernel; the backward recomputes the probabilities.
+     * Forward and backward are the backend's fused kernels; the backward recomputes the probabilities.
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale) {
         int r = q.rank();
@@ -147,19 +147,34 @@ public final class F {
         Tensor m3 = mask == null ? null : Grad.noGrad(() -> mask.detach().expand(maskShape).reshape(b, s, t));
         Backend be = q.backend();
         Tensor out = be.attention(q3, k3, v3, m3, scale);
-        Tensor rec = Grad.record(out, g -> {
-            Tensor scores = q3.matmul(k3.mT()).mul(scale);
-            if (m3 != null) scores = scores.add(m3);
-            Tensor p = softmax(scores, -1);
-            Tensor gv = p.mT().matmul(g);
-            Tensor gp = g.matmul(v3.mT());
-            Tensor gs = p.mul(gp.sub(gp.mul(p).sum(-1, true))).mul(scale);
-            return new Tensor[]{gs.matmul(k3), gs.mT().matmul(q3), gv};
-        }, q3, k3, v3);
+        Tensor rec = Grad.record(out, g -> be.attentionBackward(q3, k3, v3, m3, scale, g.contiguous()), q3, k3, v3);
         int[] outShape = Arrays.copyOf(batch, r);
         outShape[r - 2] = s;
         outShape[r - 1] = e;
         return rec.reshape(outShape);
+    }
+
+    /**
+     * {@link Backend#attentionBackward} composed of matmul, softmax and elementwise ops on the tensors' backend (the
+     * S x T probabilities exist for the whole batch): for backends without a fused kernel. q (B, S, D), k (B, T, D),
+     * v (B, T, E), g (B, S, E), mask null or (B, S, T). Rows whose keys are all masked get zero gradients.
+     */
+    public static Tensor[] attentionBackwardComposed(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, Tensor g) {
+        return Grad.noGrad(() -> {
+            Tensor scores = q.matmul(k.mT()).mul(scale);                                       // (B, S, T)
+            Tensor alive = null;
+            if (mask != null) {
+                scores = scores.add(mask);
+                Tensor dead = scores.max(-1, true).eq(Double.NEGATIVE_INFINITY).expand(scores.shape());
+                alive = dead.neg().add(1);
+                scores = Tensor.where(dead, alive, scores);                                     // dead rows: 0, not -inf
+            }
+            Tensor p = softmax(scores, -1);
+            if (alive != null) p = p.mul(alive);
+            Tensor gp = g.matmul(v.mT());
+            Tensor gs = p.mul(gp.sub(gp.mul(p).sum(-1, true))).mul(scale);
+            return new Tensor[]{gs.matmul(k), gs.mT().matmul(q), p.mT().matmul(g)};
+        });
     }
 
     // ---- indexing ----

@@ -357,6 +357,49 @@ public class ReferenceBackend implements Backend {
         return out;
     }
 
+    @Override
+    public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, Tensor g) {
+        int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
+        double[] gq = new double[b * s * d], gk = new double[b * t * d], gv = new double[b * t * e];
+        double[] p = new double[t], gp = new double[t];
+        for (int bi = 0; bi < b; bi++)
+            for (int i = 0; i < s; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < t; j++) {
+                    double dot = 0;
+                    for (int c = 0; c < d; c++) dot += at(q, (bi * s + i) * d + c) * at(k, (bi * t + j) * d + c);
+                    p[j] = dot * scale + (mask == null ? 0 : at(mask, (bi * s + i) * t + j));
+                    max = Math.max(max, p[j]);
+                }
+                if (max == Double.NEGATIVE_INFINITY) continue;                  // all keys masked: output 0, gradient 0
+                double sum = 0;
+                for (int j = 0; j < t; j++) sum += p[j] = Math.exp(p[j] - max);
+                double dot = 0;                                                  // rowsum(P gP)
+                for (int j = 0; j < t; j++) {
+                    p[j] /= sum;
+                    gp[j] = 0;
+                    for (int c = 0; c < e; c++) gp[j] += at(g, (bi * s + i) * e + c) * at(v, (bi * t + j) * e + c);
+                    dot += p[j] * gp[j];
+                }
+                for (int j = 0; j < t; j++) {
+                    double gs = p[j] * (gp[j] - dot) * scale;
+                    for (int c = 0; c < d; c++) {
+                        gq[(bi * s + i) * d + c] += gs * at(k, (bi * t + j) * d + c);
+                        gk[(bi * t + j) * d + c] += gs * at(q, (bi * s + i) * d + c);
+                    }
+                    for (int c = 0; c < e; c++) gv[(bi * t + j) * e + c] += p[j] * at(g, (bi * s + i) * e + c);
+                }
+            }
+        return new Tensor[]{fromDoubles(q.dtype(), gq, b, s, d), fromDoubles(q.dtype(), gk, b, t, d), fromDoubles(q.dtype(), gv, b, t, e)};
+    }
+
+    private Tensor fromDoubles(DType dtype, double[] values, int... shape) {
+        Tensor out = newTensor(dtype, shape);
+        HostStorage o = host(out);
+        for (int i = 0; i < values.length; i++) o.set(i, values[i]);
+        return out;
+    }
+
     // ---- indexing ----
 
     private static int index(Tensor idx, int i, int bound, String op) {

@@ -97,6 +97,23 @@ class GradCheckTest {
     }
 
     @Test
+    void composedAttentionBackwardAgreesWithTheReference() {
+        Tensor q = rand(2, 3, 4), k = rand(2, 5, 4), v = rand(2, 5, 3), g = rand(2, 3, 3);
+        double[] m = new double[2 * 3 * 5];
+        m[1] = Double.NEGATIVE_INFINITY;                                                 // one blocked key
+        for (int j = 0; j < 5; j++) m[(3 + 2) * 5 + j] = Double.NEGATIVE_INFINITY;        // batch 1, row 2: all blocked
+        Tensor mask = REF.upload(HostStorage.of(m), 2, 3, 5);
+        for (Tensor mk : new Tensor[]{null, mask}) {
+            Tensor[] fused = REF.attentionBackward(q, k, v, mk, 0.6, g);
+            Tensor[] composed = F.attentionBackwardComposed(q, k, v, mk, 0.6, g);
+            for (int i = 0; i < 3; i++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(fused[i].toDoubleArray(), composed[i].toDoubleArray(), 1e-6, "gradient " + i);
+        }
+        double[] gqBlocked = java.util.Arrays.copyOfRange(REF.attentionBackward(q, k, v, mask, 0.6, g)[0].toDoubleArray(), (3 + 2) * 4, (3 + 3) * 4);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[4], gqBlocked, 0.0, "a row with every key blocked has no gradient");
+    }
+
+    @Test
     void oneHotMarksTheIndexedClass() {
         Tensor ids = REF.upload(HostStorage.of(new long[]{2, 0, 3}), 3);
         Tensor oh = F.oneHot(ids, 4);

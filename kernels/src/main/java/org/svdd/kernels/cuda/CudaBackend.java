@@ -13,6 +13,7 @@ import org.svdd.tensor.Backend;
 import org.svdd.tensor.BinaryOp;
 import org.svdd.tensor.Conv2dParams;
 import org.svdd.tensor.DType;
+import org.svdd.tensor.F;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.ReduceOp;
 import org.svdd.tensor.Shape;
@@ -636,6 +637,13 @@ public final class CudaBackend implements Backend {
                 ptr(contiguous(q)), ptr(contiguous(k)), ptr(contiguous(v)), mask == null ? nullPointer : ptr(mask), ptr(out),
                 b, s, t, d, e, (float) scale, ms[0], ms[1], ms[2]);
         return out;
+    }
+
+    /** Composed of this backend's matmul, softmax and elementwise kernels ({@link F#attentionBackwardComposed}). */
+    @Override
+    public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, double scale, Tensor g) {
+        requireF32("attentionBackward", q, k, v, mask, g);
+        return F.attentionBackwardComposed(q, k, v, mask, scale, g);
     }
 
     // ---- indexing ----
