@@ -15,10 +15,10 @@ import org.svdd.tensor.Conv2dParams;
  *   cols (K, Q)      = w_g^T (K, O/G) · gy (O/G, Q);  gx += col2im(cols)   backward input
  *   gw_g^T (K, O/G) += cols (K, Q) · gy^T (Q, O/G)                          backward weight
  * </pre>
- * Blocks are large (a column buffer of about 2 MiB for a band, 8 MiB for whole images) because every GEMM call packs
- * its A operand again and longer panels amortise that (measured with ConvTiming: 256 KiB bands ran 20% slower than
- * whole-image ones, 64 KiB bands half as fast; the UNet's 8x8 and 16x16 layers ran at about half speed one image at a
- * time). With several images in a block, y and gy pass through a staging buffer (O/G, Q) that the GEMM reads or
+ * Blocks are large (a column buffer of about 2 MiB) because every GEMM call packs its A operand again and longer
+ * panels amortise that (measured with ConvTiming: 256 KiB bands ran 20% slower than whole-image ones, 64 KiB bands half
+ * as fast; the UNet's 8x8 and 16x16 layers ran 1.3-1.5x slower one image at a time), but not larger: 8 MiB blocks,
+ * which leave the cache between im2col and the GEMM, ran the UNet's 32x32 layers 1.2x slower. With several images in a block, y and gy pass through a staging buffer (O/G, Q) that the GEMM reads or
  * writes whole. A 1x1, stride-1, unpadded convolution needs no im2col: each image itself is the (C/G, H*W) column
  * matrix, so it runs one image at a time.
  *
@@ -27,10 +27,8 @@ import org.svdd.tensor.Conv2dParams;
  * only on the shapes and the thread count, so results are reproducible.
  */
 public final class Conv2dKernel {
-    /** Target size in floats of one band's column block (2 MiB). */
+    /** Target size in floats of one column block (2 MiB, about what stays in this CPU's caches between im2col and GEMM). */
     private static final int BLOCK_FLOATS = 1 << 19;
-    /** Target size in floats of a whole-image column block (8 MiB). */
-    private static final int IMAGES_FLOATS = 1 << 21;
     /** Each thread's column and staging buffers, grown on demand. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -71,10 +69,10 @@ public final class Conv2dKernel {
             return Math.max(1, Math.min(oh(), BLOCK_FLOATS / Math.max(1, k() * ow())));
         }
 
-        /** Whole images per column block: 1 when an image needs bands or is pointwise, else up to the 8 MiB target. */
+        /** Whole images per column block: 1 when an image needs bands or is pointwise, else up to {@link #BLOCK_FLOATS}. */
         int images() {
             if (pointwise() || band() < oh()) return 1;
-            return Math.max(1, Math.min(n, IMAGES_FLOATS / Math.max(1, k() * p())));
+            return Math.max(1, Math.min(n, BLOCK_FLOATS / Math.max(1, k() * p())));
         }
 
         /**
