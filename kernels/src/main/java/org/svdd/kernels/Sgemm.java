@@ -34,8 +34,9 @@ public final class Sgemm {
     private static final int L = S.length();
     /** Micro-tile: MR rows by NR = 2 vectors of columns (8 x 32 floats, 16 accumulators on AVX-512). */
     private static final int MR = 8;
-    /** MR floats, the A sliver's column. */
+    /** MR floats, the A sliver's column; used only where the CPU has vectors that wide (else the loop below). */
     private static final VectorSpecies<Float> A_SLIVER = FloatVector.SPECIES_256;
+    private static final boolean A_SLIVER_NATIVE = S.vectorBitSize() >= A_SLIVER.vectorBitSize();
     private static final int NR = 2 * L;
     /** Packed A block MC x KC (128 KiB, L2); one B sliver KC x NR (32 KiB on AVX-512, L1). */
     private static final int KC = 256;
@@ -299,7 +300,7 @@ public final class Sgemm {
                     int src = off + (i0 + ii) * rs;
                     for (int p = 0; p < kc; p++) pa[base + p * MR + ii] = a[src + p];
                 }
-            } else if (rs == 1 && mr == MR) {
+            } else if (rs == 1 && mr == MR && A_SLIVER_NATIVE) {
                 // columns contiguous: a(i0 .. i0+MR-1, p) is one MR-lane vector
                 for (int p = 0; p < kc; p++) FloatVector.fromArray(A_SLIVER, a, off + i0 + p * cs).intoArray(pa, base + p * MR);
             } else if (Math.abs(cs) <= Math.abs(rs)) {
