@@ -68,7 +68,9 @@ public final class ElementwiseKernels {
     // others, and no vector value crosses a switch or a call (either would box it). Only the small helpers below and
     // VectorMath's functions are called from the loops: a helper that contains an exp compiles to more machine code
     // than C2 inlines once it has been compiled on its own (InlineSmallCode), and a call that is not inlined runs
-    // the Vector API's Java fallback, several times slower (bench/RESULTS.md, SiLU / GELU backward).
+    // the Vector API's Java fallback, several times slower (bench/RESULTS.md, SiLU / GELU backward). Bodies stay
+    // short for the same reason: every Vector API call inlines a dozen methods, and past C2's node budget
+    // (NodeCountInliningCutoff) the rest of the loop stops inlining; check with -XX:+PrintInlining after a change.
     // =====================================================================================================
 
     /** 2u = 2 sqrt(2/pi) (x + 0.044715 x^3). */
