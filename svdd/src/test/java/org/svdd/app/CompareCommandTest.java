@@ -2,10 +2,7 @@ package org.svdd.app;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,28 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CompareCommandTest {
     private static final Path DNA = Path.of("../models/dna-transformer.safetensors");
 
-    /** Runs the CLI as Main does; returns {exit code, stderr}. */
-    private static Object[] run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("svdd " + cmd.getCommandName() + ": " + e.getMessage());
-            return 2;
-        });
-        int code = cli.execute(args);
-        return new Object[]{code, err.toString()};
-    }
-
     private static void assertFails(String expected, String... args) {
-        Object[] r = run(args);
+        Object[] r = Cli.run(args);
         assertTrue((int) r[0] != 0, "should fail: " + String.join(" ", args));
         assertTrue(((String) r[1]).contains(expected), "error names the problem (" + expected + "): " + r[1]);
     }
 
     @Test
     void writesTableSamplesRewardsAndPlotAsItGoes(@TempDir Path out) throws Exception {
-        Object[] r = run("compare", "--checkpoint", DNA.toString(), "--reward", "gc:0.6", "-n", "3", "-M", "2", "--steps", "4",
+        Object[] r = Cli.run("compare", "--checkpoint", DNA.toString(), "--reward", "gc:0.6", "-n", "3", "-M", "2", "--steps", "4",
                 "--methods", "pretrained,best-of-n,svdd-pm,smc", "--out", out.toString());
         assertEquals(0, (int) r[0], (String) r[1]);
         for (String f : List.of("table.md", "results.json", "rewards.csv", "rewards.png", "samples/svdd-pm.fasta", "samples/smc.fasta"))
@@ -76,7 +60,7 @@ class CompareCommandTest {
         Path counter = out.resolve("calls");
         String prog = "exec:n=$(cat " + counter + " 2>/dev/null || echo 0); echo $((n+1)) > " + counter
                 + "; [ $n -ge 1 ] && exit 9; while read s; do echo 1; done";
-        Object[] r = run("compare", "--checkpoint", DNA.toString(), "--reward", prog, "--methods", "pretrained,best-of-n",
+        Object[] r = Cli.run("compare", "--checkpoint", DNA.toString(), "--reward", prog, "--methods", "pretrained,best-of-n",
                 "-n", "2", "--steps", "2", "--out", out.toString());
         assertTrue((int) r[0] != 0 && ((String) r[1]).contains("status 9"), (String) r[1]);
         assertTrue(Files.exists(out.resolve("samples/pretrained.fasta")), "the first method's samples stay on disk");

@@ -4,10 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.tensor.io.Safetensors;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -21,23 +18,12 @@ class TrainCommandTest {
     private static final Path DNA = Path.of("../models/dna-transformer.safetensors");
     private static final Path UNET = Path.of("../models/fashion-unet.safetensors");
 
-    private static Object[] run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("svdd " + cmd.getCommandName() + ": " + e.getMessage());
-            return 2;
-        });
-        return new Object[]{cli.execute(args), err.toString()};
-    }
-
     @Test
     void initStartsFromTheCheckpointsWeights(@TempDir Path dir) throws Exception {
         assumeTrue(DnaDataset.locateDmUpstream() != null, "fly promoters not installed (scripts/fetch-data.sh)");
         Path export = dir.resolve("export.safetensors");
         // one step at a negligible learning rate: the exported EMA weights must be the initial ones
-        Object[] r = run("train", "--task", "dna", "--init", DNA.toString(), "--steps", "1", "--lr", "1e-12", "--batch", "2",
+        Object[] r = Cli.run("train", "--task", "dna", "--init", DNA.toString(), "--steps", "1", "--lr", "1e-12", "--batch", "2",
                 "--out", dir.resolve("run.safetensors").toString(), "--export", export.toString());
         assertEquals(0, (int) r[0], (String) r[1]);
         Map<String, org.svdd.tensor.Tensor> init = Safetensors.read(DNA).tensors(), out = Safetensors.read(export).tensors();
@@ -49,7 +35,7 @@ class TrainCommandTest {
     @Test
     void initFromAnotherTasksModelIsNamed(@TempDir Path dir) {
         assumeTrue(DnaDataset.locateDmUpstream() != null, "fly promoters not installed (scripts/fetch-data.sh)");
-        Object[] r = run("train", "--task", "dna", "--init", UNET.toString(), "--steps", "1", "--batch", "2",
+        Object[] r = Cli.run("train", "--task", "dna", "--init", UNET.toString(), "--steps", "1", "--batch", "2",
                 "--out", dir.resolve("run.safetensors").toString());
         assertTrue((int) r[0] != 0);
         assertTrue(((String) r[1]).contains("holds a FASHION_UNET model, not DNA_TRANSFORMER"), (String) r[1]);

@@ -328,6 +328,27 @@ public class ReferenceBackend implements Backend {
         return gx;
     }
 
+    /**
+     * Query row i of batch bi: p[j] = exp(score_j - max score) with score_j = q_i . k_j * scale + mask_ij, and their
+     * sum as the result; all 0 when every key is masked.
+     */
+    private static double softmaxWeights(Tensor q, Tensor k, Tensor mask, double scale, int bi, int i, double[] p) {
+        int s = q.dim(1), d = q.dim(2), t = k.dim(1);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < t; j++) {
+            double dot = 0;
+            for (int c = 0; c < d; c++) dot += at(q, (bi * s + i) * d + c) * at(k, (bi * t + j) * d + c);
+            p[j] = dot * scale + (mask == null ? 0 : at(mask, (bi * s + i) * t + j));
+            max = Math.max(max, p[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < t; j++) {
+            p[j] = max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(p[j] - max);
+            sum += p[j];
+        }
+        return sum;
+    }
+
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, double scale) {
         int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
@@ -336,18 +357,7 @@ public class ReferenceBackend implements Backend {
         double[] p = new double[t];
         for (int bi = 0; bi < b; bi++)
             for (int i = 0; i < s; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < t; j++) {
-                    double dot = 0;
-                    for (int c = 0; c < d; c++) dot += at(q, (bi * s + i) * d + c) * at(k, (bi * t + j) * d + c);
-                    p[j] = dot * scale + (mask == null ? 0 : at(mask, (bi * s + i) * t + j));
-                    max = Math.max(max, p[j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < t; j++) {
-                    p[j] = max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(p[j] - max);
-                    sum += p[j];
-                }
+                double sum = softmaxWeights(q, k, mask, scale, bi, i, p);
                 for (int c = 0; c < e; c++) {
                     double acc = 0;
                     for (int j = 0; j < t; j++) acc += p[j] * at(v, (bi * t + j) * e + c);
@@ -364,16 +374,8 @@ public class ReferenceBackend implements Backend {
         double[] p = new double[t], gp = new double[t];
         for (int bi = 0; bi < b; bi++)
             for (int i = 0; i < s; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < t; j++) {
-                    double dot = 0;
-                    for (int c = 0; c < d; c++) dot += at(q, (bi * s + i) * d + c) * at(k, (bi * t + j) * d + c);
-                    p[j] = dot * scale + (mask == null ? 0 : at(mask, (bi * s + i) * t + j));
-                    max = Math.max(max, p[j]);
-                }
-                if (max == Double.NEGATIVE_INFINITY) continue;                  // all keys masked: output 0, gradient 0
-                double sum = 0;
-                for (int j = 0; j < t; j++) sum += p[j] = Math.exp(p[j] - max);
+                double sum = softmaxWeights(q, k, mask, scale, bi, i, p);
+                if (sum == 0) continue;                                          // all keys masked: output 0, gradient 0
                 double dot = 0;                                                  // rowsum(P gP)
                 for (int j = 0; j < t; j++) {
                     p[j] /= sum;

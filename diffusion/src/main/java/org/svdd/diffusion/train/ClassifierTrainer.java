@@ -102,7 +102,7 @@ public final class ClassifierTrainer {
                 if (test != null) out.println("test set: " + evaluate(model, test, 250));
                 return model;
             }
-            Map<String, Tensor> state = strip(ck.tensors(), "opt.");
+            Map<String, Tensor> state = Trainer.strip(ck.tensors(), "opt.");
             if (state.isEmpty() && start > 0) throw new CheckpointException(checkpoint, "no optimiser state ('opt.*') to resume from at step " + start);
             try {
                 opt.loadState(state, start);
@@ -167,14 +167,6 @@ public final class ClassifierTrainer {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("train.step", Long.toString(step));
         m.put("train.config", cfg.toString());
-        return m;
-    }
-
-    private static Map<String, Tensor> strip(Map<String, Tensor> all, String prefix) {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        all.forEach((k, v) -> {
-            if (k.startsWith(prefix)) m.put(k.substring(prefix.length()), v);
-        });
         return m;
     }
 

@@ -183,12 +183,8 @@ public sealed interface DiffusionModel {
         Safetensors.Checkpoint ck = Safetensors.read(file);
         DiffusionModel m = fromMetadata(file, ck.metadata(), Init.of(new Rng(0)));
         String prefix = ck.tensors().keySet().stream().anyMatch(n -> n.startsWith("ema.")) ? "ema." : "model.";
-        Map<String, Tensor> w = new LinkedHashMap<>();
-        ck.tensors().forEach((n, t) -> {
-            if (n.startsWith(prefix)) w.put(n.substring(prefix.length()), t);
-        });
         try {
-            m.module().loadState(w);
+            m.module().loadState(Trainer.strip(ck.tensors(), prefix));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, e.getMessage());
         }

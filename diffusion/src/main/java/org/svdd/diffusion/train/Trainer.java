@@ -145,7 +145,8 @@ public final class Trainer {
         return model;
     }
 
-    private static Map<String, Tensor> strip(Map<String, Tensor> all, String prefix) {
+    /** The tensors whose names start with prefix, under their names without it (a checkpoint's "model.", "ema.", "opt."). */
+    static Map<String, Tensor> strip(Map<String, Tensor> all, String prefix) {
         Map<String, Tensor> m = new LinkedHashMap<>();
         all.forEach((k, v) -> {
             if (k.startsWith(prefix)) m.put(k.substring(prefix.length()), v);
