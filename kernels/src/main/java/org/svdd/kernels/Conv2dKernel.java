@@ -1,6 +1,8 @@
 package org.svdd.kernels;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.svdd.tensor.Conv2dParams;
 
 /**
@@ -32,9 +34,30 @@ public final class Conv2dKernel {
     /** Each thread's column and staging buffers, grown on demand. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /**
+     * Deepest slice of K the direct path packs at once: a B sliver of SLICE x NR floats (40 KiB on AVX-512) stays in
+     * L1 while the weight's slivers stream past it.
+     */
+    private static final int SLICE = 320;
+
     private static final class Buffers {
         float[] cols = new float[0];
         float[] stage = new float[0];
+        /** The direct path's packed weight (all of it) and one packed B sliver (a slice of K x NR). */
+        float[] packW = new float[0];
+        float[] sliver = new float[0];
+
+        float[] sliver(int size) {
+            if (sliver.length < size) sliver = new float[size];
+            return sliver;
+        }
+
+        float[] packW(int size) {
+            if (packW.length < size) packW = new float[size];
+            return packW;
+        }
 
         float[] cols(int size) {
             if (cols.length < size) cols = new float[size];
@@ -81,6 +104,28 @@ public final class Conv2dKernel {
          */
         boolean rowAligned() {
             return params.strideH() == 1 && params.strideW() == 1 && ow() == w;
+        }
+
+        /**
+         * Unit column stride and output rows a whole number of vectors: every vector of output pixels lies in one row
+         * and reads one stretch of an input row, so the GEMM's B operand can be packed straight from x
+         * ({@link #forwardDirect}). The output is whole micro-tiles (channels per group a multiple of MR, pixels of
+         * NR), so the micro-kernel writes y directly.
+         */
+        boolean direct() {
+            return !pointwise() && params.strideW() == 1 && ow() % L == 0 && og() % Sgemm.MR == 0 && p() % Sgemm.NR == 0;
+        }
+
+        /**
+         * The convolution whose forward pass is this one's input gradient, where that is again a convolution: stride 1,
+         * "same" padding (p &lt;= dil (k - 1)); null otherwise. gx = conv(gy, w') with w' (C, O/G, KH, KW),
+         * w'[g, ci, oc, ky, kx] = w[g, oc, ci, KH-1-ky, KW-1-kx] and padding dil (k - 1) - p.
+         */
+        Geometry transposed() {
+            Conv2dParams q = params;
+            int padH = q.dilH() * (kh - 1) - q.padH(), padW = q.dilW() * (kw - 1) - q.padW();
+            if (q.strideH() != 1 || q.strideW() != 1 || padH < 0 || padW < 0) return null;
+            return new Geometry(n, o, oh(), ow(), c, kh, kw, new Conv2dParams(1, 1, padH, padW, q.dilH(), q.dilW(), q.groups()));
         }
 
         /** 1x1, stride 1, no padding: the input already is the column matrix. */
@@ -134,6 +179,10 @@ public final class Conv2dKernel {
      * @param y output from 0, contiguous (N, O, OH, OW); overwritten
      */
     public static void forward(float[] x, int xOff, float[] w, int wOff, float[] y, Geometry g) {
+        if (g.direct()) {
+            forEachImageChunk(g, (start, end) -> forwardDirect(x, xOff, w, wOff, y, g, start, end, false));
+            return;
+        }
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
         forEachImageChunk(g, (start, end) -> forEachBlock(g, start, end, (img0, imgs, oy0, oy1, seg, q, buf) -> {
             for (int grp = 0; grp < g.groups(); grp++) {
@@ -158,11 +207,86 @@ public final class Conv2dKernel {
     }
 
     /**
-     * Gradient with respect to the input: gx (N, C, H, W) from gy (N, O, OH, OW) and w.
+     * Forward of images [start, end) without a column matrix. Per group the weight is packed once (all of K); then
+     * for each sliver of NR output pixels and each KC-deep slice of K the B sliver is packed straight from x
+     * ({@link #packSliver}) and every MR-row sliver of the weight runs the GEMM micro-kernel on it while it sits in L1:
+     * <pre>
+     *   y[img, g] (O/G, P) = w_g (O/G, K) · im2col(x[img, g]) (K, P), one (KC x NR) piece of im2col at a time
+     * </pre>
+     * The output channels are few (32-128), so a B sliver is used only O/G / MR times: packing it into L1 and using
+     * it at once beats the general GEMM, which packs a whole B panel into L3 first.
+     *
+     * @param accumulate y (+)= the convolution instead of y = it
+     */
+    private static void forwardDirect(float[] x, int xOff, float[] w, int wOff, float[] y, Geometry g, int start,
+                                      int end, boolean accumulate) {
+        int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
+        int slice = ceil(k, ceil(k, SLICE)); // K in equal slices: no short last slice that reloads C for little work
+        Buffers buf = BUFFERS.get();
+        float[] pa = buf.packW(og * k), pb = buf.sliver(slice * Sgemm.NR);
+        for (int grp = 0; grp < g.groups(); grp++) {
+            // slice pc of K: og / MR slivers of MR x kc, starting at og * pc
+            for (int pc = 0; pc < k; pc += slice)
+                Sgemm.packA(og, Math.min(slice, k - pc), w, wOff + grp * og * k + pc, k, 1, pa, og * pc);
+            for (int img = start; img < end; img++) {
+                int xImg = xOff + (img * g.c() + grp * cg) * hw, yImg = (img * g.o() + grp * og) * p;
+                for (int j0 = 0; j0 < p; j0 += Sgemm.NR)
+                    for (int pc = 0; pc < k; pc += slice) {
+                        int kc = Math.min(slice, k - pc);
+                        packSliver(x, xImg, g, pc, kc, j0, pb);
+                        for (int i0 = 0; i0 < og; i0 += Sgemm.MR)
+                            Sgemm.kernel(kc, pa, og * pc + i0 * kc, pb, 0, y, yImg + i0 * p + j0, p, accumulate || pc > 0);
+                    }
+            }
+        }
+    }
+
+    /**
+     * Rows pc .. pc + kc - 1 of one image's column matrix (row (c, ky, kx) as in {@link #im2col}), output pixels
+     * j0 .. j0 + NR - 1, packed as one B sliver: pb[(r - pc) * NR + jj]. Each vector of L pixels is one stretch of an
+     * output row ({@link Geometry#direct}), so it is one (masked at the side padding) load of x.
+     */
+    private static void packSliver(float[] x, int xImg, Geometry g, int pc, int kc, int j0, float[] pb) {
+        Conv2dParams q = g.params();
+        int h = g.h(), w = g.w(), ow = g.ow(), kw = g.kw(), kh = g.kh();
+        // the sliver's two vectors of pixels (NR = 2L): top input row and left input column of each, for tap (0, 0)
+        int iyA = j0 / ow * q.strideH() - q.padH(), ixA = j0 % ow - q.padW();
+        int iyB = (j0 + L) / ow * q.strideH() - q.padH(), ixB = (j0 + L) % ow - q.padW();
+        int c = pc / (kh * kw), ky = pc / kw % kh, kx = pc % kw;
+        for (int d = 0; d < kc * Sgemm.NR; d += Sgemm.NR) {
+            int xc = xImg + c * h * w, dy = ky * q.dilH(), dx = kx * q.dilW();
+            for (int jj = 0; jj < Sgemm.NR; jj += L) {
+                int iy = (jj == 0 ? iyA : iyB) + dy, ix = (jj == 0 ? ixA : ixB) + dx;
+                FloatVector v;
+                if (iy < 0 || iy >= h) v = FloatVector.zero(S);
+                else if (ix >= 0 && ix + L <= w) v = FloatVector.fromArray(S, x, xc + iy * w + ix);
+                else v = FloatVector.fromArray(S, x, xc + iy * w + ix, S.indexInRange(ix, w));
+                v.intoArray(pb, d + jj);
+            }
+            if (++kx == kw) {
+                kx = 0;
+                if (++ky == kh) {
+                    ky = 0;
+                    c++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Gradient with respect to the input: gx (N, C, H, W) from gy (N, O, OH, OW) and w. Where it is again a
+     * convolution that takes the direct path ({@link Geometry#transposed}), it runs as one, with the flipped weight;
+     * else by GEMM into a column matrix and {@link #col2im}.
      *
      * @param gx output from 0, contiguous and zero-filled on entry; accumulated into
      */
     public static void backwardInput(float[] gy, int gyOff, float[] w, int wOff, float[] gx, Geometry g) {
+        Geometry t = g.transposed();
+        if (t != null && t.direct()) {
+            float[] wt = flipped(w, wOff, g);
+            forEachImageChunk(t, (start, end) -> forwardDirect(gy, gyOff, wt, 0, gx, t, start, end, true));
+            return;
+        }
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
         forEachImageChunk(g, (start, end) -> forEachBlock(g, start, end, (img0, imgs, oy0, oy1, seg, q, buf) -> {
             for (int grp = 0; grp < g.groups(); grp++) {
@@ -224,6 +348,19 @@ public final class Conv2dKernel {
                 for (int r = 0; r < k; r++)
                     for (int oc = 0; oc < og; oc++) gw[(grp * og + oc) * k + r] += gwT[(grp * k + r) * og + oc];
         }
+    }
+
+    /** w' (C, O/G, KH, KW) of {@link Geometry#transposed}: per group, in and out channels swapped, taps reversed. */
+    private static float[] flipped(float[] w, int wOff, Geometry g) {
+        int og = g.og(), cg = g.cg(), khw = g.kh() * g.kw();
+        float[] wt = new float[g.c() * og * khw];
+        for (int grp = 0; grp < g.groups(); grp++)
+            for (int oc = 0; oc < og; oc++)
+                for (int ci = 0; ci < cg; ci++) {
+                    int src = wOff + ((grp * og + oc) * cg + ci) * khw, dst = ((grp * cg + ci) * og + oc) * khw;
+                    for (int t = 0; t < khw; t++) wt[dst + t] = w[src + khw - 1 - t];
+                }
+        return wt;
     }
 
     /** The staging buffer (O/G, imgs * P) holding gy's og channels of imgs whole images, the first at gyBlock. */
@@ -317,6 +454,10 @@ public final class Conv2dKernel {
                 }
             }
         }
+    }
+
+    private static int ceil(int x, int y) {
+        return (x + y - 1) / y;
     }
 
     /** Smallest output index o with o*stride + i0 >= 0. */

@@ -33,13 +33,13 @@ public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Micro-tile: MR rows by NR = 2 vectors of columns (8 x 32 floats, 16 accumulators on AVX-512). */
-    private static final int MR = 8;
+    static final int MR = 8;
     /** MR floats, the A sliver's column; used only where the CPU has vectors that wide (else the loop below). */
     private static final VectorSpecies<Float> A_SLIVER = FloatVector.SPECIES_256;
     private static final boolean A_SLIVER_NATIVE = S.vectorBitSize() >= A_SLIVER.vectorBitSize();
-    private static final int NR = 2 * L;
+    static final int NR = 2 * L;
     /** Packed A block MC x KC (128 KiB, L2); one B sliver KC x NR (32 KiB on AVX-512, L1). */
-    private static final int KC = 256;
+    static final int KC = 256;
     private static final int MC = 128;
     /** Packed B panel KC x NC (4 MiB, L3). */
     private static final int NC = 4096;
@@ -225,7 +225,7 @@ public final class Sgemm {
                     for (int t; (t = next.getAndIncrement()) < tasks; ) {
                         int i0 = t / groups * mb, mc = Math.min(mb, m - i0), g = t % groups;
                         int s0 = slivers * g / groups, s1 = slivers * (g + 1) / groups;
-                        packA(mc, kc, a, aPanel + i0 * aRs, aRs, aCs, buf.packA);
+                        packA(mc, kc, a, aPanel + i0 * aRs, aRs, aCs, buf.packA, 0);
                         block(mc, s0, s1, nc, kc, buf.packA, pb, buf.tile, c, cPanel + i0 * cRs, cRs, cCs, acc);
                     }
                 });
@@ -289,11 +289,12 @@ public final class Sgemm {
 
     /**
      * A(mc x kc) into slivers of MR rows: sliver r starts at r*MR*kc and holds, for p = 0..kc-1, the MR values
-     * a(r*MR + ii, p) contiguously, zero past row mc. Reads go along whichever of the two strides is shorter.
+     * a(r*MR + ii, p) contiguously, zero past row mc; the slivers start at paOff. Reads go along whichever of the two
+     * strides is shorter.
      */
-    private static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] pa) {
+    static void packA(int mc, int kc, float[] a, int off, int rs, int cs, float[] pa, int paOff) {
         for (int i0 = 0; i0 < mc; i0 += MR) {
-            int mr = Math.min(MR, mc - i0), base = i0 * kc;
+            int mr = Math.min(MR, mc - i0), base = paOff + i0 * kc;
             if (cs == 1) {
                 // rows contiguous: each row read in order (unit stride, so the JIT drops the bounds checks)
                 for (int ii = 0; ii < mr; ii++) {
@@ -324,7 +325,7 @@ public final class Sgemm {
      * values at ao + p*MR) and a packed B sliver (b_p: NR values at bo + p*NR). One flat method with the accumulators
      * in locals, so the JIT keeps all sixteen in vector registers.
      */
-    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+    static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
                                boolean acc) {
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
