@@ -221,7 +221,8 @@ public final class Conv2dKernel {
     private static void forwardDirect(float[] x, int xOff, float[] w, int wOff, float[] y, Geometry g, int start,
                                       int end, boolean accumulate) {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
-        int slice = ceil(k, ceil(k, SLICE)); // K in equal slices: no short last slice that reloads C for little work
+        // K in equal slices of whole input channels: no short last slice that reloads C for little work
+        int khw = g.kh() * g.kw(), slice = ceil(cg, ceil(k, SLICE)) * khw;
         Buffers buf = BUFFERS.get();
         float[] pa = buf.packW(og * k), pb = buf.sliver(slice * Sgemm.NR);
         for (int grp = 0; grp < g.groups(); grp++) {
@@ -242,32 +243,33 @@ public final class Conv2dKernel {
     }
 
     /**
-     * Rows pc .. pc + kc - 1 of one image's column matrix (row (c, ky, kx) as in {@link #im2col}), output pixels
-     * j0 .. j0 + NR - 1, packed as one B sliver: pb[(r - pc) * NR + jj]. Each vector of L pixels is one stretch of an
-     * output row ({@link Geometry#direct}), so it is one (masked at the side padding) load of x.
+     * Rows pc .. pc + kc - 1 of one image's column matrix (row (c, ky, kx) as in {@link #im2col}; whole input
+     * channels), output pixels j0 .. j0 + NR - 1, packed as one B sliver: pb[(r - pc) * NR + jj]. Each of the two
+     * vectors of L pixels (NR = 2L) is one stretch of an output row ({@link Geometry#direct}), so it is one load of x,
+     * masked where it runs into the side padding; rows in the top or bottom padding are zero.
      */
     private static void packSliver(float[] x, int xImg, Geometry g, int pc, int kc, int j0, float[] pb) {
         Conv2dParams q = g.params();
-        int h = g.h(), w = g.w(), ow = g.ow(), kw = g.kw(), kh = g.kh();
-        // the sliver's two vectors of pixels (NR = 2L): top input row and left input column of each, for tap (0, 0)
+        int h = g.h(), w = g.w(), ow = g.ow(), khw = g.kh() * g.kw(), d = 0;
+        // input row and column of the sliver's two vectors (a and b) for tap (0, 0)
         int iyA = j0 / ow * q.strideH() - q.padH(), ixA = j0 % ow - q.padW();
         int iyB = (j0 + L) / ow * q.strideH() - q.padH(), ixB = (j0 + L) % ow - q.padW();
-        int c = pc / (kh * kw), ky = pc / kw % kh, kx = pc % kw;
-        for (int d = 0; d < kc * Sgemm.NR; d += Sgemm.NR) {
-            int xc = xImg + c * h * w, dy = ky * q.dilH(), dx = kx * q.dilW();
-            for (int jj = 0; jj < Sgemm.NR; jj += L) {
-                int iy = (jj == 0 ? iyA : iyB) + dy, ix = (jj == 0 ? ixA : ixB) + dx;
-                FloatVector v;
-                if (iy < 0 || iy >= h) v = FloatVector.zero(S);
-                else if (ix >= 0 && ix + L <= w) v = FloatVector.fromArray(S, x, xc + iy * w + ix);
-                else v = FloatVector.fromArray(S, x, xc + iy * w + ix, S.indexInRange(ix, w));
-                v.intoArray(pb, d + jj);
-            }
-            if (++kx == kw) {
-                kx = 0;
-                if (++ky == kh) {
-                    ky = 0;
-                    c++;
+        for (int c = pc / khw; c < (pc + kc) / khw; c++) {
+            int xc = xImg + c * h * w;
+            for (int ky = 0; ky < g.kh(); ky++) {
+                int ya = iyA + ky * q.dilH(), yb = iyB + ky * q.dilH();
+                boolean inA = ya >= 0 && ya < h, inB = yb >= 0 && yb < h;
+                int rowA = xc + ya * w, rowB = xc + yb * w;
+                for (int kx = 0; kx < g.kw(); kx++, d += Sgemm.NR) {
+                    int xa = ixA + kx * q.dilW(), xb = ixB + kx * q.dilW();
+                    FloatVector va = !inA ? FloatVector.zero(S)
+                            : xa >= 0 && xa + L <= w ? FloatVector.fromArray(S, x, rowA + xa)
+                            : FloatVector.fromArray(S, x, rowA + xa, S.indexInRange(xa, w));
+                    FloatVector vb = !inB ? FloatVector.zero(S)
+                            : xb >= 0 && xb + L <= w ? FloatVector.fromArray(S, x, rowB + xb)
+                            : FloatVector.fromArray(S, x, rowB + xb, S.indexInRange(xb, w));
+                    va.intoArray(pb, d);
+                    vb.intoArray(pb, d + L);
                 }
             }
         }
