@@ -293,6 +293,24 @@ public final class VectorBackend extends ReferenceBackend {
         return wrap(y, g.n(), g.o(), g.oh(), g.ow());
     }
 
+    /** Each input row written once as its s-fold widened row, which is then copied s - 1 times below itself. */
+    @Override
+    public Tensor upsampleNearest2d(Tensor x, int s) {
+        if (!allF32(x)) return super.upsampleNearest2d(x, s);
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), wide = w * s;
+        Tensor xc = contiguous(x);
+        float[] xa = floats(xc), out = new float[n * c * h * s * wide];
+        int base = xc.offset();
+        parallelFor(n * c * h, out.length, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int src = base + r * w, dst = r * s * wide;
+                for (int ix = 0; ix < w; ix++) Arrays.fill(out, dst + ix * s, dst + ix * s + s, xa[src + ix]);
+                for (int j = 1; j < s; j++) System.arraycopy(out, dst, out, dst + j * wide, wide);
+            }
+        });
+        return wrap(out, n, c, h * s, wide);
+    }
+
     @Override
     public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] xShape, Conv2dParams p) {
         if (!allF32(gy, w)) return super.conv2dBackwardInput(gy, w, xShape, p);

@@ -450,6 +450,15 @@ public abstract class BackendConformance {
             new ConvCase(new int[]{1, 8, 6, 34}, new int[]{8, 8, 3, 3}, Conv2dParams.of(1, 0)));
 
     @TestFactory
+    Stream<DynamicTest> upsampleNearest2d() {
+        Pair x = rand(new Rng(10), -1, 1, 2, 3, 4, 5);
+        return Stream.of(
+                test("upsampleNearest2d x2", () -> agree("upsampleNearest2d x2", tolerance(1), s -> be(s).upsampleNearest2d(x.on(s), 2))),
+                test("upsampleNearest2d x3 of a transposed view", () -> agree("upsampleNearest2d x3 of a transposed view",
+                        tolerance(1), s -> be(s).upsampleNearest2d(x.on(s).transpose(2, 3), 3))));
+    }
+
+    @TestFactory
     Stream<DynamicTest> conv2d() {
         List<DynamicTest> t = new ArrayList<>();
         Rng rng = new Rng(9);

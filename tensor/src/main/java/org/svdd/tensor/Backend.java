@@ -61,6 +61,9 @@ public interface Backend {
     /** Gradient of conv2d with respect to its weight, gives wShape. */
     Tensor conv2dBackwardWeight(Tensor x, Tensor gy, int[] wShape, Conv2dParams p);
 
+    /** Nearest-neighbour upsampling: x (N, C, H, W), any strides, each pixel repeated into an s x s block; (N, C, sH, sW). */
+    Tensor upsampleNearest2d(Tensor x, int s);
+
     // ---- fused rows ----
 
     /** Softmax (or log-softmax) over the last axis. */

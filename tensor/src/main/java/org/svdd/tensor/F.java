@@ -48,10 +48,12 @@ public final class F {
         return conv2d(x.unsqueeze(2), w.unsqueeze(2), b, p).squeeze(2);
     }
 
-    /** Nearest-neighbour upsampling by an integer factor: (N, C, H, W) -> (N, C, sH, sW). */
+    /** Nearest-neighbour upsampling by an integer factor: (N, C, H, W) -> (N, C, sH, sW); the gradient sums each block. */
     public static Tensor upsampleNearest2d(Tensor x, int s) {
+        if (x.rank() != 4 || s < 1) throw new IllegalArgumentException("upsampleNearest2d expects x (N,C,H,W) and a factor >= 1, got " + Shape.str(x.shape()) + " and " + s);
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-        return x.reshape(n, c, h, 1, w, 1).expand(n, c, h, s, w, s).reshape(n, c, h * s, w * s);
+        return Grad.record(x.backend().upsampleNearest2d(x, s),
+                g -> new Tensor[]{g.reshape(n, c, h, s, w, s).sum(new int[]{3, 5}, false)}, x);
     }
 
     /** Average pooling with kernel = stride = k; H and W must be multiples of k. */

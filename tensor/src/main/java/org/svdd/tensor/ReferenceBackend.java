@@ -234,6 +234,18 @@ public class ReferenceBackend implements Backend {
     }
 
     @Override
+    public Tensor upsampleNearest2d(Tensor x, int s) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        Tensor out = newTensor(x.dtype(), n, c, h * s, w * s);
+        HostStorage o = host(out);
+        for (int i = 0; i < out.numel(); i++) {
+            int ox = i % (w * s), oy = i / (w * s) % (h * s), plane = i / (w * s * h * s);
+            o.set(i, at(x, (plane * h + oy / s) * w + ox / s));
+        }
+        return out;
+    }
+
+    @Override
     public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] xShape, Conv2dParams p) {
         int[] ws = w.shape();
         int oh = gy.dim(2), ow = gy.dim(3);

@@ -506,6 +506,13 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor upsampleNearest2d(Tensor x, int s) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
+        Tensor blocks = contiguous(x).reshape(n, c, h, 1, w, 1).expand(n, c, h, s, w, s); // a strided copy makes it whole
+        return copy(blocks, x.dtype()).reshape(n, c, h * s, w * s);
+    }
+
+    @Override
     public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] xShape, Conv2dParams p) {
         context.makeCurrent();
         requireF32("conv2dBackwardInput", gy, w);
