@@ -117,6 +117,14 @@ public final class Conv2dKernel {
         }
 
         /**
+         * Input channels per group a whole number of B slivers (NR) and output channels of micro-tile rows (MR): the
+         * weight gradient runs per tap on channels-last x ({@link #backwardWeightChannelsLast}), any stride.
+         */
+        boolean channelsLast() {
+            return cg() % Sgemm.NR == 0 && og() % Sgemm.MR == 0 && !pointwise();
+        }
+
+        /**
          * The convolution whose forward pass is this one's input gradient, where that is again a convolution: stride 1,
          * "same" padding (p &lt;= dil (k - 1)); null otherwise. gx = conv(gy, w') with w' (C, O/G, KH, KW),
          * w'[g, ci, oc, ky, kx] = w[g, oc, ci, KH-1-ky, KW-1-kx] and padding dil (k - 1) - p.
@@ -311,16 +319,36 @@ public final class Conv2dKernel {
     }
 
     /**
-     * Gradient with respect to the weight: gw (O, C/G, KH, KW) = sum over images of gy · im2col(x)^T. Each chunk of
-     * images accumulates the transpose gw_g^T (K, O/G) = cols (K, Q) · gy^T (Q, O/G), which reads the large column
-     * matrix along its rows (the GEMM's fast packing path) and transposes only the small strided gy; the chunks'
-     * partial sums are transposed into gw at the end, in chunk order, so the result does not depend on thread timing.
+     * Gradient with respect to the weight: gw (O, C/G, KH, KW) = sum over images of gy · im2col(x)^T. Where the
+     * input channels per group are whole B slivers ({@link Geometry#channelsLast}) it runs per kernel tap on a
+     * channels-last copy of x ({@link #backwardWeightChannelsLast}). Otherwise each chunk of images accumulates the
+     * transpose gw_g^T (K, O/G) = cols (K, Q) · gy^T (Q, O/G), which reads the large column matrix along its rows (the
+     * GEMM's fast packing path) and transposes only the small strided gy. Either way the chunks' partial sums are added
+     * into gw at the end, in chunk order, so the result does not depend on thread timing.
      *
      * @param gw output from 0, contiguous; overwritten
      */
     public static void backwardWeight(float[] x, int xOff, float[] gy, int gyOff, float[] gw, Geometry g) {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
         Arrays.fill(gw, 0, g.o() * k, 0f);
+        if (g.channelsLast()) {
+            int taps = g.kh() * g.kw();
+            float[][] partials = new float[g.n()][]; // by first image of the chunk, each (G, KH*KW, O/G, C/G)
+            forEachImageChunk(g, (start, end) -> {
+                float[] part = new float[g.o() * k];
+                partials[start] = part;
+                backwardWeightChannelsLast(x, xOff, gy, gyOff, part, g, start, end, BUFFERS.get());
+            });
+            for (float[] part : partials) {
+                if (part == null) continue;
+                for (int grp = 0; grp < g.groups(); grp++)
+                    for (int t = 0; t < taps; t++)
+                        for (int oc = 0; oc < og; oc++)
+                            for (int c = 0; c < cg; c++)
+                                gw[((grp * og + oc) * cg + c) * taps + t] += part[((grp * taps + t) * og + oc) * cg + c];
+            }
+            return;
+        }
         float[][] partials = new float[g.n()][]; // by first image of the chunk, each (G, K, O/G)
         forEachImageChunk(g, (start, end) -> {
             float[] gwT = new float[g.o() * k];
@@ -363,6 +391,58 @@ public final class Conv2dKernel {
                     for (int t = 0; t < khw; t++) wt[dst + t] = w[src + khw - 1 - t];
                 }
         return wt;
+    }
+
+    /**
+     * Weight gradient of images [start, end) by kernel tap, accumulated into part (G, KH*KW, O/G, C/G):
+     * <pre>
+     *   part[g, t] (O/G, C/G) += gy[img, g] (O/G, P) · X_t (P, C/G),  X_t[pixel, c] = x[img, g*C/G + c] at the tap's input pixel
+     * </pre>
+     * With x copied channels last (H, W, C), row (pixel) of X_t is C/G contiguous floats, so its B slivers (NR channels
+     * by a slice of pixels) are plain vector loads, zero where the tap falls in the padding; gy is packed once per
+     * slice of pixels and serves every tap and every sliver of channels.
+     */
+    private static void backwardWeightChannelsLast(float[] x, int xOff, float[] gy, int gyOff, float[] part, Geometry g,
+                                                   int start, int end, Buffers buf) {
+        Conv2dParams q = g.params();
+        int h = g.h(), w = g.w(), c = g.c(), hw = h * w, p = g.p(), ow = g.ow(), og = g.og(), cg = g.cg();
+        int nr = Sgemm.NR, taps = g.kh() * g.kw();
+        float[] xt = buf.cols(hw * c), pa = buf.packW(og * Sgemm.KC), pb = buf.sliver(Sgemm.KC * nr);
+        int[] iy0 = new int[Sgemm.KC], ix0 = new int[Sgemm.KC];
+        for (int img = start; img < end; img++) {
+            int xImg = xOff + img * c * hw;
+            for (int ch = 0; ch < c; ch++) // x (C, H*W) -> xt (H*W, C)
+                for (int i = 0; i < hw; i++) xt[i * c + ch] = x[xImg + ch * hw + i];
+            for (int p0 = 0; p0 < p; p0 += Sgemm.KC) {
+                int kc = Math.min(Sgemm.KC, p - p0);
+                for (int j = 0; j < kc; j++) { // top-left input pixel of output pixel p0 + j
+                    iy0[j] = (p0 + j) / ow * q.strideH() - q.padH();
+                    ix0[j] = (p0 + j) % ow * q.strideW() - q.padW();
+                }
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    Sgemm.packA(og, kc, gy, gyOff + (img * g.o() + grp * og) * p + p0, p, 1, pa, 0);
+                    for (int t = 0; t < taps; t++) {
+                        int dy = t / g.kw() * q.dilH(), dx = t % g.kw() * q.dilW();
+                        for (int c0 = 0; c0 < cg; c0 += nr) {
+                            int chan = grp * cg + c0;
+                            for (int j = 0; j < kc; j++) {
+                                int iy = iy0[j] + dy, ix = ix0[j] + dx, d = j * nr;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                                    FloatVector.zero(S).intoArray(pb, d);
+                                    FloatVector.zero(S).intoArray(pb, d + L);
+                                } else {
+                                    int src = (iy * w + ix) * c + chan;
+                                    FloatVector.fromArray(S, xt, src).intoArray(pb, d);
+                                    FloatVector.fromArray(S, xt, src + L).intoArray(pb, d + L);
+                                }
+                            }
+                            for (int i0 = 0; i0 < og; i0 += Sgemm.MR)
+                                Sgemm.kernel(kc, pa, i0 * kc, pb, 0, part, ((grp * taps + t) * og + i0) * cg + c0, cg, true);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** The staging buffer (O/G, imgs * P) holding gy's og channels of imgs whole images, the first at gyBlock. */

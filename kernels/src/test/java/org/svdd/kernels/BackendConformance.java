@@ -447,7 +447,12 @@ public abstract class BackendConformance {
             new ConvCase(new int[]{1, 8, 10, 16}, new int[]{8, 8, 3, 3}, new Conv2dParams(1, 1, 2, 2, 2, 2, 1)),
             new ConvCase(new int[]{2, 16, 8, 32}, new int[]{16, 8, 3, 3}, Conv2dParams.of(1, 1).withGroups(2)),
             new ConvCase(new int[]{1, 40, 4, 16}, new int[]{8, 40, 3, 3}, Conv2dParams.of(1, 1)),
-            new ConvCase(new int[]{1, 8, 6, 34}, new int[]{8, 8, 3, 3}, Conv2dParams.of(1, 0)));
+            new ConvCase(new int[]{1, 8, 6, 34}, new int[]{8, 8, 3, 3}, Conv2dParams.of(1, 0)),
+            // input channels a whole number of B slivers: the channels-last weight gradient, with odd sizes, more
+            // output pixels than one slice, and stride, dilation and groups
+            new ConvCase(new int[]{2, 32, 6, 7}, new int[]{8, 32, 3, 3}, Conv2dParams.of(1, 1)),
+            new ConvCase(new int[]{1, 32, 17, 18}, new int[]{16, 32, 3, 3}, Conv2dParams.of(1, 1)),
+            new ConvCase(new int[]{2, 64, 9, 10}, new int[]{16, 32, 3, 3}, new Conv2dParams(2, 1, 1, 2, 1, 2, 2)));
 
     @TestFactory
     Stream<DynamicTest> upsampleNearest2d() {
