@@ -311,6 +311,20 @@ public final class VectorBackend extends ReferenceBackend {
         return wrap(out, n, c, h * s, wide);
     }
 
+    /** The bias is added in place, one output plane at a time, to the output the convolution has just written. */
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {
+        if (b == null || !allF32(x, w, b)) return super.conv2d(x, w, b, p);
+        Tensor y = conv2d(x, w, p), bc = contiguous(b);
+        float[] ya = floats(y), ba = floats(bc);
+        int o = y.dim(1), plane = y.dim(2) * y.dim(3), bOff = bc.offset();
+        parallelFor(y.dim(0) * o, ya.length, (r0, r1) -> {
+            for (int r = r0; r < r1; r++)
+                ElementwiseKernels.binary(BinaryOp.ADD, ya, r * plane, ba[bOff + r % o], ya, r * plane, plane);
+        });
+        return y;
+    }
+
     @Override
     public Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] xShape, Conv2dParams p) {
         if (!allF32(gy, w)) return super.conv2dBackwardInput(gy, w, xShape, p);

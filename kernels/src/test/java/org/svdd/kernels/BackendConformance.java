@@ -472,6 +472,8 @@ public abstract class BackendConformance {
             int taps = c.w()[1] * c.w()[2] * c.w()[3];
             int og = c.w()[0] / c.p().groups();
             t.add(test("conv2d " + c, () -> agree("conv2d " + c, tolerance(taps), s -> be(s).conv2d(x.on(s), w.on(s), c.p()))));
+            Pair b = rand(rng, -1, 1, c.w()[0]);
+            t.add(test("conv2d with bias " + c, () -> agree("conv2d with bias " + c, tolerance(taps + 1), s -> be(s).conv2d(x.on(s), w.on(s), b.on(s), c.p()))));
             t.add(test("conv2dBackwardInput " + c, () -> agree("conv2dBackwardInput " + c, tolerance(og * c.w()[2] * c.w()[3]),
                     s -> be(s).conv2dBackwardInput(gy.on(s), w.on(s), c.x(), c.p()))));
             t.add(test("conv2dBackwardWeight " + c, () -> agree("conv2dBackwardWeight " + c, tolerance(c.y()[0] * c.y()[2] * c.y()[3]),

@@ -55,6 +55,15 @@ public interface Backend {
     /** x (N, C, H, W) contiguous, w (O, C/g, KH, KW) contiguous, gives (N, O, OH, OW). */
     Tensor conv2d(Tensor x, Tensor w, Conv2dParams p);
 
+    /**
+     * conv2d plus b (O) per output channel, or none for b = null. This composition is the definition; a backend that
+     * can add the bias into the output it has just written (no second tensor) overrides it.
+     */
+    default Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {
+        Tensor y = conv2d(x, w, p);
+        return b == null ? y : binary(BinaryOp.ADD, y, b.reshape(1, -1, 1, 1).expand(y.shape()));
+    }
+
     /** Gradient of conv2d with respect to its input: gy (N, O, OH, OW), w as in forward, gives xShape. */
     Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] xShape, Conv2dParams p);
 

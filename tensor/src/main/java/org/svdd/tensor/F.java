@@ -29,16 +29,19 @@ public final class F {
         if (p.outH(x.dim(2), w.dim(2)) < 1 || p.outW(x.dim(3), w.dim(3)) < 1) {
             throw new IllegalArgumentException("conv2d: kernel " + Shape.str(w.shape()) + " larger than padded input " + Shape.str(x.shape()));
         }
-        Tensor xc = x.contiguous(), wc = w.contiguous();
+        if (b != null && b.numel() != w.dim(0)) {
+            throw new IllegalArgumentException("conv2d: bias " + Shape.str(b.shape()) + " does not have one value per output channel of " + Shape.str(w.shape()));
+        }
+        Tensor xc = x.contiguous(), wc = w.contiguous(), bc = b == null ? null : b.contiguous();
         Backend be = x.backend();
         int[] xs = x.shape(), ws = w.shape();
-        Tensor y = Grad.record(be.conv2d(xc, wc, p), g -> {
+        return Grad.record(be.conv2d(xc, wc, bc, p), g -> {
             Tensor gc = g.contiguous();
             return new Tensor[]{
                     xc.requiresGrad() ? be.conv2dBackwardInput(gc, wc, xs, p) : null,
-                    wc.requiresGrad() ? be.conv2dBackwardWeight(xc, gc, ws, p) : null};
-        }, xc, wc);
-        return b == null ? y : y.add(b.reshape(1, -1, 1, 1));
+                    wc.requiresGrad() ? be.conv2dBackwardWeight(xc, gc, ws, p) : null,
+                    bc != null && bc.requiresGrad() ? gc.sum(new int[]{0, 2, 3}, false).reshape(bc.shape()) : null};
+        }, xc, wc, bc);
     }
 
     /** x (N, C, L), w (O, C/groups, K): conv2d with H = 1. */
