@@ -6,7 +6,19 @@ import jdk.incubator.vector.VectorSpecies;
 import org.svdd.tensor.Conv2dParams;
 
 /**
- * 2-D convolution (cross-correlation, as in PyTorch) on contiguous float arrays by im2col + {@link Sgemm}.
+ * 2-D convolution (cross-correlation, as in PyTorch) on contiguous float arrays, on the {@link Sgemm} micro-kernel.
+ *
+ * <p>Three paths, chosen by the shapes ({@link Geometry}) and, for the first two, a batch of at least one image per
+ * {@link Parallel} worker (they are parallel over images only):
+ * <ul>
+ *   <li>direct ({@link Geometry#direct}: unit column stride, output rows of whole vectors or 8-lane stretches, whole
+ *   micro-tiles): the forward GEMM's B slivers are packed straight from x, a slice of taps at a time, and used at
+ *   once ({@link #forwardDirect}); a stride-1 input gradient is the forward convolution of gy with the flipped
+ *   weight ({@link Geometry#transposed}), so it runs the same way;</li>
+ *   <li>channels last ({@link Geometry#channelsLast}: input channels per group a whole number of B slivers): the
+ *   weight gradient per kernel tap, on a (H, W, C) copy of x ({@link #backwardWeightChannelsLast});</li>
+ *   <li>everything else by im2col + GEMM, as below.</li>
+ * </ul>
  *
  * <p>Shapes: x (N, C, H, W), w (O, C/G, KH, KW), y (N, O, OH, OW), G groups. Per group, with K = C/G * KH * KW and
  * P = OH * OW, the GEMMs run on a block of columns: several whole images side by side, or for a large image a band of
@@ -36,6 +48,8 @@ public final class Conv2dKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Half a preferred vector where that is 16 lanes: the loads of {@link #packSliverNarrow}. */
+    private static final VectorSpecies<Float> NARROW = FloatVector.SPECIES_256;
     /**
      * Deepest slice of K the direct path packs at once: a B sliver of SLICE x NR floats (40 KiB on AVX-512) stays in
      * L1 while the weight's slivers stream past it.
@@ -113,7 +127,13 @@ public final class Conv2dKernel {
          * NR), so the micro-kernel writes y directly.
          */
         boolean direct() {
-            return !pointwise() && params.strideW() == 1 && ow() % L == 0 && og() % Sgemm.MR == 0 && p() % Sgemm.NR == 0;
+            return !pointwise() && params.strideW() == 1 && (ow() % L == 0 || narrowRows()) && og() % Sgemm.MR == 0
+                    && p() % Sgemm.NR == 0;
+        }
+
+        /** Rows of whole 8-lane stretches where vectors are 16 lanes (8x8 layers on AVX-512): {@link #packSliverNarrow}. */
+        boolean narrowRows() {
+            return L == 2 * NARROW.length() && ow() % NARROW.length() == 0 && ow() % L != 0;
         }
 
         /**
@@ -173,6 +193,14 @@ public final class Conv2dKernel {
         void run(int start, int end);
     }
 
+    /**
+     * Whether every worker gets at least one image (or there is one thread): the direct and channels-last paths are
+     * parallel over images only, so a smaller batch keeps the GEMM path, which is parallel inside.
+     */
+    private static boolean imagesPerThread(Geometry g) {
+        return Parallel.threads() == 1 || g.n() >= Parallel.threads();
+    }
+
     /** Hands the batch to body in chunks, one per worker when the batch is at least as large as the pool. */
     private static void forEachImageChunk(Geometry g, ChunkBody body) {
         if (g.n() >= Parallel.threads() && Parallel.threads() > 1) Parallel.forRange(g.n(), body::run);
@@ -187,7 +215,7 @@ public final class Conv2dKernel {
      * @param y output from 0, contiguous (N, O, OH, OW); overwritten
      */
     public static void forward(float[] x, int xOff, float[] w, int wOff, float[] y, Geometry g) {
-        if (g.direct()) {
+        if (g.direct() && imagesPerThread(g)) {
             forEachImageChunk(g, (start, end) -> forwardDirect(x, xOff, w, wOff, y, g, start, end, false));
             return;
         }
@@ -242,7 +270,8 @@ public final class Conv2dKernel {
                 for (int j0 = 0; j0 < p; j0 += Sgemm.NR)
                     for (int pc = 0; pc < k; pc += slice) {
                         int kc = Math.min(slice, k - pc);
-                        packSliver(x, xImg, g, pc, kc, j0, pb);
+                        if (g.narrowRows()) packSliverNarrow(x, xImg, g, pc, kc, j0, pb);
+                        else packSliver(x, xImg, g, pc, kc, j0, pb);
                         for (int i0 = 0; i0 < og; i0 += Sgemm.MR)
                             Sgemm.kernel(kc, pa, og * pc + i0 * kc, pb, 0, y, yImg + i0 * p + j0, p, accumulate || pc > 0);
                     }
@@ -284,6 +313,32 @@ public final class Conv2dKernel {
     }
 
     /**
+     * {@link #packSliver} for output rows of whole 8-lane stretches ({@link Geometry#narrowRows}): the sliver's NR = 32
+     * pixels are four stretches, each one 8-lane load of an input row (masked at the side padding).
+     */
+    private static void packSliverNarrow(float[] x, int xImg, Geometry g, int pc, int kc, int j0, float[] pb) {
+        Conv2dParams q = g.params();
+        int h = g.h(), w = g.w(), ow = g.ow(), khw = g.kh() * g.kw(), n = NARROW.length(), d = 0;
+        int[] iy = new int[4], ix = new int[4];
+        for (int s = 0; s < 4; s++) { // input row and column of stretch s for tap (0, 0)
+            iy[s] = (j0 + s * n) / ow * q.strideH() - q.padH();
+            ix[s] = (j0 + s * n) % ow - q.padW();
+        }
+        for (int c = pc / khw; c < (pc + kc) / khw; c++) {
+            int xc = xImg + c * h * w;
+            for (int ky = 0; ky < g.kh(); ky++)
+                for (int kx = 0; kx < g.kw(); kx++, d += Sgemm.NR)
+                    for (int s = 0; s < 4; s++) {
+                        int y = iy[s] + ky * q.dilH(), xx = ix[s] + kx * q.dilW(), row = xc + y * w;
+                        FloatVector v = y < 0 || y >= h ? FloatVector.zero(NARROW)
+                                : xx >= 0 && xx + n <= w ? FloatVector.fromArray(NARROW, x, row + xx)
+                                : FloatVector.fromArray(NARROW, x, row + xx, NARROW.indexInRange(xx, w));
+                        v.intoArray(pb, d + s * n);
+                    }
+        }
+    }
+
+    /**
      * Gradient with respect to the input: gx (N, C, H, W) from gy (N, O, OH, OW) and w. Where it is again a
      * convolution that takes the direct path ({@link Geometry#transposed}), it runs as one, with the flipped weight;
      * else by GEMM into a column matrix and {@link #col2im}.
@@ -292,7 +347,7 @@ public final class Conv2dKernel {
      */
     public static void backwardInput(float[] gy, int gyOff, float[] w, int wOff, float[] gx, Geometry g) {
         Geometry t = g.transposed();
-        if (t != null && t.direct()) {
+        if (t != null && t.direct() && imagesPerThread(g)) {
             float[] wt = flipped(w, wOff, g);
             forEachImageChunk(t, (start, end) -> forwardDirect(gy, gyOff, wt, 0, gx, t, start, end, true));
             return;
@@ -331,7 +386,7 @@ public final class Conv2dKernel {
     public static void backwardWeight(float[] x, int xOff, float[] gy, int gyOff, float[] gw, Geometry g) {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
         Arrays.fill(gw, 0, g.o() * k, 0f);
-        if (g.channelsLast()) {
+        if (g.channelsLast() && imagesPerThread(g)) {
             int taps = g.kh() * g.kw();
             float[][] partials = new float[g.n()][]; // by first image of the chunk, each (G, KH*KW, O/G, C/G)
             forEachImageChunk(g, (start, end) -> {

@@ -448,6 +448,9 @@ public abstract class BackendConformance {
             new ConvCase(new int[]{2, 16, 8, 32}, new int[]{16, 8, 3, 3}, Conv2dParams.of(1, 1).withGroups(2)),
             new ConvCase(new int[]{1, 40, 4, 16}, new int[]{8, 40, 3, 3}, Conv2dParams.of(1, 1)),
             new ConvCase(new int[]{1, 8, 6, 34}, new int[]{8, 8, 3, 3}, Conv2dParams.of(1, 0)),
+            // rows of 8 and 24 pixels: the direct path's 8-lane stretches where vectors are 16 lanes
+            new ConvCase(new int[]{2, 8, 8, 8}, new int[]{8, 8, 3, 3}, Conv2dParams.of(1, 1)),
+            new ConvCase(new int[]{1, 8, 4, 24}, new int[]{16, 8, 3, 3}, Conv2dParams.of(1, 1)),
             // input channels a whole number of B slivers: the channels-last weight gradient, with odd sizes, more
             // output pixels than one slice, and stride, dilation and groups
             new ConvCase(new int[]{2, 32, 6, 7}, new int[]{8, 32, 3, 3}, Conv2dParams.of(1, 1)),
@@ -478,8 +481,27 @@ public abstract class BackendConformance {
                     s -> be(s).conv2dBackwardInput(gy.on(s), w.on(s), c.x(), c.p()))));
             t.add(test("conv2dBackwardWeight " + c, () -> agree("conv2dBackwardWeight " + c, tolerance(c.y()[0] * c.y()[2] * c.y()[3]),
                     s -> be(s).conv2dBackwardWeight(x.on(s), gy.on(s), c.w(), c.p()))));
+            // on one thread every batch takes the paths that need an image per worker, whatever this machine's cores
+            t.add(test("conv2d, both gradients, one thread " + c, () -> oneThread(() -> {
+                agree("conv2d one thread " + c, tolerance(taps), s -> be(s).conv2d(x.on(s), w.on(s), c.p()));
+                agree("conv2dBackwardInput one thread " + c, tolerance(og * c.w()[2] * c.w()[3]),
+                        s -> be(s).conv2dBackwardInput(gy.on(s), w.on(s), c.x(), c.p()));
+                agree("conv2dBackwardWeight one thread " + c, tolerance(c.y()[0] * c.y()[2] * c.y()[3]),
+                        s -> be(s).conv2dBackwardWeight(x.on(s), gy.on(s), c.w(), c.p()));
+            })));
         }
         return t.stream();
+    }
+
+    /** Runs body with the CPU pool at one thread, then restores it. */
+    private static void oneThread(Runnable body) {
+        int saved = Parallel.threads();
+        Parallel.setThreads(1);
+        try {
+            body.run();
+        } finally {
+            Parallel.setThreads(saved);
+        }
     }
 
     // ---- fused rows ----
