@@ -52,11 +52,16 @@ public final class ConvTiming {
 
     /** Median wall time in ms of runs calls after 10 warm-up calls. */
     static double medianMs(int runs, java.util.function.Supplier<?> body) {
-        for (int i = 0; i < 10; i++) body.get();
+        return medianMs(10, runs, body::get);
+    }
+
+    /** Median wall time in ms of runs calls after warmup calls. */
+    static double medianMs(int warmup, int runs, Runnable body) {
+        for (int i = 0; i < warmup; i++) body.run();
         double[] t = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            body.get();
+            body.run();
             t[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(t);

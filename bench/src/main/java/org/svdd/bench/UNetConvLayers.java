@@ -39,12 +39,12 @@ public final class UNetConvLayers {
                 Rng rng = new Rng(1);
                 float[] x = random(rng, N * c * h * h), w = random(rng, o * c * k * k), gy = random(rng, N * o * g.p());
                 float[] y = new float[gy.length], gx = new float[x.length], gw = new float[w.length];
-                double f = medianMs(runs, () -> Conv2dKernel.forward(x, 0, w, 0, y, g));
-                double bi = medianMs(runs, () -> {
+                double f = ConvTiming.medianMs(3, runs, () -> Conv2dKernel.forward(x, 0, w, 0, y, g));
+                double bi = ConvTiming.medianMs(3, runs, () -> {
                     Arrays.fill(gx, 0f);
                     Conv2dKernel.backwardInput(gy, 0, w, 0, gx, g);
                 });
-                double bw = medianMs(runs, () -> Conv2dKernel.backwardWeight(x, 0, gy, 0, gw, g));
+                double bw = ConvTiming.medianMs(3, runs, () -> Conv2dKernel.backwardWeight(x, 0, gy, 0, gw, g));
                 fwd += count * f;
                 in += count * bi;
                 wt += count * bw;
@@ -64,17 +64,5 @@ public final class UNetConvLayers {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) rng.normal();
         return a;
-    }
-
-    private static double medianMs(int runs, Runnable body) {
-        for (int i = 0; i < 3; i++) body.run();
-        double[] t = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            body.run();
-            t[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(t);
-        return t[runs / 2];
     }
 }

@@ -57,6 +57,11 @@ public final class Conv2dKernel {
     private static final int SLICE = 320;
 
     private static final class Buffers {
+        /** a itself when it holds size floats, else a new array of size. */
+        private static float[] grown(float[] a, int size) {
+            return a.length < size ? new float[size] : a;
+        }
+
         float[] cols = new float[0];
         float[] stage = new float[0];
         /** The direct path's packed weight (all of it) and one packed B sliver (a slice of K x NR). */
@@ -64,23 +69,19 @@ public final class Conv2dKernel {
         float[] sliver = new float[0];
 
         float[] sliver(int size) {
-            if (sliver.length < size) sliver = new float[size];
-            return sliver;
+            return sliver = grown(sliver, size);
         }
 
         float[] packW(int size) {
-            if (packW.length < size) packW = new float[size];
-            return packW;
+            return packW = grown(packW, size);
         }
 
         float[] cols(int size) {
-            if (cols.length < size) cols = new float[size];
-            return cols;
+            return cols = grown(cols, size);
         }
 
         float[] stage(int size) {
-            if (stage.length < size) stage = new float[size];
-            return stage;
+            return stage = grown(stage, size);
         }
     }
 
