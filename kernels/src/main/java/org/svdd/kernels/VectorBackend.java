@@ -293,6 +293,23 @@ public final class VectorBackend extends ReferenceBackend {
         return wrap(y, g.n(), g.o(), g.oh(), g.ow());
     }
 
+    /** One pass over each (n, c) plane: a multiply-add by two scalars, or one of them. */
+    @Override
+    public Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta) {
+        if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.channelAffine(x, gamma, beta);
+        int c = x.dim(1), planes = x.dim(0) * c, plane = planes == 0 ? 0 : x.numel() / planes;
+        float[] xa = floats(x), out = new float[x.numel()];
+        float[] ga = gamma == null ? null : floats(gamma), ba = beta == null ? null : floats(beta);
+        int xOff = x.offset(), gOff = gamma == null ? 0 : gamma.offset(), bOff = beta == null ? 0 : beta.offset();
+        parallelFor(planes, out.length, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                float scale = ga == null ? 1f : ga[gOff + r % c], shift = ba == null ? 0f : ba[bOff + r % c];
+                ElementwiseKernels.affine(xa, xOff + r * plane, scale, shift, out, r * plane, plane);
+            }
+        });
+        return wrap(out, x.shape());
+    }
+
     /** Each input row written once as its s-fold widened row, which is then copied s - 1 times below itself. */
     @Override
     public Tensor upsampleNearest2d(Tensor x, int s) {

@@ -458,6 +458,16 @@ public abstract class BackendConformance {
             new ConvCase(new int[]{2, 64, 9, 10}, new int[]{16, 32, 3, 3}, new Conv2dParams(2, 1, 1, 2, 1, 2, 2)));
 
     @TestFactory
+    Stream<DynamicTest> channelAffine() {
+        Rng rng = new Rng(11);
+        Pair x = rand(rng, -2, 2, 3, 5, 4, 7), gamma = rand(rng, -2, 2, 5), beta = rand(rng, -2, 2, 5);
+        return Stream.of(
+                test("channelAffine", () -> agree("channelAffine", tolerance(2), s -> be(s).channelAffine(x.on(s), gamma.on(s), beta.on(s)))),
+                test("channelAffine scale only", () -> agree("channelAffine scale only", tolerance(1), s -> be(s).channelAffine(x.on(s), gamma.on(s), null))),
+                test("channelAffine shift only", () -> agree("channelAffine shift only", tolerance(1), s -> be(s).channelAffine(x.on(s), null, beta.on(s)))));
+    }
+
+    @TestFactory
     Stream<DynamicTest> upsampleNearest2d() {
         Pair x = rand(new Rng(10), -1, 1, 2, 3, 4, 5);
         return Stream.of(

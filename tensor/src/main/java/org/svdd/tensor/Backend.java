@@ -70,6 +70,19 @@ public interface Backend {
     /** Gradient of conv2d with respect to its weight, gives wShape. */
     Tensor conv2dBackwardWeight(Tensor x, Tensor gy, int[] wShape, Conv2dParams p);
 
+    /**
+     * The per-channel affine map of a norm: x (N, C, ...) contiguous, y[n, c, ...] = x[n, c, ...] * gamma[c] + beta[c];
+     * gamma and beta (C) contiguous, either may be null (1 and 0). This composition is the definition; a backend that
+     * does it in one pass overrides it.
+     */
+    default Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta) {
+        int[] perChannel = new int[x.rank()];
+        java.util.Arrays.fill(perChannel, 1);
+        perChannel[1] = x.dim(1);
+        Tensor y = gamma == null ? x : binary(BinaryOp.MUL, x, gamma.reshape(perChannel).expand(x.shape()));
+        return beta == null ? y : binary(BinaryOp.ADD, y, beta.reshape(perChannel).expand(x.shape()));
+    }
+
     /** Nearest-neighbour upsampling: x (N, C, H, W), any strides, each pixel repeated into an s x s block; (N, C, sH, sW). */
     Tensor upsampleNearest2d(Tensor x, int s);
 

@@ -102,12 +102,30 @@ public final class F {
     public static Tensor groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps) {
         int n = x.dim(0), c = x.dim(1);
         if (c % groups != 0) throw new IllegalArgumentException("group norm: " + c + " channels not divisible into " + groups + " groups");
-        Tensor y = normalizeRows(x.reshape(n * groups, -1), eps).reshape(x.shape());
-        int[] affine = new int[x.rank()];
-        Arrays.fill(affine, 1);
-        affine[1] = c;
-        if (gamma != null) y = y.mul(gamma.reshape(affine));
-        return beta == null ? y : y.add(beta.reshape(affine));
+        Tensor y = normalizeRows(x.reshape(n * groups, -1), eps).reshape(x.shape()).contiguous();
+        return gamma == null && beta == null ? y : channelAffine(y, gamma, beta);
+    }
+
+    /**
+     * y[n, c, ...] = x[n, c, ...] * gamma[c] + beta[c] (either may be null) in one op: a norm's affine map. Gradients:
+     * g * gamma[c] for x, the sums over all but the channel axis of g * x for gamma and of g for beta.
+     */
+    static Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta) {
+        int c = x.dim(1);
+        for (Tensor p : new Tensor[]{gamma, beta}) {
+            if (p != null && p.numel() != c) throw new IllegalArgumentException("channel affine: " + Shape.str(p.shape()) + " does not have one value per channel of " + Shape.str(x.shape()));
+        }
+        Tensor xc = x.contiguous(), gc = gamma == null ? null : gamma.contiguous(), bc = beta == null ? null : beta.contiguous();
+        Backend be = x.backend();
+        int[] others = new int[x.rank() - 1];
+        for (int d = 0, k = 0; d < x.rank(); d++) if (d != 1) others[k++] = d;
+        return Grad.record(be.channelAffine(xc, gc, bc), g -> {
+            Tensor gg = g.contiguous();
+            return new Tensor[]{
+                    xc.requiresGrad() ? (gc == null ? gg : be.channelAffine(gg, gc, null)) : null,
+                    gc != null && gc.requiresGrad() ? gg.mul(xc).sum(others, false).reshape(gc.shape()) : null,
+                    bc != null && bc.requiresGrad() ? gg.sum(others, false).reshape(bc.shape()) : null};
+        }, xc, gc, bc);
     }
 
     // ---- softmax ----
