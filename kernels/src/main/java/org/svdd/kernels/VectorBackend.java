@@ -328,6 +328,19 @@ public final class VectorBackend extends ReferenceBackend {
         return wrap(out, n, c, h * s, wide);
     }
 
+    /** The bias is added in place to every row of the product just written. */
+    @Override
+    public Tensor matmul(Tensor a, Tensor b, Tensor bias) {
+        if (!allF32(a, b, bias)) return super.matmul(a, b, bias);
+        Tensor y = matmul(a, b), bc = contiguous(bias);
+        float[] ya = floats(y), ba = floats(bc);
+        int n = y.dim(2), rows = n == 0 ? 0 : ya.length / n, bOff = bc.offset();
+        parallelFor(rows, ya.length, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) ElementwiseKernels.binary(BinaryOp.ADD, ya, r * n, ba, bOff, ya, r * n, n);
+        });
+        return y;
+    }
+
     /** The bias is added in place, one output plane at a time, to the output the convolution has just written. */
     @Override
     public Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {

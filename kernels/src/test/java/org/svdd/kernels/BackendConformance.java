@@ -458,6 +458,14 @@ public abstract class BackendConformance {
             new ConvCase(new int[]{2, 64, 9, 10}, new int[]{16, 32, 3, 3}, new Conv2dParams(2, 1, 1, 2, 1, 2, 2)));
 
     @TestFactory
+    Stream<DynamicTest> matmulWithBias() {
+        Rng rng = new Rng(12);
+        Pair a = rand(rng, -1, 1, 1, 37, 20), w = rand(rng, -1, 1, 1, 19, 20), bias = rand(rng, -1, 1, 19);
+        return Stream.of(test("matmul with bias, transposed weight", () -> agree("matmul with bias, transposed weight",
+                tolerance(21), s -> be(s).matmul(a.on(s), w.on(s).transpose(1, 2), bias.on(s)))));
+    }
+
+    @TestFactory
     Stream<DynamicTest> channelAffine() {
         Rng rng = new Rng(11);
         Pair x = rand(rng, -2, 2, 3, 5, 4, 7), gamma = rand(rng, -2, 2, 5), beta = rand(rng, -2, 2, 5);

@@ -52,6 +52,15 @@ public interface Backend {
     /** Batched matrix product: a (B, M, K) times b (B, K, N) gives (B, M, N). Any strides. */
     Tensor matmul(Tensor a, Tensor b);
 
+    /**
+     * matmul plus bias (N) added to every row: a (B, M, K), b (B, K, N). This composition is the definition; a backend
+     * that can add the bias into the product it has just written (no second tensor) overrides it.
+     */
+    default Tensor matmul(Tensor a, Tensor b, Tensor bias) {
+        Tensor y = matmul(a, b);
+        return binary(BinaryOp.ADD, y, bias.reshape(1, 1, -1).expand(y.shape()));
+    }
+
     /** x (N, C, H, W) contiguous, w (O, C/g, KH, KW) contiguous, gives (N, O, OH, OW). */
     Tensor conv2d(Tensor x, Tensor w, Conv2dParams p);
 

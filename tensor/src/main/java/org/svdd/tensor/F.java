@@ -14,8 +14,18 @@ public final class F {
     /** y = x W^T + b: x (..., in), w (out, in), b (out) or null. */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
         if (x.dim(-1) != w.dim(1)) throw new IllegalArgumentException("linear: input " + Shape.str(x.shape()) + " does not match weight " + Shape.str(w.shape()));
-        Tensor y = x.matmul(w.mT());
-        return b == null ? y : y.add(b);
+        if (b == null) return x.matmul(w.mT());
+        if (b.numel() != w.dim(0)) throw new IllegalArgumentException("linear: bias " + Shape.str(b.shape()) + " does not have one value per output of " + Shape.str(w.shape()));
+        // the rows of x times w^T, plus b, as one op: (1, R, in) x (1, in, out) + b
+        int in = w.dim(1);
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = w.dim(0);
+        Tensor x3 = x.reshape(1, -1, in), w3 = w.mT().unsqueeze(0), bc = b.contiguous();
+        Backend be = x.backend();
+        return Grad.record(be.matmul(x3, w3, bc), g -> new Tensor[]{
+                x3.requiresGrad() ? be.matmul(g, w3.transpose(1, 2)) : null,
+                w3.requiresGrad() ? be.matmul(x3.transpose(1, 2), g) : null,
+                bc.requiresGrad() ? g.sum(new int[]{0, 1}, false).reshape(bc.shape()) : null}, x3, w3, bc).reshape(outShape);
     }
 
     // ---- convolution ----
