@@ -260,6 +260,7 @@ public final class Conv2dKernel {
         int k = g.k(), p = g.p(), og = g.og(), cg = g.cg(), hw = g.h() * g.w();
         // K in equal slices of whole input channels: no short last slice that reloads C for little work
         int khw = g.kh() * g.kw(), slice = ceil(cg, ceil(k, SLICE)) * khw;
+        boolean narrow = g.narrowRows();
         Buffers buf = BUFFERS.get();
         float[] pa = buf.packW(og * k), pb = buf.sliver(slice * Sgemm.NR);
         for (int grp = 0; grp < g.groups(); grp++) {
@@ -271,7 +272,7 @@ public final class Conv2dKernel {
                 for (int j0 = 0; j0 < p; j0 += Sgemm.NR)
                     for (int pc = 0; pc < k; pc += slice) {
                         int kc = Math.min(slice, k - pc);
-                        if (g.narrowRows()) packSliverNarrow(x, xImg, g, pc, kc, j0, pb);
+                        if (narrow) packSliverNarrow(x, xImg, g, pc, kc, j0, pb);
                         else packSliver(x, xImg, g, pc, kc, j0, pb);
                         for (int i0 = 0; i0 < og; i0 += Sgemm.MR)
                             Sgemm.kernel(kc, pa, og * pc + i0 * kc, pb, 0, y, yImg + i0 * p + j0, p, accumulate || pc > 0);

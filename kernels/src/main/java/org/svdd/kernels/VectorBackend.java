@@ -293,13 +293,21 @@ public final class VectorBackend extends ReferenceBackend {
         return wrap(y, g.n(), g.o(), g.oh(), g.ow());
     }
 
-    /** One pass over each (n, c) plane: a multiply-add by two scalars, or one of them. */
     @Override
     public Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta) {
         if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.channelAffine(x, gamma, beta);
+        float[] out = new float[x.numel()];
+        perChannel(x, out, gamma, beta);
+        return wrap(out, x.shape());
+    }
+
+    /**
+     * out[n, c, ...] = x[n, c, ...] * gamma[c] + beta[c] (1 and 0 for a null one), one pass over each (n, c) plane; x
+     * contiguous, out from 0 and contiguous, and it may be x's own array when x starts at 0.
+     */
+    private static void perChannel(Tensor x, float[] out, Tensor gamma, Tensor beta) {
         int c = x.dim(1), planes = x.dim(0) * c, plane = planes == 0 ? 0 : x.numel() / planes;
-        float[] xa = floats(x), out = new float[x.numel()];
-        float[] ga = gamma == null ? null : floats(gamma), ba = beta == null ? null : floats(beta);
+        float[] xa = floats(x), ga = gamma == null ? null : floats(gamma), ba = beta == null ? null : floats(beta);
         int xOff = x.offset(), gOff = gamma == null ? 0 : gamma.offset(), bOff = beta == null ? 0 : beta.offset();
         parallelFor(planes, out.length, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -307,7 +315,6 @@ public final class VectorBackend extends ReferenceBackend {
                 ElementwiseKernels.affine(xa, xOff + r * plane, scale, shift, out, r * plane, plane);
             }
         });
-        return wrap(out, x.shape());
     }
 
     /** Each input row written once as its s-fold widened row, which is then copied s - 1 times below itself. */
@@ -345,13 +352,8 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {
         if (b == null || !allF32(x, w, b)) return super.conv2d(x, w, b, p);
-        Tensor y = conv2d(x, w, p), bc = contiguous(b);
-        float[] ya = floats(y), ba = floats(bc);
-        int o = y.dim(1), plane = y.dim(2) * y.dim(3), bOff = bc.offset();
-        parallelFor(y.dim(0) * o, ya.length, (r0, r1) -> {
-            for (int r = r0; r < r1; r++)
-                ElementwiseKernels.binary(BinaryOp.ADD, ya, r * plane, ba[bOff + r % o], ya, r * plane, plane);
-        });
+        Tensor y = conv2d(x, w, p);
+        perChannel(y, floats(y), null, contiguous(b));
         return y;
     }
 
