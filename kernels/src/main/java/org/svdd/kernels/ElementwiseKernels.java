@@ -134,7 +134,8 @@ public final class ElementwiseKernels {
         split(n, (from, to) -> unaryRange(op, x, xOff + from, y, yOff + from, to - from));
     }
 
-    private static void unaryRange(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
+    /** {@link #unary} on the calling thread. */
+    static void unaryRange(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
         int bound = S.loopBound(n);
         switch (op) {
             case NEG -> unaryNeg(x, xo, y, yo, bound);
@@ -232,7 +233,8 @@ public final class ElementwiseKernels {
         split(n, (from, to) -> unaryBackwardRange(op, x, xOff + from, g, gOff + from, gx, gxOff + from, to - from));
     }
 
-    private static void unaryBackwardRange(UnaryOp op, float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
+    /** {@link #unaryBackward} on the calling thread; gx may be x or g (same offset). */
+    static void unaryBackwardRange(UnaryOp op, float[] x, int xo, float[] g, int go, float[] y, int yo, int n) {
         int bound = S.loopBound(n);
         switch (op) {
             case NEG -> backwardNeg(x, xo, g, go, y, yo, bound);
@@ -412,6 +414,16 @@ public final class ElementwiseKernels {
      * y[i] = x[i] * scale + shift for i &lt; n, rounded after the product and after the sum (a multiply then an add, not
      * a fused multiply-add: the same floats as the two broadcast ops it replaces).
      */
+    /** sum of a[ao + i] b[bo + i], i in [0, n): vector lanes in float, their total and the tail in double. */
+    static double dot(float[] a, int ao, float[] b, int bo, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (int i = bound; i < n; i++) s += (double) a[ao + i] * b[bo + i];
+        return s;
+    }
+
     static void affine(float[] x, int xo, float scale, float shift, float[] y, int yo, int n) {
         int bound = S.loopBound(n);
         FloatVector vs = FloatVector.broadcast(S, scale), vt = FloatVector.broadcast(S, shift);

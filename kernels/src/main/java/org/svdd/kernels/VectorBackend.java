@@ -295,17 +295,23 @@ public final class VectorBackend extends ReferenceBackend {
 
     @Override
     public Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta) {
-        if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.channelAffine(x, gamma, beta);
+        return channelAffine(x, gamma, beta, null);
+    }
+
+    @Override
+    public Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
+        if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.channelAffine(x, gamma, beta, act);
         float[] out = new float[x.numel()];
-        perChannel(x, out, gamma, beta);
+        perChannel(x, out, gamma, beta, act);
         return wrap(out, x.shape());
     }
 
     /**
-     * out[n, c, ...] = x[n, c, ...] * gamma[c] + beta[c] (1 and 0 for a null one), one pass over each (n, c) plane; x
+     * out[n, c, ...] = act(x[n, c, ...] * gamma[c] + beta[c]) (1 and 0 for a null gamma or beta, identity for a null
+     * act), one pass over each (n, c) plane, the activation on the plane just written while it is in cache; x
      * contiguous, out from 0 and contiguous, and it may be x's own array when x starts at 0.
      */
-    private static void perChannel(Tensor x, float[] out, Tensor gamma, Tensor beta) {
+    private static void perChannel(Tensor x, float[] out, Tensor gamma, Tensor beta, UnaryOp act) {
         int c = x.dim(1), planes = x.dim(0) * c, plane = planes == 0 ? 0 : x.numel() / planes;
         float[] xa = floats(x), ga = gamma == null ? null : floats(gamma), ba = beta == null ? null : floats(beta);
         int xOff = x.offset(), gOff = gamma == null ? 0 : gamma.offset(), bOff = beta == null ? 0 : beta.offset();
@@ -313,8 +319,49 @@ public final class VectorBackend extends ReferenceBackend {
             for (int r = r0; r < r1; r++) {
                 float scale = ga == null ? 1f : ga[gOff + r % c], shift = ba == null ? 0f : ba[bOff + r % c];
                 ElementwiseKernels.affine(xa, xOff + r * plane, scale, shift, out, r * plane, plane);
+                if (act != null) ElementwiseKernels.unaryRange(act, out, r * plane, out, r * plane, plane);
             }
         });
+    }
+
+    /**
+     * Per (n, c) plane, in cache: gu = g act'(x gamma + beta) (u recomputed into the output plane), its sums for beta and
+     * (times x) for gamma, then gx = gu gamma in place. The per-plane sums are added over n in order: the result does
+     * not depend on the thread count.
+     */
+    @Override
+    public Tensor[] channelAffineBackward(Tensor g, Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
+        if (!allF32(g, x, gamma, beta) || !x.isContiguous() || !g.isContiguous()) return super.channelAffineBackward(g, x, gamma, beta, act);
+        int c = x.dim(1), planes = x.dim(0) * c, plane = planes == 0 ? 0 : x.numel() / planes;
+        float[] xa = floats(x), gs = floats(g), ga = gamma == null ? null : floats(gamma), ba = beta == null ? null : floats(beta);
+        int xOff = x.offset(), gsOff = g.offset(), gOff = gamma == null ? 0 : gamma.offset(), bOff = beta == null ? 0 : beta.offset();
+        float[] gx = new float[x.numel()];
+        double[] sumGuX = new double[planes], sumGu = new double[planes];
+        parallelFor(planes, gx.length, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                float scale = ga == null ? 1f : ga[gOff + r % c], shift = ba == null ? 0f : ba[bOff + r % c];
+                int o = r * plane, xo = xOff + o;
+                if (act == null) System.arraycopy(gs, gsOff + o, gx, o, plane);
+                else {
+                    ElementwiseKernels.affine(xa, xo, scale, shift, gx, o, plane);                         // u
+                    ElementwiseKernels.unaryBackwardRange(act, gx, o, gs, gsOff + o, gx, o, plane);        // gu
+                }
+                sumGuX[r] = ElementwiseKernels.dot(gx, o, xa, xo, plane);
+                sumGu[r] = ElementwiseKernels.sumDouble(gx, o, plane);
+                if (ga != null) ElementwiseKernels.affine(gx, o, scale, 0f, gx, o, plane);
+            }
+        });
+        float[] gGamma = new float[c], gBeta = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double sg = 0, sb = 0;
+            for (int r = ch; r < planes; r += c) {
+                sg += sumGuX[r];
+                sb += sumGu[r];
+            }
+            gGamma[ch] = (float) sg;
+            gBeta[ch] = (float) sb;
+        }
+        return new Tensor[]{wrap(gx, x.shape()), gamma == null ? null : wrap(gGamma, c), beta == null ? null : wrap(gBeta, c)};
     }
 
     /** Each input row written once as its s-fold widened row, which is then copied s - 1 times below itself. */
@@ -353,7 +400,7 @@ public final class VectorBackend extends ReferenceBackend {
     public Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {
         if (b == null || !allF32(x, w, b)) return super.conv2d(x, w, b, p);
         Tensor y = conv2d(x, w, p);
-        perChannel(y, floats(y), null, contiguous(b));
+        perChannel(y, floats(y), null, contiguous(b), null);
         return y;
     }
 

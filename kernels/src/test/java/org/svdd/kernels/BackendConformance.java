@@ -472,7 +472,29 @@ public abstract class BackendConformance {
         return Stream.of(
                 test("channelAffine", () -> agree("channelAffine", tolerance(2), s -> be(s).channelAffine(x.on(s), gamma.on(s), beta.on(s)))),
                 test("channelAffine scale only", () -> agree("channelAffine scale only", tolerance(1), s -> be(s).channelAffine(x.on(s), gamma.on(s), null))),
-                test("channelAffine shift only", () -> agree("channelAffine shift only", tolerance(1), s -> be(s).channelAffine(x.on(s), null, beta.on(s)))));
+                test("channelAffine shift only", () -> agree("channelAffine shift only", tolerance(1), s -> be(s).channelAffine(x.on(s), null, beta.on(s)))),
+                test("channelAffine then silu", () -> agree("channelAffine then silu", tolerance(4), s -> be(s).channelAffine(x.on(s), gamma.on(s), beta.on(s), UnaryOp.SILU))),
+                test("channelAffine then gelu", () -> agree("channelAffine then gelu", tolerance(4), s -> be(s).channelAffine(x.on(s), gamma.on(s), beta.on(s), UnaryOp.GELU))));
+    }
+
+    /** Every output of channelAffineBackward, with and without the activation, gamma and beta; 84 terms per channel sum. */
+    @TestFactory
+    Stream<DynamicTest> channelAffineBackward() {
+        Rng rng = new Rng(13);
+        Pair x = rand(rng, -2, 2, 3, 5, 4, 7), g = rand(rng, -1, 1, 3, 5, 4, 7), gamma = rand(rng, -2, 2, 5), beta = rand(rng, -2, 2, 5);
+        List<DynamicTest> t = new ArrayList<>();
+        String[] outputs = {"gx", "gGamma", "gBeta"};
+        for (UnaryOp act : new UnaryOp[]{null, UnaryOp.SILU})
+            for (boolean withGamma : new boolean[]{true, false})
+                for (boolean withBeta : new boolean[]{true, false})
+                    for (int i = 0; i < 3; i++) {
+                        if (i == 1 && !withGamma || i == 2 && !withBeta) continue;
+                        int out = i;
+                        String name = "channelAffineBackward " + outputs[i] + " act " + act + (withGamma ? " gamma" : "") + (withBeta ? " beta" : "");
+                        t.add(test(name, () -> agree(name, tolerance(out == 0 ? 4 : 84), s -> be(s).channelAffineBackward(g.on(s), x.on(s),
+                                withGamma ? gamma.on(s) : null, withBeta ? beta.on(s) : null, act)[out])));
+                    }
+        return t.stream();
     }
 
     @TestFactory

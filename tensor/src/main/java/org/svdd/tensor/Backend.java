@@ -92,6 +92,30 @@ public interface Backend {
         return beta == null ? y : binary(BinaryOp.ADD, y, beta.reshape(perChannel).expand(x.shape()));
     }
 
+    /**
+     * A norm's affine map and the activation after it as one op: y = act(x[n, c, ...] * gamma[c] + beta[c]), act null
+     * for none; x (N, C, ...) contiguous, gamma and beta (C) or null.
+     */
+    default Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
+        Tensor u = channelAffine(x, gamma, beta);
+        return act == null ? u : unary(act, u);
+    }
+
+    /**
+     * Gradients of {@link #channelAffine(Tensor, Tensor, Tensor, UnaryOp)} for the output gradient g (x's shape, both
+     * contiguous): {gx, gGamma (C), gBeta (C)}, null for a null gamma or beta. With u = x gamma + beta and
+     * gu = g act'(u): gx = gu gamma[c], gGamma[c] and gBeta[c] the sums of gu x and of gu over all but the channel axis.
+     */
+    default Tensor[] channelAffineBackward(Tensor g, Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
+        Tensor gu = act == null ? g : unaryBackward(act, channelAffine(x, gamma, beta), g);
+        int n = x.dim(0), c = x.dim(1);
+        java.util.function.Function<Tensor, Tensor> channelSums =                    // (N, C, ...) -> (C)
+                t -> reduce(ReduceOp.SUM, reduce(ReduceOp.SUM, t.reshape(n, c, -1), 2), 0).reshape(c);
+        return new Tensor[]{gamma == null ? gu : channelAffine(gu, gamma, null),
+                gamma == null ? null : channelSums.apply(binary(BinaryOp.MUL, gu, x)),
+                beta == null ? null : channelSums.apply(gu)};
+    }
+
     /** Nearest-neighbour upsampling: x (N, C, H, W), any strides, each pixel repeated into an s x s block; (N, C, sH, sW). */
     Tensor upsampleNearest2d(Tensor x, int s);
 

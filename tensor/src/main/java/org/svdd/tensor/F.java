@@ -110,31 +110,34 @@ public final class F {
 
     /** Group norm: x (N, C, ...), statistics over C/groups channels and all spatial positions; gamma, beta (C). */
     public static Tensor groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps) {
+        return groupNorm(x, groups, gamma, beta, eps, null);
+    }
+
+    /** Group norm with the activation act applied in the same op as the affine map (null for none). */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps, UnaryOp act) {
         int n = x.dim(0), c = x.dim(1);
         if (c % groups != 0) throw new IllegalArgumentException("group norm: " + c + " channels not divisible into " + groups + " groups");
         Tensor y = normalizeRows(x.reshape(n * groups, -1), eps).reshape(x.shape()).contiguous();
-        return gamma == null && beta == null ? y : channelAffine(y, gamma, beta);
+        return gamma == null && beta == null && act == null ? y : channelAffine(y, gamma, beta, act);
     }
 
     /**
-     * y[n, c, ...] = x[n, c, ...] * gamma[c] + beta[c] (either may be null) in one op: a norm's affine map. Gradients:
-     * g * gamma[c] for x, the sums over all but the channel axis of g * x for gamma and of g for beta.
+     * y[n, c, ...] = act(x[n, c, ...] * gamma[c] + beta[c]) (gamma, beta or act may be null) in one op: a norm's affine
+     * map and the activation after it. Gradients: with gu = g act'(u), gu * gamma[c] for x, the sums over all but the
+     * channel axis of gu * x for gamma and of gu for beta ({@link Backend#channelAffineBackward}).
      */
-    static Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta) {
+    static Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
         int c = x.dim(1);
         for (Tensor p : new Tensor[]{gamma, beta}) {
             if (p != null && p.numel() != c) throw new IllegalArgumentException("channel affine: " + Shape.str(p.shape()) + " does not have one value per channel of " + Shape.str(x.shape()));
         }
         Tensor xc = x.contiguous(), gc = gamma == null ? null : gamma.contiguous(), bc = beta == null ? null : beta.contiguous();
         Backend be = x.backend();
-        int[] others = new int[x.rank() - 1];
-        for (int d = 0, k = 0; d < x.rank(); d++) if (d != 1) others[k++] = d;
-        return Grad.record(be.channelAffine(xc, gc, bc), g -> {
-            Tensor gg = g.contiguous();
-            return new Tensor[]{
-                    xc.requiresGrad() ? (gc == null ? gg : be.channelAffine(gg, gc, null)) : null,
-                    gc != null && gc.requiresGrad() ? gg.mul(xc).sum(others, false).reshape(gc.shape()) : null,
-                    bc != null && bc.requiresGrad() ? gg.sum(others, false).reshape(bc.shape()) : null};
+        return Grad.record(be.channelAffine(xc, gc, bc, act), g -> {
+            Tensor[] r = be.channelAffineBackward(g.contiguous(), xc, gc, bc, act);
+            return new Tensor[]{xc.requiresGrad() ? r[0] : null,
+                    gc != null && gc.requiresGrad() ? r[1].reshape(gc.shape()) : null,
+                    bc != null && bc.requiresGrad() ? r[2].reshape(bc.shape()) : null};
         }, xc, gc, bc);
     }
 

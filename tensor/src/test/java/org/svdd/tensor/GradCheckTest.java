@@ -84,6 +84,7 @@ class GradCheckTest {
     void normsAndSoftmax() {
         GradCheck.check("layerNorm", in -> F.layerNorm(in.get(0), in.get(1), in.get(2), 1e-5), rand(3, 7), rand(7), rand(7));
         GradCheck.check("groupNorm", in -> F.groupNorm(in.get(0), 2, in.get(1), in.get(2), 1e-5), rand(2, 4, 3, 3), rand(4), rand(4));
+        GradCheck.check("groupNorm then silu", in -> F.groupNorm(in.get(0), 2, in.get(1), in.get(2), 1e-5, UnaryOp.SILU), rand(2, 4, 3, 3), rand(4), rand(4));
         GradCheck.check("softmax last", in -> F.softmax(in.get(0), -1), rand(3, 5));
         GradCheck.check("softmax axis 0", in -> F.softmax(in.get(0), 0), rand(4, 3));
         GradCheck.check("logSoftmax", in -> F.logSoftmax(in.get(0), -1), rand(2, 3, 5));

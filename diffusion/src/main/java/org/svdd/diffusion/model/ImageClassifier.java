@@ -6,6 +6,7 @@ import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
+import org.svdd.tensor.UnaryOp;
 import org.svdd.tensor.io.CheckpointException;
 import org.svdd.tensor.io.Safetensors;
 import org.svdd.tensor.nn.Conv2d;
@@ -99,7 +100,7 @@ public final class ImageClassifier extends Module {
         }
 
         Tensor forward(Tensor x) {
-            return norm.forward(conv.forward(x)).silu();
+            return norm.forward(conv.forward(x), UnaryOp.SILU);
         }
     }
 

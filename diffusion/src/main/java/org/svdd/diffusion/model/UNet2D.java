@@ -5,6 +5,7 @@ import org.svdd.tensor.Conv2dParams;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
+import org.svdd.tensor.UnaryOp;
 import org.svdd.tensor.nn.Conv2d;
 import org.svdd.tensor.nn.GroupNorm;
 import org.svdd.tensor.nn.Init;
@@ -80,9 +81,9 @@ public final class UNet2D extends Module implements EpsModel {
 
         /** x (B, in, H, W), temb (B, tDim) -> (B, out, H, W). */
         Tensor forward(Tensor x, Tensor temb) {
-            Tensor h = conv1.forward(norm1.forward(x).silu());
+            Tensor h = conv1.forward(norm1.forward(x, UnaryOp.SILU));
             h = h.add(time.forward(temb.silu()).unsqueeze(2).unsqueeze(3));
-            h = conv2.forward(norm2.forward(h).silu());
+            h = conv2.forward(norm2.forward(h, UnaryOp.SILU));
             return (skip == null ? x : skip.forward(x)).add(h);
         }
     }
@@ -204,6 +205,6 @@ public final class UNet2D extends Module implements EpsModel {
             }
             if (lv.resample() != null) h = lv.resample().forward(F.upsampleNearest2d(h, 2));
         }
-        return outConv.forward(outNorm.forward(h).silu());
+        return outConv.forward(outNorm.forward(h, UnaryOp.SILU));
     }
 }

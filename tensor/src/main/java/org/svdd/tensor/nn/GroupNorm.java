@@ -3,6 +3,7 @@ package org.svdd.tensor.nn;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
+import org.svdd.tensor.UnaryOp;
 
 /**
  * Group normalisation: y = (x - mean) / sqrt(var + eps) gamma_c + beta_c, statistics (biased variance) per sample
@@ -33,7 +34,12 @@ public final class GroupNorm extends Module implements Layer {
     /** x (N, C, ...) -> same shape. */
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /** x (N, C, ...) -> act(groupNorm(x)), the activation in the same op as the affine map (one pass, one tensor). */
+    public Tensor forward(Tensor x, UnaryOp act) {
         if (x.rank() < 2 || x.dim(1) != channels) throw new IllegalArgumentException("GroupNorm expects (N, " + channels + ", ...), got " + Shape.str(x.shape()));
-        return F.groupNorm(x, groups, weight(), bias(), EPS);
+        return F.groupNorm(x, groups, weight(), bias(), EPS, act);
     }
 }
