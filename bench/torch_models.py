@@ -179,10 +179,11 @@ class Block(nn.Module):
 
 
 class SequenceTransformer(nn.Module):
-    def __init__(self, vocab=4, length=128, dim=128, layers=4, heads=4, mlp_ratio=4):
+    def __init__(self, vocab=4, length=128, dim=128, layers=4, heads=4, mlp_ratio=4, conv_kernel=9):
         super().__init__()
         self.tokens = nn.Embedding(vocab + 1, dim)
         self.positions = nn.Embedding(length, dim)
+        self.conv = nn.Conv1d(dim, dim, conv_kernel, padding=conv_kernel // 2) if conv_kernel else None
         self.time = TimeEmbedding(dim, dim, 1000.0)
         self.blocks = nn.ModuleList(Block(dim, heads, mlp_ratio) for _ in range(layers))
         self.ln_out = nn.LayerNorm(dim)
@@ -191,7 +192,9 @@ class SequenceTransformer(nn.Module):
 
     def forward(self, xt, t):  # x_t (B, L) ids with MASK = vocab, t (B) in [0, 1] -> logits (B, L, vocab)
         temb = self.time(t)
-        h = self.tokens(xt) + self.positions(self.position_ids)
+        h = self.tokens(xt) + self.positions(self.position_ids)  # (B, L, D)
+        if self.conv is not None:
+            h = h + self.conv(h.transpose(1, 2)).transpose(1, 2)
         for block in self.blocks:
             h = block(h, temb)
         return self.head(self.ln_out(h))

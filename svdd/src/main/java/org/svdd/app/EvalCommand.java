@@ -2,9 +2,12 @@ package org.svdd.app;
 
 import org.svdd.core.KmerStats;
 import org.svdd.core.MarkovChain;
+import org.svdd.core.NeighbourContext;
 import org.svdd.diffusion.data.DnaDataset;
+import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -18,7 +21,8 @@ import java.util.concurrent.Callable;
 /**
  * Quality of a DNA model: k-mer (k = 3..6) frequency correlation between its samples and the held-out promoter
  * windows, and its validation loss (the masked-diffusion bound, nats per base) beside the unigram baseline; as
- * yardsticks, the same numbers for n real training windows and for order-1/3/5 {@link MarkovChain}s. Image
+ * yardsticks, the same numbers for n real training windows and for order-1/3/5 {@link MarkovChain}s; and the loss of a
+ * masked letter by mask rate beside counted {@link NeighbourContext} models. Image
  * models go to {@link ImageEval} (classifier confidence of the samples).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a DNA model: k-mer correlation with held-out promoters and validation loss. "
@@ -103,6 +107,34 @@ final class EvalCommand implements Callable<Integer> {
                 loss, unigram, Math.log(4));
         for (MarkovChain c : chains)
             System.out.printf("  order-%d Markov chain, exact held-out log-loss: %.4f nats/base%n", c.order(), c.nll(val.tokens(), val.count(), l));
+        maskedLossByRate(seq, x0, seed);
+        for (int c = 1; c <= 3; c++)
+            System.out.printf("  %d letters each side, counted (NeighbourContext): %.4f nats/base%n", c, NeighbourContext.fit(train.tokens(), train.count(), l, c).nll(val.tokens(), val.count(), l));
         return 0;
+    }
+
+    /**
+     * The unweighted cross-entropy of the masked letters of x0 at a few mask rates. At a low rate the model sees nearly
+     * every neighbour of a masked letter: there the counted {@link NeighbourContext} models are the bar for the local
+     * statistics it has learnt (which is what the k-mer correlation of its samples measures).
+     */
+    private static void maskedLossByRate(DiffusionModel.Sequences seq, Tensor x0, long seed) {
+        int rows = x0.dim(0), l = x0.dim(1);
+        MaskedProcess p = seq.process();
+        System.out.println("held-out loss of a masked letter by mask rate, nats/base:");
+        for (double t : new double[]{0.02, 0.1, 0.3, 0.5, 0.7, 0.9}) {
+            double[] ts = new double[rows];
+            Arrays.fill(ts, t);
+            float[] tf = new float[rows];
+            Arrays.fill(tf, (float) t);
+            Tensor xt = p.qSample(x0, ts, new Rng(seed + 200));
+            double[] sums = Grad.noGrad(() -> {
+                Tensor logits = seq.net().logits(xt, Tensor.of(tf, rows));                                      // (B, L, V)
+                Tensor nll = F.crossEntropy(logits.reshape(rows * l, p.vocab()), x0.reshape(rows * l)).reshape(rows, l);
+                Tensor masked = p.maskIndicator(xt);
+                return new double[]{nll.mul(masked).sum().item(), masked.sum().item()};
+            });
+            System.out.printf("  mask rate %.2f: %.4f%n", p.schedule().maskProb(t), sums[0] / sums[1]);
+        }
     }
 }

@@ -42,4 +42,23 @@ class MarkovChainTest {
     void rejectsAnImpossibleOrder() {
         assertThrows(IllegalArgumentException.class, () -> MarkovChain.fit(new int[4], 1, 4, -1));
     }
+
+    @Test
+    void neighbourContextPredictsAHiddenLetterFromBothSides() {
+        int rows = 100, l = 8;
+        int[] t = periodic(rows, l);
+        // in ACGTACGT the letter between two neighbours is determined; of the 6 inner positions of a row, 4 have
+        // contexts seen 200 times (p = 200.5 / 202) and 2 contexts seen 100 times (p = 100.5 / 102)
+        NeighbourContext c1 = NeighbourContext.fit(t, rows, l, 1);
+        assertEquals((-4 * Math.log(200.5 / 202) - 2 * Math.log(100.5 / 102)) / 6, c1.nll(t, rows, l), 1e-12);
+        // random letters: nothing to learn from the neighbours, about log 4 on fresh rows
+        Rng rng = new Rng(5);
+        int[] noise = new int[2000 * l], fresh = new int[2000 * l];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = rng.nextInt(4);
+            fresh[i] = rng.nextInt(4);
+        }
+        assertEquals(Math.log(4), NeighbourContext.fit(noise, 2000, l, 1).nll(fresh, 2000, l), 0.02);
+        assertThrows(IllegalArgumentException.class, () -> NeighbourContext.fit(t, rows, l, 0));
+    }
 }

@@ -9,7 +9,9 @@ import java.util.TreeSet;
 
 /**
  * Config records to and from string maps (checkpoint metadata "prefix.field" = value). Supports int, long, double,
- * boolean, String, enums and int[] ("1,2,2"). Unknown or missing keys are errors that name the key.
+ * boolean, String, enums and int[] ("1,2,2"). Unknown or missing keys are errors that name the key, except fields
+ * that the record's {@code public static final Map<String, String> DEFAULTS} names (fields added after checkpoints with
+ * this config were written).
  */
 public final class Configs {
     private Configs() {
@@ -37,11 +39,12 @@ public final class Configs {
         for (String k : map.keySet()) {
             if (k.startsWith(prefix + ".") && !known.contains(k)) throw new IllegalArgumentException("unknown config key '" + k + "' (known: " + known + ")");
         }
+        Map<String, String> defaults = defaults(type);
         Object[] args = new Object[cs.length];
         Class<?>[] types = new Class<?>[cs.length];
         for (int i = 0; i < cs.length; i++) {
             String key = prefix + "." + cs[i].getName();
-            String v = map.get(key);
+            String v = map.getOrDefault(key, defaults.get(cs[i].getName()));
             if (v == null) throw new IllegalArgumentException("config key '" + key + "' missing");
             types[i] = cs[i].getType();
             try {
@@ -55,6 +58,17 @@ public final class Configs {
         } catch (java.lang.reflect.InvocationTargetException e) {
             throw new IllegalArgumentException("invalid " + type.getSimpleName() + ": " + e.getCause().getMessage(), e.getCause());
         } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> defaults(Class<? extends Record> type) {
+        try {
+            return (Map<String, String>) type.getField("DEFAULTS").get(null);
+        } catch (NoSuchFieldException e) {
+            return Map.of();
+        } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -4,6 +4,7 @@ import org.svdd.diffusion.process.TokenModel;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
+import org.svdd.tensor.nn.Conv1d;
 import org.svdd.tensor.nn.Embedding;
 import org.svdd.tensor.nn.Init;
 import org.svdd.tensor.nn.LayerNorm;
@@ -13,25 +14,35 @@ import org.svdd.tensor.nn.MultiHeadAttention;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A bidirectional transformer denoiser for masked diffusion: token + position embeddings, pre-norm blocks whose
- * LayerNorms are modulated by the time (adaLN: x_norm (1 + scale(t)) + shift(t)), fused attention, GELU MLP, and
+ * A bidirectional transformer denoiser for masked diffusion: token + position embeddings, optionally a residual
+ * convolution over the sequence (each position sees its neighbours' tokens before the first block), pre-norm blocks
+ * whose LayerNorms are modulated by the time (adaLN: x_norm (1 + scale(t)) + shift(t)), fused attention, GELU MLP, and
  * logits over the real tokens.
  */
 public final class SequenceTransformer extends Module implements TokenModel {
     /**
-     * @param vocab  real tokens (MASK = vocab is an extra input id)
-     * @param length sequence length
+     * @param vocab      real tokens (MASK = vocab is an extra input id)
+     * @param length     sequence length
+     * @param convKernel width of the residual convolution over the embedded sequence (odd; 0 = none). Attention with
+     *                   learned absolute positions is slow to learn which tokens are neighbours; the convolution gives
+     *                   every position its local context (k-mers) from the start.
      */
-    public record Config(int vocab, int length, int dim, int layers, int heads, int mlpRatio) {
+    public record Config(int vocab, int length, int dim, int layers, int heads, int mlpRatio, int convKernel) {
+        /** Values of fields that checkpoints written before the field existed lack. */
+        public static final Map<String, String> DEFAULTS = Map.of("convKernel", "0");
+
         public Config {
             if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by " + heads + " heads");
             if (vocab < 2 || length < 1 || layers < 1) throw new IllegalArgumentException("invalid transformer config");
+            if (convKernel < 0 || convKernel > 0 && convKernel % 2 == 0) throw new IllegalArgumentException("convKernel must be 0 or odd, got " + convKernel);
         }
 
+        /** Width 128, 4 layers, 4 heads, MLP ratio 4, a convolution of width 9 (1.26M parameters with 4 tokens). */
         public static Config small(int vocab, int length) {
-            return new Config(vocab, length, 128, 4, 4, 4);
+            return new Config(vocab, length, 128, 4, 4, 4, 9);
         }
     }
 
@@ -63,6 +74,7 @@ public final class SequenceTransformer extends Module implements TokenModel {
 
     private final Config config;
     private final Embedding tokens, positions;
+    private final Conv1d conv;
     private final TimeEmbedding time;
     private final List<Block> blocks = new ArrayList<>();
     private final LayerNorm lnOut;
@@ -73,6 +85,8 @@ public final class SequenceTransformer extends Module implements TokenModel {
         this.config = c;
         tokens = child("tokens", new Embedding(c.vocab() + 1, c.dim(), init));
         positions = child("positions", new Embedding(c.length(), c.dim(), init));
+        int k = c.convKernel();
+        conv = k == 0 ? null : child("conv", new Conv1d(c.dim(), c.dim(), k, 1, k / 2, 1, 1, true, init));
         time = child("time", new TimeEmbedding(c.dim(), c.dim(), 1000.0, init));
         for (int i = 0; i < c.layers(); i++) blocks.add(child("block." + i, new Block(c, init)));
         lnOut = child("ln_out", new LayerNorm(c.dim(), true, init));
@@ -109,7 +123,8 @@ public final class SequenceTransformer extends Module implements TokenModel {
     /** Token embeddings (B, L, D) -> logits (B, L, vocab). */
     private Tensor fromEmbedded(Tensor emb, Tensor t) {
         Tensor temb = time.forward(t);
-        Tensor h = emb.add(positions.forward(positionIds));
+        Tensor h = emb.add(positions.forward(positionIds));                                  // (B, L, D)
+        if (conv != null) h = h.add(conv.forward(h.permute(0, 2, 1)).permute(0, 2, 1));
         for (Block b : blocks) h = b.forward(h, temb);
         return head.forward(lnOut.forward(h));
     }

@@ -48,7 +48,7 @@ class DenoiserTest {
 
     @Test
     void transformerShapesGradientsAndLearning() {
-        SequenceTransformer.Config cfg = new SequenceTransformer.Config(4, 12, 32, 2, 2, 2);
+        SequenceTransformer.Config cfg = new SequenceTransformer.Config(4, 12, 32, 2, 2, 2, 3);
         SequenceTransformer net = new SequenceTransformer(cfg, Init.of(new Rng(3)));
         MaskedProcess p = new MaskedProcess(4, MaskSchedule.logLinear());
         long[] ids = new long[8 * 12];
@@ -83,5 +83,12 @@ class DenoiserTest {
         t.put("transformer.dim", "abc");
         e = assertThrows(IllegalArgumentException.class, () -> Configs.fromMap("transformer", SequenceTransformer.Config.class, t));
         assertTrue(e.getMessage().contains("transformer.dim"), e.getMessage());
+        // a checkpoint written before convKernel existed: the field takes its DEFAULTS value; other missing keys fail
+        Map<String, String> old = Configs.toMap("transformer", SequenceTransformer.Config.small(4, 128));
+        old.remove("transformer.convKernel");
+        assertEquals(0, Configs.fromMap("transformer", SequenceTransformer.Config.class, old).convKernel());
+        old.remove("transformer.heads");
+        e = assertThrows(IllegalArgumentException.class, () -> Configs.fromMap("transformer", SequenceTransformer.Config.class, old));
+        assertTrue(e.getMessage().contains("transformer.heads"), e.getMessage());
     }
 }
