@@ -109,7 +109,7 @@ final class EvalCommand implements Callable<Integer> {
             System.out.printf("  order-%d Markov chain, exact held-out log-loss: %.4f nats/base%n", c.order(), c.nll(val.tokens(), val.count(), l));
         maskedLossByRate(seq, x0, seed);
         for (int c = 1; c <= 3; c++)
-            System.out.printf("  %d letters each side, counted (NeighbourContext): %.4f nats/base%n", c, NeighbourContext.fit(train.tokens(), train.count(), l, c).nll(val.tokens(), val.count(), l));
+            System.out.printf("  counted from %d neighbours on each side (NeighbourContext): %.4f nats/base%n", c, NeighbourContext.fit(train.tokens(), train.count(), l, c).nll(val.tokens(), val.count(), l));
         return 0;
     }
 

@@ -108,12 +108,15 @@ public interface Backend {
      */
     default Tensor[] channelAffineBackward(Tensor g, Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
         Tensor gu = act == null ? g : unaryBackward(act, channelAffine(x, gamma, beta), g);
-        int n = x.dim(0), c = x.dim(1);
-        java.util.function.Function<Tensor, Tensor> channelSums =                    // (N, C, ...) -> (C)
-                t -> reduce(ReduceOp.SUM, reduce(ReduceOp.SUM, t.reshape(n, c, -1), 2), 0).reshape(c);
         return new Tensor[]{gamma == null ? gu : channelAffine(gu, gamma, null),
-                gamma == null ? null : channelSums.apply(binary(BinaryOp.MUL, gu, x)),
-                beta == null ? null : channelSums.apply(gu)};
+                gamma == null ? null : channelSums(binary(BinaryOp.MUL, gu, x)),
+                beta == null ? null : channelSums(gu)};
+    }
+
+    /** (N, C, ...) contiguous -> (C): the sum over every axis but the channel axis. */
+    private Tensor channelSums(Tensor t) {
+        int n = t.dim(0), c = t.dim(1);
+        return reduce(ReduceOp.SUM, reduce(ReduceOp.SUM, t.reshape(n, c, -1), 2), 0).reshape(c);
     }
 
     /** Nearest-neighbour upsampling: x (N, C, H, W), any strides, each pixel repeated into an s x s block; (N, C, sH, sW). */
