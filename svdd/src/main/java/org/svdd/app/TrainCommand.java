@@ -24,7 +24,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--task", defaultValue = "fashion", description = "fashion (32x32 images, Gaussian process), dna (128 bp promoters, masked process) or smiles (WEHI SMILES of at most 64 characters, masked process). Default: ${DEFAULT-VALUE}")
     String task;
 
-    @Option(names = "--steps", description = "Optimiser steps (default: 4000; smiles 5500).")
+    @Option(names = "--steps", description = "Optimiser steps (default: fashion 4000, dna 3000, smiles 5500).")
     Integer steps;
 
     @Option(names = "--batch", description = "Batch size (default: 64; smiles 32).")
