@@ -325,9 +325,9 @@ public final class VectorBackend extends ReferenceBackend {
     }
 
     /**
-     * Per (n, c) plane, in cache: gu = g act'(x gamma + beta) (u recomputed into the output plane), its sums for beta and
-     * (times x) for gamma, then gx = gu gamma in place. The per-plane sums are added over n in order: the result does
-     * not depend on the thread count.
+     * Per (n, c) plane, in cache: gu = g act'(x gamma + beta) (u recomputed into the output plane; gu is g itself
+     * without an activation), its sums for beta and (times x) for gamma, then gx = gu gamma. The per-plane sums are
+     * added over n in order: the result does not depend on the thread count.
      */
     @Override
     public Tensor[] channelAffineBackward(Tensor g, Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
@@ -341,14 +341,19 @@ public final class VectorBackend extends ReferenceBackend {
             for (int r = r0; r < r1; r++) {
                 float scale = ga == null ? 1f : ga[gOff + r % c], shift = ba == null ? 0f : ba[bOff + r % c];
                 int o = r * plane, xo = xOff + o;
-                if (act == null) System.arraycopy(gs, gsOff + o, gx, o, plane);
-                else {
+                float[] gu = gx;
+                int guOff = o;
+                if (act == null) {
+                    gu = gs;
+                    guOff = gsOff + o;
+                } else {
                     ElementwiseKernels.affine(xa, xo, scale, shift, gx, o, plane);                         // u
                     ElementwiseKernels.unaryBackwardRange(act, gx, o, gs, gsOff + o, gx, o, plane);        // gu
                 }
-                sumGuX[r] = ElementwiseKernels.dot(gx, o, xa, xo, plane);
-                sumGu[r] = ElementwiseKernels.sumDouble(gx, o, plane);
-                if (ga != null) ElementwiseKernels.affine(gx, o, scale, 0f, gx, o, plane);
+                sumGuX[r] = ElementwiseKernels.dot(gu, guOff, xa, xo, plane);
+                sumGu[r] = ElementwiseKernels.sumDouble(gu, guOff, plane);
+                if (ga != null) ElementwiseKernels.affine(gu, guOff, scale, 0f, gx, o, plane);
+                else if (act == null) System.arraycopy(gs, guOff, gx, o, plane);
             }
         });
         float[] gGamma = new float[c], gBeta = new float[c];
