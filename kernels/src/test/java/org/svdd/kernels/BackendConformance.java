@@ -441,13 +441,14 @@ public abstract class BackendConformance {
             new ConvCase(new int[]{2, 64, 21, 40}, new int[]{4, 64, 3, 3}, Conv2dParams.of(1, 1)),
             new ConvCase(new int[]{1, 64, 23, 81}, new int[]{4, 32, 3, 3}, new Conv2dParams(2, 2, 1, 1, 1, 1, 2)),
             // rows a whole number of vectors and whole micro-tiles: the direct path, forward and (stride 1) input
-            // gradient; with row stride 2, dilation, groups, K in two slices, and no padding
+            // gradient; with row stride 2, dilation, groups, K in two slices, no padding, and unequal padding
             new ConvCase(new int[]{2, 8, 16, 32}, new int[]{16, 8, 3, 3}, Conv2dParams.of(1, 1)),
             new ConvCase(new int[]{2, 8, 15, 32}, new int[]{8, 8, 3, 3}, new Conv2dParams(2, 1, 1, 1, 1, 1, 1)),
             new ConvCase(new int[]{1, 8, 10, 16}, new int[]{8, 8, 3, 3}, new Conv2dParams(1, 1, 2, 2, 2, 2, 1)),
             new ConvCase(new int[]{2, 16, 8, 32}, new int[]{16, 8, 3, 3}, Conv2dParams.of(1, 1).withGroups(2)),
             new ConvCase(new int[]{1, 40, 4, 16}, new int[]{8, 40, 3, 3}, Conv2dParams.of(1, 1)),
             new ConvCase(new int[]{1, 8, 6, 34}, new int[]{8, 8, 3, 3}, Conv2dParams.of(1, 0)),
+            new ConvCase(new int[]{1, 8, 6, 16}, new int[]{8, 8, 3, 3}, new Conv2dParams(1, 1, 2, 1, 1, 1, 1)),
             // rows of 8 and 24 pixels: the direct path's 8-lane stretches where vectors are 16 lanes
             new ConvCase(new int[]{2, 8, 8, 8}, new int[]{8, 8, 3, 3}, Conv2dParams.of(1, 1)),
             new ConvCase(new int[]{1, 8, 4, 24}, new int[]{16, 8, 3, 3}, Conv2dParams.of(1, 1)),
