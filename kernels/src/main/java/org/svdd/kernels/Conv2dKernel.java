@@ -257,9 +257,12 @@ public final class Conv2dKernel {
      *   y[img, g] (O/G, P) = w_g (O/G, K) · im2col(x[img, g]) (K, P), one (KC x NR) piece of im2col at a time
      * </pre>
      * The output channels are few (32-128), so a B sliver is used only O/G / MR times: packing it into L1 and using
-     * it at once beats the general GEMM, which packs a whole B panel into L3 first. With padding, each image's channels
-     * are first copied into a zero-bordered buffer, so that packing needs no masked loads (which ran the 32-channel
-     * 32x32 layers about 1.4x slower) and no bounds tests.
+     * it at once beats the general GEMM, which packs a whole B panel into L3 first. With padding and rows of whole
+     * vectors, each image's channels are first copied into a zero-bordered buffer, so that packing needs no masked
+     * loads (which ran the 32-channel 32x32 layers about 1.4x slower) and no bounds tests. Rows of 8-lane stretches
+     * keep their masked loads from x: with the same copy there, C2 compiled this method, the narrow packing inlined,
+     * into code twenty times slower in UNetConvLayers (the cause was not pinned down; with
+     * {@code -XX:CompileCommand=dontinline} on the packing it ran fast).
      *
      * @param accumulate y (+)= the convolution instead of y = it
      */
@@ -271,7 +274,7 @@ public final class Conv2dKernel {
         boolean narrow = g.narrowRows();
         Conv2dParams q = g.params();
         // the source of the slivers: x itself, or with padding a zero-bordered copy (PH, PW) of the group's channels
-        boolean pad = q.padH() > 0 || q.padW() > 0;
+        boolean pad = !narrow && (q.padH() > 0 || q.padW() > 0);
         int pw = g.w() + 2 * q.padW(), plane = (g.h() + 2 * q.padH()) * pw;
         Buffers buf = BUFFERS.get();
         float[] pa = buf.packW(og * k), pb = buf.sliver(slice * Sgemm.NR);
@@ -292,7 +295,7 @@ public final class Conv2dKernel {
                 for (int j0 = 0; j0 < p; j0 += Sgemm.NR)
                     for (int pc = 0; pc < k; pc += slice) {
                         int kc = Math.min(slice, k - pc);
-                        if (narrow) packSliverNarrow(xp, src, rs, ps, g, pc, kc, j0, pb);
+                        if (narrow) packSliverNarrow(x, xImg, g, pc, kc, j0, pb);
                         else packSliver(xp, src, rs, ps, g, pc, kc, j0, pb);
                         for (int i0 = 0; i0 < og; i0 += Sgemm.MR)
                             Sgemm.kernel(kc, pa, og * pc + i0 * kc, pb, 0, y, yImg + i0 * p + j0, p, accumulate || pc > 0);
@@ -327,17 +330,26 @@ public final class Conv2dKernel {
      * {@link #packSliver} for output rows of whole 8-lane stretches ({@link Geometry#narrowRows}): the sliver's NR = 32
      * pixels are four stretches, each one 8-lane load of an input row.
      */
-    private static void packSliverNarrow(float[] src, int img, int rs, int ps, Geometry g, int pc, int kc, int j0, float[] pb) {
+    private static void packSliverNarrow(float[] x, int xImg, Geometry g, int pc, int kc, int j0, float[] pb) {
         Conv2dParams q = g.params();
-        int ow = g.ow(), khw = g.kh() * g.kw(), n = NARROW.length(), d = 0;
-        int[] at = new int[4];
-        for (int s = 0; s < 4; s++) at[s] = img + (j0 + s * n) / ow * q.strideH() * rs + (j0 + s * n) % ow; // stretch s, tap (0, 0)
-        for (int c = pc / khw; c < (pc + kc) / khw; c++)
-            for (int ky = 0; ky < g.kh(); ky++) {
-                int tap = c * ps + ky * q.dilH() * rs;
+        int h = g.h(), w = g.w(), ow = g.ow(), khw = g.kh() * g.kw(), n = NARROW.length(), d = 0;
+        int[] iy = new int[4], ix = new int[4];
+        for (int s = 0; s < 4; s++) { // input row and column of stretch s for tap (0, 0)
+            iy[s] = (j0 + s * n) / ow * q.strideH() - q.padH();
+            ix[s] = (j0 + s * n) % ow - q.padW();
+        }
+        for (int c = pc / khw; c < (pc + kc) / khw; c++) {
+            int xc = xImg + c * h * w;
+            for (int ky = 0; ky < g.kh(); ky++)
                 for (int kx = 0; kx < g.kw(); kx++, d += Sgemm.NR)
-                    for (int s = 0; s < 4; s++) FloatVector.fromArray(NARROW, src, at[s] + tap + kx * q.dilW()).intoArray(pb, d + s * n);
-            }
+                    for (int s = 0; s < 4; s++) {
+                        int y = iy[s] + ky * q.dilH(), xx = ix[s] + kx * q.dilW(), row = xc + y * w;
+                        FloatVector v = y < 0 || y >= h ? FloatVector.zero(NARROW)
+                                : xx >= 0 && xx + n <= w ? FloatVector.fromArray(NARROW, x, row + xx)
+                                : FloatVector.fromArray(NARROW, x, row + xx, NARROW.indexInRange(xx, w));
+                        v.intoArray(pb, d + s * n);
+                    }
+        }
     }
 
     /**
