@@ -17,5 +17,10 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
   (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
 fi
 # A fixed initial heap: with the default sizing G1 shrinks and regrows the heap around every step (bench/RESULTS.md).
-exec "$JAVA_HOME/bin/java" -Xms4g --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
+# Transparent huge pages for the heap where the kernel gives them on request ("madvise"): fewer and cheaper page
+# faults as the heap is first touched (a UNet training step 1.26x faster on a 2-core VM, bench/RESULTS.md); with
+# "always" the heap gets them anyway, with "never" the flag would only print a warning.
+thp=""
+grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
+exec "$JAVA_HOME/bin/java" -Xms4g $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
   -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"
