@@ -12,9 +12,9 @@ import org.svdd.tensor.Conv2dParams;
  * {@link Parallel} worker (they are parallel over images only):
  * <ul>
  *   <li>direct ({@link Geometry#direct}: unit column stride, output rows of whole vectors or 8-lane stretches, whole
- *   micro-tiles): the forward GEMM's B slivers are packed straight from x, a slice of taps at a time, and used at
- *   once ({@link #forwardDirect}); a stride-1 input gradient is the forward convolution of gy with the flipped
- *   weight ({@link Geometry#transposed}), so it runs the same way;</li>
+ *   micro-tiles): the forward GEMM's B slivers are packed straight from x (or a zero-bordered copy of it), a slice
+ *   of taps at a time, and used at once ({@link #forwardDirect}); a stride-1 input gradient is the forward
+ *   convolution of gy with the flipped weight ({@link Geometry#transposed}), so it runs the same way;</li>
  *   <li>channels last ({@link Geometry#channelsLast}: input channels per group a whole number of B slivers): the
  *   weight gradient per kernel tap, on a (H, W, C) copy of x ({@link #backwardWeightChannelsLast});</li>
  *   <li>everything else by im2col + GEMM, as below.</li>
