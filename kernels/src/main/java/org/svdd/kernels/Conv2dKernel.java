@@ -328,7 +328,8 @@ public final class Conv2dKernel {
 
     /**
      * {@link #packSliver} for output rows of whole 8-lane stretches ({@link Geometry#narrowRows}): the sliver's NR = 32
-     * pixels are four stretches, each one 8-lane load of an input row.
+     * pixels are four stretches, each one 8-lane load of x, masked where it runs into the side padding; rows in the
+     * top or bottom padding are zero.
      */
     private static void packSliverNarrow(float[] x, int xImg, Geometry g, int pc, int kc, int j0, float[] pb) {
         Conv2dParams q = g.params();
