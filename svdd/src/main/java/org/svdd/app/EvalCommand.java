@@ -43,6 +43,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(names = "--eta", description = "Image models: DDIM eta, from 0 (deterministic) to 1 (the paper's setting, the default).")
+    Double eta;
+
     @Option(names = "--classifier", defaultValue = "models/fashion-classifier.safetensors",
             description = "Image models: the classifier (svdd train-classifier) that judges the samples. Default: ${DEFAULT-VALUE}")
     java.nio.file.Path classifier;
@@ -51,9 +54,10 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DiffusionModel model = DiffusionModel.load(checkpoint);
         if (model instanceof DiffusionModel.Images images) {
-            ImageEval.run(images, classifier, n, steps != null ? steps : 50, seed, System.out);
+            ImageEval.run(images, classifier, n, steps != null ? steps : 50, eta != null ? eta : 1.0, seed, System.out);
             return 0;
         }
+        if (eta != null) throw new IllegalArgumentException("--eta applies to image models; " + checkpoint + " is a " + model.kind() + " model");
         if (model instanceof DiffusionModel.Smiles smiles) {   // validity, uniqueness, QED, logP vs held-out WEHI SMILES
             SmilesEval.run(smiles, n, steps != null ? steps : 128, seed, System.out);
             return 0;

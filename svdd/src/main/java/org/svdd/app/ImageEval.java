@@ -28,8 +28,8 @@ final class ImageEval {
     private ImageEval() {
     }
 
-    /** Samples n images (steps reverse steps, seeded), classifies them and prints the report. */
-    static void run(DiffusionModel.Images model, Path classifierFile, int n, int steps, long seed, PrintStream out) throws IOException {
+    /** Samples n images (steps reverse DDIM steps with the given eta, seeded), classifies them and prints the report. */
+    static void run(DiffusionModel.Images model, Path classifierFile, int n, int steps, double eta, long seed, PrintStream out) throws IOException {
         if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
         ImageClassifier clf = ImageClassifier.load(classifierFile);
         int size = model.net().config().imageSize(), classes = clf.config().classes();
@@ -45,7 +45,7 @@ final class ImageEval {
             out.printf("reference, %s on real Fashion-MNIST test images: %s%n", classifierFile, ref);
         }
 
-        Proposal p = model.proposal(steps);
+        Proposal p = model.proposal(steps, eta);
         Rng rng = new Rng(seed);
         int[] best = new int[n];
         double[] conf = new double[n];
@@ -63,7 +63,7 @@ final class ImageEval {
             out.printf("\rsampled %d/%d", done + b, n);
             out.flush();
         }
-        out.printf("%n%d samples (%d steps, seed %d) in %.1f s%n", n, steps, seed, (System.nanoTime() - t0) / 1e9);
+        out.printf("%n%d samples (%d steps, eta %s, seed %d) in %.1f s%n", n, steps, eta, seed, (System.nanoTime() - t0) / 1e9);
 
         int[] all = new int[classes], sure = new int[classes];
         int confident = 0;

@@ -59,8 +59,13 @@ public sealed interface DiffusionModel {
 
         /** DDIM with eta = 1 (the paper's setting), x0 clipped to [-1, 1]. */
         public Proposal proposal(int steps) {
+            return proposal(steps, 1.0);
+        }
+
+        /** DDIM with the given eta (0 deterministic, 1 as DDPM's variance), x0 clipped to [-1, 1]. */
+        public Proposal proposal(int steps, double eta) {
             int s = net.config().imageSize();
-            return process.proposal(net, new GaussianProcess.SamplerConfig(steps, 1.0, true), net.config().channels(), s, s);
+            return process.proposal(net, new GaussianProcess.SamplerConfig(steps, eta, true), net.config().channels(), s, s);
         }
     }
 
