@@ -32,10 +32,6 @@ public final class NeighbourContext {
         return h;
     }
 
-    public int neighbours() {
-        return c;
-    }
-
     /** Mean negative log-likelihood in nats per letter over the positions with c neighbours on each side. */
     public double nll(int[] tokens, int count, int l) {
         double s = 0;
