@@ -33,7 +33,8 @@ import org.svdd.tensor.optim.AdamW;
  *   logits of a half-masked batch at t = 0.5), the cost of one reverse step of the samplers.</li>
  * </ul>
  * Prints {@code java <model> params <n>}, {@code java <model> train <threads> wall <ms> cpu <ms> fwd <ms> bwd <ms> opt <ms>}
- * and {@code java <model> sample <threads> wall <ms> cpu <ms>}: medians, cpu = CPU time of the whole process.
+ * , {@code java <model> sample <threads> wall <ms> cpu <ms>} and {@code java <model> alloc <threads> train <MB> sample <MB>}:
+ * medians, cpu = CPU time of the whole process, alloc = bytes allocated on the heap by all threads per call.
  *
  * <p>Usage: {@code ModelThroughput unet|transformer [threads] [batch] [warmup] [runs]}, defaults 1 thread, batch 64,
  * 3 warm-up and 5 timed calls of each kind. Heap sizing matters: with G1's default sizing the heap shrinks and regrows
@@ -103,8 +104,9 @@ public final class ModelThroughput {
         Rng rng = new Rng(3);
         net.train();
         double[] total = new double[runs], cpu = new double[runs], fwd = new double[runs], bwd = new double[runs], upd = new double[runs];
+        double[] trainBytes = new double[runs], sampleBytes = new double[runs];
         for (int i = -warmup; i < runs; i++) {
-            long c0 = cpuNanos(), t0 = System.nanoTime();
+            long a0 = allocatedBytes(), c0 = cpuNanos(), t0 = System.nanoTime();
             net.zeroGrad();
             Tensor loss = s.loss().apply(rng);
             long t1 = System.nanoTime();
@@ -112,9 +114,10 @@ public final class ModelThroughput {
             long t2 = System.nanoTime();
             opt.update();
             double l = loss.item();
-            long t3 = System.nanoTime(), c3 = cpuNanos();
+            long t3 = System.nanoTime(), c3 = cpuNanos(), a3 = allocatedBytes();
             if (!Double.isFinite(l)) throw new IllegalStateException("loss became " + l);
             if (i >= 0) {
+                trainBytes[i] = a3 - a0;
                 total[i] = (t3 - t0) / 1e6;
                 cpu[i] = (c3 - c0) / 1e6;
                 fwd[i] = (t1 - t0) / 1e6;
@@ -127,16 +130,23 @@ public final class ModelThroughput {
         net.eval();
         double[] sample = new double[runs], sampleCpu = new double[runs];
         for (int i = -warmup; i < runs; i++) {
-            long c0 = cpuNanos(), t0 = System.nanoTime();
+            long a0 = allocatedBytes(), c0 = cpuNanos(), t0 = System.nanoTime();
             Tensor out = Grad.noGrad(s.denoise());
             out.reshape(-1).slice(0, 0, 1).item();
-            long t1 = System.nanoTime(), c1 = cpuNanos();
+            long t1 = System.nanoTime(), c1 = cpuNanos(), a1 = allocatedBytes();
             if (i >= 0) {
+                sampleBytes[i] = a1 - a0;
                 sample[i] = (t1 - t0) / 1e6;
                 sampleCpu[i] = (c1 - c0) / 1e6;
             }
         }
         System.out.printf("java %s sample %d wall %.3f cpu %.3f%n", model, threads, median(sample), median(sampleCpu));
+        System.out.printf("java %s alloc %d train %.1f sample %.1f%n", model, threads, median(trainBytes) / 1e6, median(sampleBytes) / 1e6);
+    }
+
+    /** Bytes allocated on the heap so far by all threads (a JDK extension of ThreadMXBean). */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
     }
 
     /** CPU time of the whole process (every thread: ours, the pool's, GC and JIT), as Python's time.process_time. */

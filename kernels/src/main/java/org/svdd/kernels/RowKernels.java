@@ -3,11 +3,13 @@ package org.svdd.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.svdd.tensor.UnaryOp;
 
 /**
- * Row-wise fused kernels on contiguous (rows, n) float arrays, parallel over rows: softmax and log-softmax, and the
- * row normalisation behind layer and group norm with its backward. Each has a scalar twin ({@code ...Reference},
- * double accumulation) used as the test oracle.
+ * Row-wise fused kernels on contiguous (rows, n) float arrays, parallel over rows: softmax and log-softmax, the row
+ * normalisation behind layer norm with its backward, and group norm with its affine map and activation. The first two
+ * have a scalar twin ({@code ...Reference}, double accumulation) used as the test oracle; group norm's oracle is the
+ * reference backend's composition ({@code Backend.groupNorm}, compared in BackendConformance).
  *
  * <p>Row statistics are accumulated in float vector lanes over blocks of {@code 64 * lanes} elements; each block's
  * lanes are summed by a fixed pairwise tree into a double. The float part therefore only ever adds 16 numbers per lane, so sums
@@ -125,10 +127,16 @@ public final class RowKernels {
     }
 
     private static void normalizeRow(int n, float[] x, int xr, float eps, float[] y, int yr, float[] rstd, int ri) {
-        if (n == 0) {
-            rstd[ri] = (float) (1.0 / Math.sqrt(eps));
-            return;
-        }
+        double[] m = moments(n, x, xr, eps);
+        rstd[ri] = (float) m[1];
+        centredAffine(n, x, xr, m[0], (float) m[1], 0f, y, yr);
+    }
+
+    /**
+     * {mean, 1 / sqrt(var + eps)} of the n floats at x[xr], the mean to double precision; n = 0 gives {0, 1 / sqrt(eps)}.
+     */
+    private static double[] moments(int n, float[] x, int xr, float eps) {
+        if (n == 0) return new double[]{0, 1.0 / Math.sqrt(eps)};
         float mean = (float) (ElementwiseKernels.sumDouble(x, xr, n) / n);
         FloatVector vm = FloatVector.broadcast(S, mean);
         double ss = 0, sd = 0;                       // sum (x-m)^2 and sum (x-m), blocked
@@ -160,18 +168,22 @@ public final class RowKernels {
             sd += a;
         }
         double var = Math.max(0.0, (ss - sd * sd / n) / n);
-        // The mean to double precision is mean + sd / n; subtract it as hi + lo floats, so that x - hi is exact
-        // for x near the mean and y keeps its relative accuracy even when |mean| >> std.
-        double exact = mean + sd / n;
-        float hi = (float) exact, lo = (float) (exact - hi);
-        float rs = (float) (1.0 / Math.sqrt(var + eps));
-        rstd[ri] = rs;
-        FloatVector vh = FloatVector.broadcast(S, hi), vl = FloatVector.broadcast(S, lo), vr = FloatVector.broadcast(S, rs);
-        i = 0;
+        return new double[]{mean + sd / n, 1.0 / Math.sqrt(var + eps)};
+    }
+
+    /**
+     * y = (x - mean) * scale + shift over n floats. The mean is subtracted as hi + lo floats, so that x - hi is exact
+     * for x near the mean and y keeps its relative accuracy even when |mean| >> std. y may be x at the same offset.
+     */
+    private static void centredAffine(int n, float[] x, int xr, double mean, float scale, float shift, float[] y, int yr) {
+        float hi = (float) mean, lo = (float) (mean - hi);
+        FloatVector vh = FloatVector.broadcast(S, hi), vl = FloatVector.broadcast(S, lo);
+        FloatVector vs = FloatVector.broadcast(S, scale), vt = FloatVector.broadcast(S, shift);
+        int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, xr + i).sub(vh).sub(vl).mul(vr).intoArray(y, yr + i);
+            FloatVector.fromArray(S, x, xr + i).sub(vh).sub(vl).mul(vs).add(vt).intoArray(y, yr + i);
         }
-        for (; i < n; i++) y[yr + i] = (x[xr + i] - hi - lo) * rs;
+        for (; i < n; i++) y[yr + i] = (x[xr + i] - hi - lo) * scale + shift;
     }
 
     /** Reference twin of {@link #normalize}: two-pass mean and variance in double. */
@@ -267,6 +279,117 @@ public final class RowKernels {
     /** {@code softmax(rows, n, x, xo, y, yo, log)}. */
     public static void softmax(float[] x, int xo, float[] y, int yo, int rows, int n, boolean log) {
         softmax(rows, n, x, xo, y, yo, log);
+    }
+
+    // =====================================================================================================
+    // group norm: row statistics, the per-channel affine map and the activation in one pass per plane
+    // =====================================================================================================
+
+    /**
+     * Group norm of x (N, C, plane) contiguous from xOff: per row r of its (N * groups, C / groups * plane) view, the
+     * mean and rstd as {@link #normalize} computes them (written to mean[r], rstd[r]), then, one channel plane at a
+     * time, out = act((x - mean) rstd gamma[c] + beta[c]) (gamma, beta null for 1 and 0, act null for none); out from 0.
+     */
+    public static void groupNorm(int n, int c, int groups, int plane, float[] x, int xOff, float[] gamma, int gOff,
+                                 float[] beta, int bOff, float eps, UnaryOp act, float[] out, float[] mean, float[] rstd) {
+        int cg = c / groups, m = cg * plane;
+        forRows(n * groups, m, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                double[] mr = moments(m, x, xOff + r * m, eps);
+                mean[r] = (float) mr[0];
+                rstd[r] = (float) mr[1];
+                for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
+                    float gm = gamma == null ? 1f : gamma[gOff + ch], bt = beta == null ? 0f : beta[bOff + ch];
+                    int o = r * m + j * plane;
+                    centredAffine(plane, x, xOff + o, mr[0], rstd[r] * gm, bt, out, o);
+                    if (act != null) ElementwiseKernels.unaryRange(act, out, o, out, o, plane);
+                }
+            }
+        });
+    }
+
+    /**
+     * Backward of {@link #groupNorm} from its mean and rstd, for g contiguous from gOff2, into gx (x's size, from 0),
+     * with xhat = (x - mean) rstd recomputed: per plane gu = g act'(xhat gamma + beta) (g itself without act), and its
+     * sums over the plane, sumGu and sumGuXhat (N * C, indexed by n * C + c; their sums over n are beta's and gamma's
+     * gradients); then per row, with a = mean(gamma gu) and b = mean(gamma gu xhat),
+     * {@code gx = rstd (gamma gu - a - xhat b)}.
+     */
+    public static void groupNormBackward(int n, int c, int groups, int plane, float[] g, int gOff2, float[] x, int xOff,
+                                         float[] mean, float[] rstd, float[] gamma, int gOff, float[] beta, int bOff,
+                                         UnaryOp act, float[] gx, double[] sumGu, double[] sumGuXhat) {
+        int cg = c / groups, m = cg * plane;
+        if (m == 0) return;
+        forRows(n * groups, m, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                float mu = mean[r], rs = rstd[r];
+                double a = 0, b = 0;
+                for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
+                    float gm = gamma == null ? 1f : gamma[gOff + ch];
+                    int o = r * m + j * plane, guOff = gOff2 + o;
+                    float[] gu = g;
+                    if (act != null) {
+                        centredAffine(plane, x, xOff + o, mu, rs * gm, beta == null ? 0f : beta[bOff + ch], gx, o);   // u
+                        ElementwiseKernels.unaryBackwardRange(act, gx, o, g, guOff, gx, o, plane);                  // gu
+                        gu = gx;
+                        guOff = o;
+                    }
+                    double[] sums = centredSums(plane, gu, guOff, x, xOff + o, mu);
+                    sumGu[r * cg + j] = sums[0];
+                    sumGuXhat[r * cg + j] = sums[1] * rs;
+                    a += gm * sums[0];
+                    b += gm * sums[1] * rs;
+                }
+                FloatVector va = FloatVector.broadcast(S, (float) (a / m)), vb = FloatVector.broadcast(S, (float) (b / m));
+                FloatVector vm = FloatVector.broadcast(S, mu), vr = FloatVector.broadcast(S, rs);
+                for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
+                    float gm = gamma == null ? 1f : gamma[gOff + ch];
+                    int o = r * m + j * plane, xo = xOff + o;
+                    float[] gu = act == null ? g : gx;
+                    int guOff = act == null ? gOff2 + o : o;
+                    FloatVector vg = FloatVector.broadcast(S, gm);
+                    int i = 0;
+                    for (int bound = S.loopBound(plane); i < bound; i += L) {
+                        FloatVector xhat = FloatVector.fromArray(S, x, xo + i).sub(vm).mul(vr);
+                        FloatVector.fromArray(S, gu, guOff + i).mul(vg).sub(va).sub(xhat.mul(vb)).mul(vr).intoArray(gx, o + i);
+                    }
+                    float fa = (float) (a / m), fb = (float) (b / m);
+                    for (; i < plane; i++) gx[o + i] = (gu[guOff + i] * gm - fa - (x[xo + i] - mu) * rs * fb) * rs;
+                }
+            }
+        });
+    }
+
+    /** {sum g, sum g (x - mu)} over the n floats at g[go] and x[xo], blocked like the other row sums. */
+    private static double[] centredSums(int n, float[] g, int go, float[] x, int xo, float mu) {
+        FloatVector vm = FloatVector.broadcast(S, mu);
+        double sg = 0, sgx = 0;
+        int i = 0;
+        for (int bound = n - n % BLOCK; i < bound; i += BLOCK) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0;
+            for (int j = i; j < i + BLOCK; j += 2 * L) {
+                FloatVector g0 = FloatVector.fromArray(S, g, go + j), g1 = FloatVector.fromArray(S, g, go + j + L);
+                a0 = a0.add(g0);
+                a1 = a1.add(g1);
+                b0 = g0.fma(FloatVector.fromArray(S, x, xo + j).sub(vm), b0);
+                b1 = g1.fma(FloatVector.fromArray(S, x, xo + j + L).sub(vm), b1);
+            }
+            sg += ElementwiseKernels.sumLanes(a0.add(a1));
+            sgx += ElementwiseKernels.sumLanes(b0.add(b1));
+        }
+        FloatVector a0 = FloatVector.zero(S), b0 = a0;
+        for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
+            FloatVector g0 = FloatVector.fromArray(S, g, go + i);
+            a0 = a0.add(g0);
+            b0 = g0.fma(FloatVector.fromArray(S, x, xo + i).sub(vm), b0);
+        }
+        sg += ElementwiseKernels.sumLanes(a0);
+        sgx += ElementwiseKernels.sumLanes(b0);
+        for (; i < n; i++) {
+            sg += g[go + i];
+            sgx += (double) g[go + i] * (x[xo + i] - mu);
+        }
+        return new double[]{sg, sgx};
     }
 
     /** {@code normalize(rows, n, x, xo, eps, y, 0, rstd, 0)}. */

@@ -293,74 +293,46 @@ public final class VectorBackend extends ReferenceBackend {
         return wrap(y, g.n(), g.o(), g.oh(), g.ow());
     }
 
+    /**
+     * One pass per row of each (sample, group) for the statistics, then one per channel plane for the normalised,
+     * affine and activated output ({@link RowKernels#groupNorm}).
+     */
     @Override
-    public Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta) {
-        return channelAffine(x, gamma, beta, null);
-    }
-
-    @Override
-    public Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
-        if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.channelAffine(x, gamma, beta, act);
-        float[] out = new float[x.numel()];
-        perChannel(x, out, gamma, beta, act);
-        return wrap(out, x.shape());
+    public Tensor[] groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps, UnaryOp act) {
+        if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.groupNorm(x, groups, gamma, beta, eps, act);
+        int n = x.dim(0), c = x.dim(1), plane = n * c == 0 ? 0 : x.numel() / (n * c);
+        float[] out = new float[x.numel()], mean = new float[n * groups], rstd = new float[n * groups];
+        RowKernels.groupNorm(n, c, groups, plane, floats(x), x.offset(), gamma == null ? null : floats(gamma), gamma == null ? 0 : gamma.offset(),
+                beta == null ? null : floats(beta), beta == null ? 0 : beta.offset(), (float) eps, act, out, mean, rstd);
+        return new Tensor[]{wrap(out, x.shape()), wrap(mean, n * groups, 1), wrap(rstd, n * groups, 1)};
     }
 
     /**
-     * out[n, c, ...] = act(x[n, c, ...] * gamma[c] + beta[c]) (1 and 0 for a null gamma or beta, identity for a null
-     * act), one pass over each (n, c) plane, the activation on the plane just written while it is in cache; x
-     * contiguous, out from 0 and contiguous, and it may be x's own array when x starts at 0.
-     */
-    private static void perChannel(Tensor x, float[] out, Tensor gamma, Tensor beta, UnaryOp act) {
-        int c = x.dim(1), planes = x.dim(0) * c, plane = planes == 0 ? 0 : x.numel() / planes;
-        float[] xa = floats(x), ga = gamma == null ? null : floats(gamma), ba = beta == null ? null : floats(beta);
-        int xOff = x.offset(), gOff = gamma == null ? 0 : gamma.offset(), bOff = beta == null ? 0 : beta.offset();
-        parallelFor(planes, out.length, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                float scale = ga == null ? 1f : ga[gOff + r % c], shift = ba == null ? 0f : ba[bOff + r % c];
-                ElementwiseKernels.affine(xa, xOff + r * plane, scale, shift, out, r * plane, plane);
-                if (act != null) ElementwiseKernels.unaryRange(act, out, r * plane, out, r * plane, plane);
-            }
-        });
-    }
-
-    /**
-     * Per (n, c) plane, in cache: gu = g act'(x gamma + beta) (u recomputed into the output plane; gu is g itself
-     * without an activation), its sums for beta and (times x) for gamma, then gx = gu gamma. The per-plane sums are
-     * added over n in order: the result does not depend on the thread count.
+     * The normalised x recomputed per plane from mean and rstd, gx written once ({@link RowKernels#groupNormBackward});
+     * the per-plane sums for gamma and beta are added over n in order, so the result does not depend on the thread
+     * count.
      */
     @Override
-    public Tensor[] channelAffineBackward(Tensor g, Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
-        if (!allF32(g, x, gamma, beta) || !x.isContiguous() || !g.isContiguous()) return super.channelAffineBackward(g, x, gamma, beta, act);
-        int c = x.dim(1), planes = x.dim(0) * c, plane = planes == 0 ? 0 : x.numel() / planes;
-        float[] xa = floats(x), gs = floats(g), ga = gamma == null ? null : floats(gamma), ba = beta == null ? null : floats(beta);
-        int xOff = x.offset(), gsOff = g.offset(), gOff = gamma == null ? 0 : gamma.offset(), bOff = beta == null ? 0 : beta.offset();
-        float[] gx = new float[x.numel()];
-        double[] sumGuX = new double[planes], sumGu = new double[planes];
-        parallelFor(planes, gx.length, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                float scale = ga == null ? 1f : ga[gOff + r % c], shift = ba == null ? 0f : ba[bOff + r % c];
-                int o = r * plane, xo = xOff + o;
-                float[] gu = gx;
-                int guOff = o;
-                if (act == null) {
-                    gu = gs;
-                    guOff = gsOff + o;
-                } else {
-                    ElementwiseKernels.affine(xa, xo, scale, shift, gx, o, plane);                         // u
-                    ElementwiseKernels.unaryBackwardRange(act, gx, o, gs, gsOff + o, gx, o, plane);        // gu
-                }
-                sumGuX[r] = ElementwiseKernels.dot(gu, guOff, xa, xo, plane);
-                sumGu[r] = ElementwiseKernels.sumDouble(gu, guOff, plane);
-                if (ga != null) ElementwiseKernels.affine(gu, guOff, scale, 0f, gx, o, plane);
-                else if (act == null) System.arraycopy(gs, guOff, gx, o, plane);
-            }
-        });
+    public Tensor[] groupNormBackward(Tensor g, Tensor x, Tensor mean, Tensor rstd, int groups, Tensor gamma, Tensor beta, UnaryOp act) {
+        if (!allF32(g, x, mean, rstd, gamma, beta) || !x.isContiguous() || !g.isContiguous()) {
+            return super.groupNormBackward(g, x, mean, rstd, groups, gamma, beta, act);
+        }
+        int n = x.dim(0), c = x.dim(1), plane = n * c == 0 ? 0 : x.numel() / (n * c);
+        Tensor mc = contiguous(mean), rc = contiguous(rstd);
+        float[] gx = new float[x.numel()], mu = floats(mc), rs = floats(rc);
+        if (mc.offset() != 0 || rc.offset() != 0) {
+            mu = Arrays.copyOfRange(mu, mc.offset(), mc.offset() + n * groups);
+            rs = Arrays.copyOfRange(rs, rc.offset(), rc.offset() + n * groups);
+        }
+        double[] sumGu = new double[n * c], sumGuXhat = new double[n * c];
+        RowKernels.groupNormBackward(n, c, groups, plane, floats(g), g.offset(), floats(x), x.offset(), mu, rs,
+                gamma == null ? null : floats(gamma), gamma == null ? 0 : gamma.offset(), beta == null ? null : floats(beta),
+                beta == null ? 0 : beta.offset(), act, gx, sumGu, sumGuXhat);
         float[] gGamma = new float[c], gBeta = new float[c];
         for (int ch = 0; ch < c; ch++) {
             double sg = 0, sb = 0;
-            for (int r = ch; r < planes; r += c) {
-                sg += sumGuX[r];
+            for (int r = ch; r < n * c; r += c) {
+                sg += sumGuXhat[r];
                 sb += sumGu[r];
             }
             gGamma[ch] = (float) sg;
@@ -404,8 +376,13 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {
         if (b == null || !allF32(x, w, b)) return super.conv2d(x, w, b, p);
-        Tensor y = conv2d(x, w, p);
-        perChannel(y, floats(y), null, contiguous(b), null);
+        Tensor y = conv2d(x, w, p), bc = contiguous(b);
+        float[] ya = floats(y), ba = floats(bc);
+        int c = y.dim(1), planes = y.dim(0) * c, plane = planes == 0 ? 0 : ya.length / planes, bOff = bc.offset();
+        boolean perImage = bc.rank() == 2;                 // b (N, O): one value per output plane
+        parallelFor(planes, ya.length, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) ElementwiseKernels.binary(BinaryOp.ADD, ya, r * plane, ba[bOff + (perImage ? r : r % c)], ya, r * plane, plane);
+        });
         return y;
     }
 

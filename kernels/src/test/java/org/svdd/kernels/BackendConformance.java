@@ -466,6 +466,43 @@ public abstract class BackendConformance {
                 tolerance(21), s -> be(s).matmul(a.on(s), w.on(s).transpose(1, 2), bias.on(s)))));
     }
 
+    /**
+     * groupNorm's {y, mean, rstd} and every output of groupNormBackward, with and without SiLU, gamma and beta, for
+     * one channel per group, one group, odd plane sizes (vector tails), rank 3, and a mean far from 0; the backward takes
+     * mean and rstd from the reference forward, so only the backward kernel is compared.
+     */
+    @TestFactory
+    Stream<DynamicTest> groupNorm() {
+        Rng rng = new Rng(15);
+        List<DynamicTest> t = new ArrayList<>();
+        record Case(int[] shape, int groups, double lo, double hi) {
+        }
+        Case[] cases = {new Case(new int[]{2, 6, 5, 7}, 3, -2, 3), new Case(new int[]{3, 8, 4, 4}, 8, -1, 1),
+                new Case(new int[]{2, 4, 33}, 1, -2, 2), new Case(new int[]{1, 16, 9, 9}, 4, -3, 1),
+                new Case(new int[]{2, 4, 6, 6}, 2, 100, 102)};
+        String[] outputs = {"gx", "gGamma", "gBeta"};
+        for (Case k : cases) {
+            int c = k.shape()[1], n = k.shape()[0], m = Shape.numel(k.shape()) / (n * k.groups());
+            Pair x = rand(rng, k.lo(), k.hi(), k.shape()), g = rand(rng, -1, 1, k.shape());
+            Pair gamma = rand(rng, 0.5, 1.5, c), beta = rand(rng, -1, 1, c);
+            for (UnaryOp act : new UnaryOp[]{null, UnaryOp.SILU})
+                for (boolean affine : new boolean[]{true, false}) {
+                    String what = "groupNorm " + Shape.str(k.shape()) + " groups " + k.groups() + " act " + act + (affine ? " gamma beta" : "");
+                    t.add(test(what, () -> agreeAll(what, tolerance(m), s -> be(s).groupNorm(x.on(s), k.groups(),
+                            affine ? gamma.on(s) : null, affine ? beta.on(s) : null, 1e-5, act))));
+                    Tensor[] fwd = reference.groupNorm(x.ref(), k.groups(), affine ? gamma.ref() : null, affine ? beta.ref() : null, 1e-5, act);
+                    Pair mean = upload(fwd[1].toHost(), n * k.groups(), 1), rstd = upload(fwd[2].toHost(), n * k.groups(), 1);
+                    for (int i = 0; i < (affine ? 3 : 1); i++) {
+                        int out = i;
+                        String name = "groupNormBackward " + outputs[i] + " " + Shape.str(k.shape()) + " groups " + k.groups() + " act " + act + (affine ? " gamma beta" : "");
+                        t.add(test(name, () -> agree(name, tolerance(out == 0 ? m : Shape.numel(k.shape()) / c), s -> be(s).groupNormBackward(g.on(s), x.on(s),
+                                mean.on(s), rstd.on(s), k.groups(), affine ? gamma.on(s) : null, affine ? beta.on(s) : null, act)[out])));
+                    }
+                }
+        }
+        return t.stream();
+    }
+
     @TestFactory
     Stream<DynamicTest> channelAffine() {
         Rng rng = new Rng(11);
@@ -704,6 +741,9 @@ public abstract class BackendConformance {
             t.add(whole("F.conv2d " + c, c.y()[0] * c.y()[2] * c.y()[3], (s, in) -> F.conv2d(in.get(0), in.get(1), in.get(2), c.p()),
                     rand(rng, -1, 1, c.x()), rand(rng, -1, 1, c.w()), bias));
         }
+        ConvCase first = CONVS.get(0);
+        t.add(whole("F.conv2d bias per image " + first, first.y()[0] * first.y()[2] * first.y()[3], (s, in) -> F.conv2d(in.get(0), in.get(1), in.get(2), first.p()),
+                rand(rng, -1, 1, first.x()), rand(rng, -1, 1, first.w()), rand(rng, -1, 1, first.x()[0], first.w()[0])));
         t.add(whole("F.conv2d transposed input view", 200, (s, in) -> F.conv2d(in.get(0).transpose(2, 3), in.get(1), null, Conv2dParams.of(1, 1)),
                 rand(rng, -1, 1, 2, 3, 9, 7), rand(rng, -1, 1, 4, 3, 3, 3)));
         Pair mask = upload(causalMask(1, 17, 33), 1, 1, 17, 33);
@@ -715,6 +755,8 @@ public abstract class BackendConformance {
                 rand(rng, -2, 3, 4, 5, 33), rand(rng, 0.5, 1.5, 33), rand(rng, -1, 1, 33)));
         t.add(whole("F.groupNorm", 100, (s, in) -> F.groupNorm(in.get(0), 3, in.get(1), in.get(2), 1e-5),
                 rand(rng, -2, 3, 2, 6, 5, 7), rand(rng, 0.5, 1.5, 6), rand(rng, -1, 1, 6)));
+        t.add(whole("F.groupNorm then silu", 100, (s, in) -> F.groupNorm(in.get(0), 2, in.get(1), in.get(2), 1e-5, UnaryOp.SILU),
+                rand(rng, -2, 3, 3, 4, 6, 5), rand(rng, 0.5, 1.5, 4), rand(rng, -1, 1, 4)));
         Pair targets = indices(rng, DType.I64, 33, 17);
         t.add(whole("F.crossEntropy", 33, (s, in) -> F.crossEntropy(in.get(0), targets.on(s)),
                 rand(rng, -4, 4, 17, 33)));

@@ -65,12 +65,15 @@ public interface Backend {
     Tensor conv2d(Tensor x, Tensor w, Conv2dParams p);
 
     /**
-     * conv2d plus b (O) per output channel, or none for b = null. This composition is the definition; a backend that
-     * can add the bias into the output it has just written (no second tensor) overrides it.
+     * conv2d plus a bias b, contiguous: (O) per output channel, or (N, O) per image and output channel; none for
+     * b = null. This composition is the definition; a backend that can add the bias into the output it has just
+     * written (no second tensor) overrides it.
      */
     default Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {
         Tensor y = conv2d(x, w, p);
-        return b == null ? y : binary(BinaryOp.ADD, y, b.reshape(1, -1, 1, 1).expand(y.shape()));
+        if (b == null) return y;
+        Tensor perPlane = b.rank() == 1 ? b.reshape(1, -1, 1, 1) : b.reshape(b.dim(0), b.dim(1), 1, 1);
+        return binary(BinaryOp.ADD, y, perPlane.expand(y.shape()));
     }
 
     /** Gradient of conv2d with respect to its input: gy (N, O, OH, OW), w as in forward, gives xShape. */
@@ -111,6 +114,37 @@ public interface Backend {
         return new Tensor[]{gamma == null ? gu : channelAffine(gu, gamma, null),
                 gamma == null ? null : channelSums(binary(BinaryOp.MUL, gu, x)),
                 beta == null ? null : channelSums(gu)};
+    }
+
+    /**
+     * Group norm with its affine map and activation as one op: x (N, C, ...) contiguous, C divisible by groups; per
+     * row r of the (N * groups, C / groups * ...) view, mean[r] and rstd[r] = 1 / sqrt(var + eps) (biased variance),
+     * and y = act((x - mean) rstd gamma[c] + beta[c]) (gamma, beta (C) contiguous or null; act null for none). Gives
+     * {y, mean (N * groups, 1), rstd (N * groups, 1)}: the backward recomputes the normalised x from them instead of
+     * keeping it. This composition is the definition; a backend that does it in one pass overrides it.
+     */
+    default Tensor[] groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps, UnaryOp act) {
+        int rows = x.dim(0) * groups;
+        Tensor xr = x.reshape(rows, -1);
+        Tensor[] yr = normalizeRows(xr, eps);
+        Tensor count = copy(upload(HostStorage.of(new float[]{xr.dim(1)}), 1, 1), x.dtype()).expand(rows, 1);
+        Tensor mean = binary(BinaryOp.DIV, reduce(ReduceOp.SUM, xr, 1).reshape(rows, 1), count);
+        return new Tensor[]{channelAffine(yr[0].reshape(x.shape()), gamma, beta, act), mean, yr[1]};
+    }
+
+    /**
+     * Gradients of {@link #groupNorm} for the output gradient g (x's shape, both contiguous), from its mean and rstd:
+     * {gx, gGamma (C), gBeta (C)}, null for a null gamma or beta. With xhat = (x - mean) rstd,
+     * {@link #channelAffineBackward} at xhat, then {@link #normalizeRowsBackward} per row.
+     */
+    default Tensor[] groupNormBackward(Tensor g, Tensor x, Tensor mean, Tensor rstd, int groups, Tensor gamma, Tensor beta, UnaryOp act) {
+        int rows = x.dim(0) * groups;
+        Tensor xr = x.reshape(rows, -1);
+        int[] shape = xr.shape();
+        Tensor xhat = binary(BinaryOp.MUL, binary(BinaryOp.SUB, xr, mean.expand(shape)), rstd.expand(shape));     // (rows, m)
+        Tensor[] a = channelAffineBackward(g, xhat.reshape(x.shape()), gamma, beta, act);
+        Tensor gx = normalizeRowsBackward(a[0].reshape(shape), xhat, rstd).reshape(x.shape());
+        return new Tensor[]{gx, a[1], a[2]};
     }
 
     /** (N, C, ...) contiguous -> (C): the sum over every axis but the channel axis. */

@@ -30,7 +30,7 @@ public final class F {
 
     // ---- convolution ----
 
-    /** x (N, C, H, W), w (O, C/groups, KH, KW), b (O) or null; gives (N, O, OH, OW). */
+    /** x (N, C, H, W), w (O, C/groups, KH, KW), b (O), (N, O) for a bias per image, or null; gives (N, O, OH, OW). */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor b, Conv2dParams p) {
         if (x.rank() != 4 || w.rank() != 4) throw new IllegalArgumentException("conv2d expects x (N,C,H,W) and w (O,C/g,KH,KW), got " + Shape.str(x.shape()) + " and " + Shape.str(w.shape()));
         if (x.dim(1) != w.dim(1) * p.groups() || w.dim(0) % p.groups() != 0) {
@@ -39,8 +39,9 @@ public final class F {
         if (p.outH(x.dim(2), w.dim(2)) < 1 || p.outW(x.dim(3), w.dim(3)) < 1) {
             throw new IllegalArgumentException("conv2d: kernel " + Shape.str(w.shape()) + " larger than padded input " + Shape.str(x.shape()));
         }
-        if (b != null && b.numel() != w.dim(0)) {
-            throw new IllegalArgumentException("conv2d: bias " + Shape.str(b.shape()) + " does not have one value per output channel of " + Shape.str(w.shape()));
+        boolean perImage = b != null && b.rank() == 2;
+        if (b != null && !(b.rank() == 1 && b.dim(0) == w.dim(0) || perImage && b.dim(0) == x.dim(0) && b.dim(1) == w.dim(0))) {
+            throw new IllegalArgumentException("conv2d: bias " + Shape.str(b.shape()) + " is neither (O) nor (N, O) for input " + Shape.str(x.shape()) + " and weight " + Shape.str(w.shape()));
         }
         Tensor xc = x.contiguous(), wc = w.contiguous(), bc = b == null ? null : b.contiguous();
         Backend be = x.backend();
@@ -50,7 +51,7 @@ public final class F {
             return new Tensor[]{
                     xc.requiresGrad() ? be.conv2dBackwardInput(gc, wc, xs, p) : null,
                     wc.requiresGrad() ? be.conv2dBackwardWeight(xc, gc, ws, p) : null,
-                    bc != null && bc.requiresGrad() ? gc.sum(new int[]{0, 2, 3}, false).reshape(bc.shape()) : null};
+                    bc != null && bc.requiresGrad() ? gc.sum(perImage ? new int[]{2, 3} : new int[]{0, 2, 3}, false) : null};
         }, xc, wc, bc);
     }
 
@@ -113,31 +114,26 @@ public final class F {
         return groupNorm(x, groups, gamma, beta, eps, null);
     }
 
-    /** Group norm with the activation act applied in the same op as the affine map (null for none). */
-    public static Tensor groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps, UnaryOp act) {
-        int n = x.dim(0), c = x.dim(1);
-        if (c % groups != 0) throw new IllegalArgumentException("group norm: " + c + " channels not divisible into " + groups + " groups");
-        Tensor y = normalizeRows(x.reshape(n * groups, -1), eps).reshape(x.shape()).contiguous();
-        return gamma == null && beta == null && act == null ? y : channelAffine(y, gamma, beta, act);
-    }
-
     /**
-     * y[n, c, ...] = act(x[n, c, ...] * gamma[c] + beta[c]) (gamma, beta or act may be null) in one op: a norm's affine
-     * map and the activation after it. Gradients: with gu = g act'(u), gu * gamma[c] for x, the sums over all but the
-     * channel axis of gu * x for gamma and of gu for beta ({@link Backend#channelAffineBackward}).
+     * Group norm with the activation act applied in the same op as the affine map (null for none): one backend op
+     * ({@link Backend#groupNorm}) that keeps only x and the per-row mean and rstd for the backward.
      */
-    static Tensor channelAffine(Tensor x, Tensor gamma, Tensor beta, UnaryOp act) {
+    public static Tensor groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps, UnaryOp act) {
+        if (x.rank() < 2) throw new IllegalArgumentException("group norm expects x (N, C, ...), got " + Shape.str(x.shape()));
         int c = x.dim(1);
+        if (groups < 1 || c % groups != 0) throw new IllegalArgumentException("group norm: " + c + " channels not divisible into " + groups + " groups");
         for (Tensor p : new Tensor[]{gamma, beta}) {
-            if (p != null && p.numel() != c) throw new IllegalArgumentException("channel affine: " + Shape.str(p.shape()) + " does not have one value per channel of " + Shape.str(x.shape()));
+            if (p != null && p.numel() != c) throw new IllegalArgumentException("group norm: " + Shape.str(p.shape()) + " does not have one value per channel of " + Shape.str(x.shape()));
         }
         Tensor xc = x.contiguous(), gc = gamma == null ? null : gamma.contiguous(), bc = beta == null ? null : beta.contiguous();
-        Backend be = x.backend();
-        return Grad.record(be.channelAffine(xc, gc, bc, act), g -> {
-            Tensor[] r = be.channelAffineBackward(g.contiguous(), xc, gc, bc, act);
-            return new Tensor[]{xc.requiresGrad() ? r[0] : null,
-                    gc != null && gc.requiresGrad() ? r[1].reshape(gc.shape()) : null,
-                    bc != null && bc.requiresGrad() ? r[2].reshape(bc.shape()) : null};
+        Backend be = xc.backend();
+        Tensor[] r = be.groupNorm(xc, groups, gc, bc, eps, act);      // {y, mean, rstd}
+        Tensor mean = r[1], rstd = r[2];
+        return Grad.record(r[0], g -> {
+            Tensor[] d = be.groupNormBackward(g.contiguous(), xc, mean, rstd, groups, gc, bc, act);
+            return new Tensor[]{xc.requiresGrad() ? d[0] : null,
+                    gc != null && gc.requiresGrad() ? d[1].reshape(gc.shape()) : null,
+                    bc != null && bc.requiresGrad() ? d[2].reshape(bc.shape()) : null};
         }, xc, gc, bc);
     }
 

@@ -73,6 +73,7 @@ class GradCheckTest {
     @Test
     void convolutions() {
         GradCheck.check("conv2d stride/pad", in -> F.conv2d(in.get(0), in.get(1), in.get(2), Conv2dParams.of(2, 1)), rand(2, 3, 5, 6), rand(4, 3, 3, 3), rand(4));
+        GradCheck.check("conv2d bias per image", in -> F.conv2d(in.get(0), in.get(1), in.get(2), Conv2dParams.of(1, 1)), rand(2, 3, 4, 5), rand(4, 3, 3, 3), rand(2, 4));
         GradCheck.check("conv2d dilation+groups", in -> F.conv2d(in.get(0), in.get(1), null, new Conv2dParams(1, 2, 2, 1, 2, 1, 2)), rand(1, 4, 6, 5), rand(6, 2, 2, 3));
         GradCheck.check("conv1d", in -> F.conv1d(in.get(0), in.get(1), in.get(2), 1, 2, 1, 1), rand(2, 3, 7), rand(2, 3, 5), rand(2));
         GradCheck.check("upsample", in -> F.upsampleNearest2d(in.get(0), 2), rand(1, 2, 3, 2));

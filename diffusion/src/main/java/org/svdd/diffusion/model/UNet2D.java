@@ -81,8 +81,7 @@ public final class UNet2D extends Module implements EpsModel {
 
         /** x (B, in, H, W), temb (B, tDim) -> (B, out, H, W). */
         Tensor forward(Tensor x, Tensor temb) {
-            Tensor h = conv1.forward(norm1.forward(x, UnaryOp.SILU));
-            h = h.add(time.forward(temb.silu()).unsqueeze(2).unsqueeze(3));
+            Tensor h = conv1.forward(norm1.forward(x, UnaryOp.SILU), time.forward(temb.silu()));   // + time per image and channel
             h = conv2.forward(norm2.forward(h, UnaryOp.SILU));
             return (skip == null ? x : skip.forward(x)).add(h);
         }

@@ -45,7 +45,24 @@ public final class Conv2d extends Module implements Layer {
     /** x (N, in, H, W) -> (N, out, OH, OW), OH = (H + 2 pad - dil (k - 1) - 1) / stride + 1. */
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() != 4 || x.dim(1) != in) throw new IllegalArgumentException("Conv2d expects (N, " + in + ", H, W), got " + Shape.str(x.shape()) + " for weight " + Shape.str(weight().shape()));
+        checkInput(x);
         return F.conv2d(x, weight(), bias(), geometry);
+    }
+
+    /**
+     * x (N, in, H, W), shift (N, out) -> conv(x) + bias + shift[n, o] on every pixel of image n, channel o: a per-image
+     * shift such as a time embedding, added with the bias into the output as it is written (no second tensor).
+     */
+    public Tensor forward(Tensor x, Tensor shift) {
+        checkInput(x);
+        int out = weight().dim(0);
+        if (shift.rank() != 2 || shift.dim(0) != x.dim(0) || shift.dim(1) != out) {
+            throw new IllegalArgumentException("Conv2d shift must be (" + x.dim(0) + ", " + out + "), got " + Shape.str(shift.shape()));
+        }
+        return F.conv2d(x, weight(), hasBias ? shift.add(bias()) : shift, geometry);
+    }
+
+    private void checkInput(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != in) throw new IllegalArgumentException("Conv2d expects (N, " + in + ", H, W), got " + Shape.str(x.shape()) + " for weight " + Shape.str(weight().shape()));
     }
 }

@@ -96,6 +96,18 @@ class LayersTest {
         assertTrue(e.getMessage().contains("[2, 5, 7, 5]") && e.getMessage().contains("[9, 2, 3, 3]"), e.getMessage());
     }
 
+    /** forward(x, shift) adds shift[n, o] to every pixel of image n, channel o, on top of the bias. */
+    @Test
+    void conv2dShiftPerImage() {
+        Conv2d conv = new Conv2d(3, 4, 3, f64);
+        Tensor in = x(2, 3, 5, 6), shift = x(2, 4);
+        Tensor expected = conv.forward(in).add(shift.unsqueeze(2).unsqueeze(3));
+        Tolerance.GRADCHECK.assertClose("conv2d shift", expected.shape(), expected.toDoubleArray(), conv.forward(in, shift).toDoubleArray());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(in, x(3, 4)));
+        assertTrue(e.getMessage().contains("(2, 4)") && e.getMessage().contains("[3, 4]"), e.getMessage());
+        GradCheck.check("Conv2d shift", t -> conv.forward(t.get(0), t.get(1)), x(2, 3, 4, 4), x(2, 4), conv.weight(), conv.bias());
+    }
+
     @Test
     void conv1dMatchesLoop() {
         Conv1d conv = new Conv1d(4, 2, 3, 2, 1, 2, 2, false, f64);
