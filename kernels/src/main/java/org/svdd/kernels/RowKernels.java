@@ -221,35 +221,11 @@ public final class RowKernels {
     }
 
     private static void normalizeBackwardRow(int n, float[] gy, int gr, float[] y, int yr, float rs, float[] gx, int xr) {
-        double sg = 0, sgy = 0;
-        int i = 0;
-        for (int bound = n - n % BLOCK; i < bound; i += BLOCK) {
-            FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0;
-            for (int j = i; j < i + BLOCK; j += 2 * L) {
-                FloatVector g0 = FloatVector.fromArray(S, gy, gr + j), g1 = FloatVector.fromArray(S, gy, gr + j + L);
-                a0 = a0.add(g0);
-                a1 = a1.add(g1);
-                b0 = g0.fma(FloatVector.fromArray(S, y, yr + j), b0);
-                b1 = g1.fma(FloatVector.fromArray(S, y, yr + j + L), b1);
-            }
-            sg += ElementwiseKernels.sumLanes(a0.add(a1));
-            sgy += ElementwiseKernels.sumLanes(b0.add(b1));
-        }
-        FloatVector a0 = FloatVector.zero(S), b0 = a0;
-        for (int bound = i + S.loopBound(n - i); i < bound; i += L) {
-            FloatVector g0 = FloatVector.fromArray(S, gy, gr + i);
-            a0 = a0.add(g0);
-            b0 = g0.fma(FloatVector.fromArray(S, y, yr + i), b0);
-        }
-        sg += ElementwiseKernels.sumLanes(a0);
-        sgy += ElementwiseKernels.sumLanes(b0);
-        for (; i < n; i++) {
-            sg += gy[gr + i];
-            sgy += (double) gy[gr + i] * y[yr + i];
-        }
+        double[] sums = centredSums(n, gy, gr, y, yr, 0f);          // {sum gy, sum gy y}
+        double sg = sums[0], sgy = sums[1];
         float mg = (float) (sg / n), mgy = (float) (sgy / n);
         FloatVector va = FloatVector.broadcast(S, mg), vb = FloatVector.broadcast(S, mgy), vr = FloatVector.broadcast(S, rs);
-        i = 0;
+        int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector g = FloatVector.fromArray(S, gy, gr + i), yy = FloatVector.fromArray(S, y, yr + i);
             yy.neg().fma(vb, g.sub(va)).mul(vr).intoArray(gx, xr + i);
