@@ -510,11 +510,11 @@ public final class Tensor {
 
     // ---- reductions ----
 
-    /** Sum over the given axes (all axes when none are given). */
+    /** Sum over the given axes (all axes when none are given); an axis of length 1 is summed by dropping it (no copy). */
     public Tensor sum(int[] axes, boolean keepDim) {
         Tensor r = this;
         int[] norm = normalizeAxes(axes);
-        for (int a : norm) r = r.reduceSumAxis(a);
+        for (int a : norm) if (shape[a] != 1) r = r.reduceSumAxis(a);
         return keepDim ? r : r.dropAxes(norm);
     }
 

@@ -38,8 +38,14 @@ public final class MultiHeadAttention extends Module implements Layer {
                 throw new IllegalArgumentException("attention mask " + Shape.str(mask.shape()) + " does not broadcast to the scores " + Shape.str(scores));
             }
         }
-        Tensor t = qkv.forward(x).reshape(b, s, 3, heads, hd).permute(2, 0, 3, 1, 4);                 // (3, B, H, S, hd)
-        Tensor y = F.attention(t.select(0, 0), t.select(0, 1), t.select(0, 2), mask, 1 / Math.sqrt(hd)); // (B, H, S, hd)
+        // q, k and v as three products with row blocks of W_qkv, not slices of one (B, S, 3D) product: a slice's
+        // gradient is a zero (B, S, 3D) tensor with its block filled in, three of them summed
+        Tensor[] qkvHeads = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            Tensor w = qkv.weight().slice(0, i * dim, (i + 1) * dim), bias = qkv.bias().slice(0, i * dim, (i + 1) * dim);
+            qkvHeads[i] = F.linear(x, w, bias).reshape(b, s, heads, hd).permute(0, 2, 1, 3);          // (B, H, S, hd)
+        }
+        Tensor y = F.attention(qkvHeads[0], qkvHeads[1], qkvHeads[2], mask, 1 / Math.sqrt(hd));       // (B, H, S, hd)
         return out.forward(y.permute(0, 2, 1, 3).reshape(b, s, dim));                                 // (B, S, D)
     }
 
