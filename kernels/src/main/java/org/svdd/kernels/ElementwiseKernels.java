@@ -410,30 +410,6 @@ public final class ElementwiseKernels {
         for (int i = bound; i < n; i++) y[yo + i] = binaryScalar(op, a[ao + i], b);
     }
 
-    /**
-     * sum of a[ao + i] b[bo + i], i in [0, n): vector lanes in float, their total by {@link #sumLanes} (the same bits
-     * interpreted and compiled) and the tail in double.
-     */
-    static double dot(float[] a, int ao, float[] b, int bo, int n) {
-        int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
-        for (int i = 0; i < bound; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        double s = sumLanes(acc);
-        for (int i = bound; i < n; i++) s += (double) a[ao + i] * b[bo + i];
-        return s;
-    }
-
-    /**
-     * y[i] = x[i] * scale + shift for i &lt; n, rounded after the product and after the sum (a multiply then an add, not
-     * a fused multiply-add: the same floats as the two broadcast ops it replaces).
-     */
-    static void affine(float[] x, int xo, float scale, float shift, float[] y, int yo, int n) {
-        int bound = S.loopBound(n);
-        FloatVector vs = FloatVector.broadcast(S, scale), vt = FloatVector.broadcast(S, shift);
-        for (int i = 0; i < bound; i += L) FloatVector.fromArray(S, x, xo + i).mul(vs).add(vt).intoArray(y, yo + i);
-        for (int i = bound; i < n; i++) y[yo + i] = x[xo + i] * scale + shift;
-    }
-
     private static void vsAdd(float[] a, int ao, float b, float[] y, int yo, int bound) {
         FloatVector vb = FloatVector.broadcast(S, b);
         for (int i = 0; i < bound; i += L) binAdd(FloatVector.fromArray(S, a, ao + i), vb).intoArray(y, yo + i);

@@ -285,20 +285,21 @@ public final class RowKernels {
     }
 
     /**
-     * Backward of {@link #groupNorm} from its mean and rstd, for g contiguous from gOff2, into gx (x's size, from 0),
+     * Backward of {@link #groupNorm} from its mean and rstd (from mOff and rOff), for g contiguous from gOff2, into gx
+     * (x's size, from 0),
      * with xhat = (x - mean) rstd recomputed: per plane gu = g act'(xhat gamma + beta) (g itself without act), and its
      * sums over the plane, sumGu and sumGuXhat (N * C, indexed by n * C + c; their sums over n are beta's and gamma's
      * gradients); then per row, with a = mean(gamma gu) and b = mean(gamma gu xhat),
      * {@code gx = rstd (gamma gu - a - xhat b)}.
      */
     public static void groupNormBackward(int n, int c, int groups, int plane, float[] g, int gOff2, float[] x, int xOff,
-                                         float[] mean, float[] rstd, float[] gamma, int gOff, float[] beta, int bOff,
-                                         UnaryOp act, float[] gx, double[] sumGu, double[] sumGuXhat) {
+                                         float[] mean, int mOff, float[] rstd, int rOff, float[] gamma, int gOff,
+                                         float[] beta, int bOff, UnaryOp act, float[] gx, double[] sumGu, double[] sumGuXhat) {
         int cg = c / groups, m = cg * plane;
         if (m == 0) return;
         forRows(n * groups, m, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                float mu = mean[r], rs = rstd[r];
+                float mu = mean[mOff + r], rs = rstd[rOff + r];
                 double a = 0, b = 0;
                 for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
                     float gm = gamma == null ? 1f : gamma[gOff + ch];
@@ -316,7 +317,8 @@ public final class RowKernels {
                     a += gm * sums[0];
                     b += gm * sums[1] * rs;
                 }
-                FloatVector va = FloatVector.broadcast(S, (float) (a / m)), vb = FloatVector.broadcast(S, (float) (b / m));
+                float fa = (float) (a / m), fb = (float) (b / m);
+                FloatVector va = FloatVector.broadcast(S, fa), vb = FloatVector.broadcast(S, fb);
                 FloatVector vm = FloatVector.broadcast(S, mu), vr = FloatVector.broadcast(S, rs);
                 for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
                     float gm = gamma == null ? 1f : gamma[gOff + ch];
@@ -329,7 +331,6 @@ public final class RowKernels {
                         FloatVector xhat = FloatVector.fromArray(S, x, xo + i).sub(vm).mul(vr);
                         FloatVector.fromArray(S, gu, guOff + i).mul(vg).sub(va).sub(xhat.mul(vb)).mul(vr).intoArray(gx, o + i);
                     }
-                    float fa = (float) (a / m), fb = (float) (b / m);
                     for (; i < plane; i++) gx[o + i] = (gu[guOff + i] * gm - fa - (x[xo + i] - mu) * rs * fb) * rs;
                 }
             }

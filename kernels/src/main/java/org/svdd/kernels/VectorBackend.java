@@ -319,13 +319,9 @@ public final class VectorBackend extends ReferenceBackend {
         }
         int n = x.dim(0), c = x.dim(1), plane = n * c == 0 ? 0 : x.numel() / (n * c);
         Tensor mc = contiguous(mean), rc = contiguous(rstd);
-        float[] gx = new float[x.numel()], mu = floats(mc), rs = floats(rc);
-        if (mc.offset() != 0 || rc.offset() != 0) {
-            mu = Arrays.copyOfRange(mu, mc.offset(), mc.offset() + n * groups);
-            rs = Arrays.copyOfRange(rs, rc.offset(), rc.offset() + n * groups);
-        }
+        float[] gx = new float[x.numel()];
         double[] sumGu = new double[n * c], sumGuXhat = new double[n * c];
-        RowKernels.groupNormBackward(n, c, groups, plane, floats(g), g.offset(), floats(x), x.offset(), mu, rs,
+        RowKernels.groupNormBackward(n, c, groups, plane, floats(g), g.offset(), floats(x), x.offset(), floats(mc), mc.offset(), floats(rc), rc.offset(),
                 gamma == null ? null : floats(gamma), gamma == null ? 0 : gamma.offset(), beta == null ? null : floats(beta),
                 beta == null ? 0 : beta.offset(), act, gx, sumGu, sumGuXhat);
         float[] gGamma = new float[c], gBeta = new float[c];
