@@ -33,6 +33,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Peak learning rate (default: task's).")
     Double lr;
 
+    @Option(names = "--ema-decay", description = "Decay of the weight average that is sampled from (default: 0.995, a horizon of about 200 steps; "
+            + "longer runs average better with 0.999).")
+    Double emaDecay;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed for initialisation, batches and noise. Default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -104,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
         ModelKind kind = kind(task);
         Trainer.Config d = Trainer.Config.defaults(kind);
         Trainer.Config cfg = new Trainer.Config(steps != null ? steps : d.steps(), batch != null ? batch : d.batch(), lr != null ? lr : d.lr(),
-                d.warmup(), d.emaDecay(), d.clip(), every != null ? every : d.checkpointEvery(), seed);
+                d.warmup(), emaDecay != null ? emaDecay : d.emaDecay(), d.clip(), every != null ? every : d.checkpointEvery(), seed);
         SmilesDataset smiles = kind == ModelKind.SMILES_TRANSFORMER ? SmilesSplit.wehi().train() : null;
         Trainer.Data data = switch (kind) {
             case FASHION_UNET -> {

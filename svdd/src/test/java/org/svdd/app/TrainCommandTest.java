@@ -33,6 +33,32 @@ class TrainCommandTest {
     }
 
     @Test
+    void emaDecayZeroExportsTheTrainedWeights(@TempDir Path dir) throws Exception {
+        assumeTrue(DnaDataset.locateDmUpstream() != null, "fly promoters not installed (scripts/fetch-data.sh)");
+        Path run = dir.resolve("run.safetensors"), export = dir.resolve("export.safetensors");
+        // with decay 0 the average is the last step's weights; with the default it would still be 99.5% the initial ones
+        Object[] r = Cli.run("train", "--task", "dna", "--init", DNA.toString(), "--steps", "1", "--lr", "1e-2", "--batch", "2",
+                "--ema-decay", "0", "--out", run.toString(), "--export", export.toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        Map<String, org.svdd.tensor.Tensor> trained = Safetensors.read(run).tensors(), out = Safetensors.read(export).tensors(),
+                init = Safetensors.read(DNA).tensors();
+        boolean moved = false;
+        for (String name : out.keySet()) {
+            double[] w = out.get(name).toDoubleArray();
+            assertArrayEquals(trained.get("model." + name.substring("ema.".length())).toDoubleArray(), w, 0, name);
+            moved |= !java.util.Arrays.equals(init.get(name).toDoubleArray(), w);
+        }
+        assertTrue(moved, "one step at lr 1e-2 changed no weight");
+    }
+
+    @Test
+    void emaDecayOutsideTheUnitIntervalIsNamed(@TempDir Path dir) {
+        Object[] r = Cli.run("train", "--task", "dna", "--ema-decay", "1.5", "--steps", "1", "--out", dir.resolve("run.safetensors").toString());
+        assertTrue((int) r[0] != 0);
+        assertTrue(((String) r[1]).contains("EMA decay must be in [0, 1], got 1.5"), (String) r[1]);
+    }
+
+    @Test
     void initFromAnotherTasksModelIsNamed(@TempDir Path dir) {
         assumeTrue(DnaDataset.locateDmUpstream() != null, "fly promoters not installed (scripts/fetch-data.sh)");
         Object[] r = Cli.run("train", "--task", "dna", "--init", UNET.toString(), "--steps", "1", "--batch", "2",

@@ -28,6 +28,7 @@ public final class Trainer {
     public record Config(int steps, int batch, double lr, int warmup, double emaDecay, double clip, int checkpointEvery, long seed) {
         public Config {
             if (steps < 1 || batch < 1 || lr <= 0 || warmup < 0 || checkpointEvery < 1) throw new IllegalArgumentException("invalid training config " + this);
+            if (!(emaDecay >= 0 && emaDecay <= 1)) throw new IllegalArgumentException("EMA decay must be in [0, 1], got " + emaDecay);
         }
 
         /** Per task; the DNA default (3,000 steps) trains in about 28 minutes on 2 CPU cores (models/README.md). */
