@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,6 +25,25 @@ class EvalCommandTest {
         // the same seed: eta = 0 adds no noise after x_T, eta = 1 does, so the samples (and their scores) differ
         assertNotEquals(scores(deterministic), scores(stochastic));
         assertEquals(scores(deterministic), scores(report("0")));
+    }
+
+    @Test
+    void classTableShowsTheRealImagesConfidentShareOrWhyItIsMissing() {
+        String r = report("0");
+        List<String> rows = r.lines().dropWhile(l -> !l.startsWith("class ")).skip(1).limit(10).toList();
+        assertEquals(10, rows.size(), r);
+        boolean reference = !r.contains("reference skipped");
+        assertEquals(reference, r.lines().anyMatch(l -> l.startsWith("class ") && l.trim().endsWith("real")), r);
+        for (String row : rows) {
+            String[] f = row.trim().split("\\s+");
+            String last = f[f.length - 1];
+            if (reference) {
+                double real = Double.parseDouble(last);
+                assertTrue(last.contains(".") && real >= 0 && real <= 1, row);
+            } else {
+                assertTrue(last.matches("\\d+"), row); // the argmax count ends the row: no real column
+            }
+        }
     }
 
     /** The report of `svdd eval` on 4 images of 3 DDIM steps with the given eta. */

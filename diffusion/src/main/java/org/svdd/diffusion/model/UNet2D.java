@@ -42,7 +42,7 @@ public final class UNet2D extends Module implements EpsModel {
             for (int m : mults) if (base * m % groups != 0) throw new IllegalArgumentException("channels " + base * m + " not divisible by " + groups + " groups");
         }
 
-        /** The small default for 32x32 grey images: about 1.7M parameters. */
+        /** The small default for 32x32 grey images: 1.11M parameters. */
         public static Config small() {
             return new Config(1, 32, 32, new int[]{1, 2, 2}, 1, new int[]{8}, 8, 4);
         }

@@ -56,8 +56,15 @@ public final class ClassifierTrainer {
      * @param accuracy       fraction whose most probable class is the label
      * @param meanConfidence mean of the largest class probability
      * @param confident      fraction whose largest class probability exceeds 0.9
+     * @param byClass        per most probable class: [images, of those with max-probability > 0.9], the way samples,
+     *                       which have no label, are counted
      */
-    public record Evaluation(int count, double accuracy, double meanConfidence, double confident) {
+    public record Evaluation(int count, double accuracy, double meanConfidence, double confident, int[][] byClass) {
+        /** The fraction of the images classified as c whose largest class probability exceeds 0.9. */
+        public double confident(int c) {
+            return byClass[c][0] == 0 ? 0 : (double) byClass[c][1] / byClass[c][0];
+        }
+
         @Override
         public String toString() {
             return String.format("%d images: accuracy %.4f, mean max-probability %.4f, p > 0.9 for %.4f", count, accuracy, meanConfidence, confident);
@@ -209,6 +216,7 @@ public final class ClassifierTrainer {
     /** Accuracy and confidence of the classifier on every image of {@code data}, in batches, without gradients. */
     public static Evaluation evaluate(ImageClassifier model, ImageDataset data, int batch) {
         int classes = model.config().classes(), per = data.height() * data.width(), right = 0, confident = 0;
+        int[][] byClass = new int[classes][2];
         double conf = 0;
         for (int done = 0; done < data.count(); done += batch) {
             int b = Math.min(batch, data.count() - done);
@@ -219,10 +227,14 @@ public final class ClassifierTrainer {
                 if (k == data.labels()[done + r]) right++;
                 double pk = p[r * classes + k];
                 conf += pk;
-                if (pk > 0.9) confident++;
+                byClass[k][0]++;
+                if (pk > 0.9) {
+                    confident++;
+                    byClass[k][1]++;
+                }
             }
         }
         int n = data.count();
-        return new Evaluation(n, (double) right / n, conf / n, (double) confident / n);
+        return new Evaluation(n, (double) right / n, conf / n, (double) confident / n, byClass);
     }
 }

@@ -57,6 +57,14 @@ class ClassifierTrainerTest {
         ClassifierTrainer.Evaluation e = ClassifierTrainer.evaluate(a, test, 7);
         assertEquals(30, e.count());
         assertTrue(e.accuracy() > 0.9, "test accuracy " + e.accuracy());
+        int images = 0, sure = 0;
+        for (int[] c : e.byClass()) {
+            assertTrue(c[1] >= 0 && c[1] <= c[0], java.util.Arrays.toString(c));
+            images += c[0];
+            sure += c[1];
+        }
+        assertEquals(30, images);
+        assertEquals(e.confident(), sure / 30.0, 1e-12);
         Map<String, String> meta = Safetensors.readHeader(straight).metadata();
         assertEquals("24", meta.get("train.step"));
         assertEquals(String.format("%.4f", e.accuracy()), meta.get("eval.testAccuracy"));
