@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
+import static org.svdd.diffusion.train.ClassifierTrainer.CONFIDENT;
+
 /**
  * Quality of an image diffusion model judged by a trained classifier: the fraction of samples the classifier is sure
  * of (max p > 0.9, the usual proxy for "looks like a real item") and how those spread over the classes, beside the
@@ -21,8 +23,6 @@ import java.nio.file.Path;
 final class ImageEval {
     /** Fashion-MNIST's class names, in label order. */
     static final String[] FASHION_LABELS = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
-    /** The confidence above which a sample counts as recognised. */
-    static final double CONFIDENT = 0.9;
     private static final int BATCH = 32;
 
     private ImageEval() {
@@ -56,8 +56,7 @@ final class ImageEval {
             Tensor x = Grad.noGrad(() -> Proposal.sample(p, b, rng));                  // (b, C, S, S) in [-1, 1]
             float[] prob = clf.probabilities(x);
             for (int r = 0; r < b; r++) {
-                int k = 0;
-                for (int j = 1; j < classes; j++) if (prob[r * classes + j] > prob[r * classes + k]) k = j;
+                int k = ClassifierTrainer.argmax(prob, r * classes, classes);
                 best[done + r] = k;
                 conf[done + r] = prob[r * classes + k];
             }

@@ -50,24 +50,27 @@ public final class ClassifierTrainer {
         }
     }
 
+    /** The largest class probability above which an image counts as recognised (real test images and samples alike). */
+    public static final double CONFIDENT = 0.9;
+
     /**
      * Classifier quality on a labelled set.
      *
      * @param accuracy       fraction whose most probable class is the label
      * @param meanConfidence mean of the largest class probability
-     * @param confident      fraction whose largest class probability exceeds 0.9
-     * @param byClass        per most probable class: [images, of those with max-probability > 0.9], the way samples,
+     * @param confident      fraction whose largest class probability exceeds {@link #CONFIDENT}
+     * @param byClass        per most probable class: [images, of those with max-probability > CONFIDENT], the way samples,
      *                       which have no label, are counted
      */
     public record Evaluation(int count, double accuracy, double meanConfidence, double confident, int[][] byClass) {
-        /** The fraction of the images classified as c whose largest class probability exceeds 0.9. */
+        /** The fraction of the images classified as c whose largest class probability exceeds {@link #CONFIDENT}. */
         public double confident(int c) {
             return byClass[c][0] == 0 ? 0 : (double) byClass[c][1] / byClass[c][0];
         }
 
         @Override
         public String toString() {
-            return String.format("%d images: accuracy %.4f, mean max-probability %.4f, p > 0.9 for %.4f", count, accuracy, meanConfidence, confident);
+            return String.format("%d images: accuracy %.4f, mean max-probability %.4f, p > %s for %.4f", count, accuracy, meanConfidence, CONFIDENT, confident);
         }
     }
 
@@ -207,7 +210,8 @@ public final class ClassifierTrainer {
         return (double) right / labels.length;
     }
 
-    private static int argmax(float[] a, int off, int n) {
+    /** The index of the largest of a[off .. off + n), the first one on ties. */
+    public static int argmax(float[] a, int off, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) if (a[off + j] > a[off + best]) best = j;
         return best;
@@ -228,7 +232,7 @@ public final class ClassifierTrainer {
                 double pk = p[r * classes + k];
                 conf += pk;
                 byClass[k][0]++;
-                if (pk > 0.9) {
+                if (pk > CONFIDENT) {
                     confident++;
                     byClass[k][1]++;
                 }
