@@ -4,13 +4,13 @@ import org.svdd.core.Method;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
+import org.svdd.tensor.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -136,13 +136,13 @@ final class Comparison {
         void write(PrintWriter w) throws IOException;
     }
 
-    /** Writes a file through a temporary sibling and a rename, so a reader never sees half a file. */
+    /** Writes a text file atomically ({@link AtomicFiles}): a reader never sees half a file. */
     static void atomically(Path file, Body body) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(tmp))) {
-            body.write(w);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, tmp -> {
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(tmp))) {
+                body.write(w);
+            }
+        });
     }
 
     /**

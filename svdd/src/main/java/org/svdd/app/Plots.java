@@ -1,6 +1,7 @@
 package org.svdd.app;
 
-import javax.imageio.ImageIO;
+import org.svdd.diffusion.io.PngGrid;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -8,7 +9,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -63,7 +63,7 @@ final class Plots {
         ax.draw(g, h - BOTTOM, TOP);
         text(g, title, LEFT, 30, Color.BLACK);
         text(g, "reward (box 25-75%, whiskers 5-95%, bar = median)", LEFT, h - 12, Color.DARK_GRAY);
-        write(img, file);
+        PngGrid.write(img, file);
     }
 
     /** Lines of y against x, one per series, x on a log scale (M = 1, 2, 5, 10, 20). */
@@ -122,7 +122,7 @@ final class Plots {
         text(g, title, x0, 30, Color.BLACK);
         text(g, "M (candidates per step; best-of-n uses N = M + 1, the same denoiser budget)", x0 + 150, h - 10, Color.DARK_GRAY);
         text(g, yLabel, x1 + 20, yBot, Color.DARK_GRAY);
-        write(img, file);
+        PngGrid.write(img, file);
     }
 
     private record Axis(double lo, double hi, int from, int to) {
@@ -177,10 +177,4 @@ final class Plots {
         }
     }
 
-    private static void write(BufferedImage img, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        ImageIO.write(img, "png", tmp.toFile());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
 }

@@ -3,6 +3,8 @@ package org.svdd.app;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.data.SmilesDataset;
+import org.svdd.diffusion.model.Configs;
+import org.svdd.diffusion.model.UNet2D;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.diffusion.train.ModelKind;
 import org.svdd.diffusion.train.Trainer;
@@ -14,7 +16,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -53,6 +57,11 @@ final class TrainCommand implements Callable<Integer> {
             + "model weights of a training file) instead of a random initialisation; the optimiser and the learning-rate schedule start "
             + "afresh. Ignored when --resume finds --out.")
     Path init;
+
+    @Option(names = "--unet", paramLabel = "KEY=VALUE", description = "UNet config for --task fashion, one key at a time, as the checkpoint metadata names "
+            + "them without 'unet.' (base, mults, resBlocks, attnResolutions, groups, heads); the rest from the small default. With --init "
+            + "only resBlocks may change, and only upwards: the model is deepened so that it starts as the same function (UNet2D.deepen).")
+    Map<String, String> unet;
 
     @Option(names = "--export", description = "Also write the EMA weights alone to this file (the small file to commit or share).")
     Path export;
@@ -103,6 +112,30 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** start with the --unet keys replaced. */
+    private static UNet2D.Config unetConfig(UNet2D.Config start, Map<String, String> overrides) {
+        Map<String, String> m = new LinkedHashMap<>(Configs.toMap("unet", start));
+        overrides.forEach((k, v) -> m.put("unet." + k, v));
+        try {
+            return Configs.fromMap("unet", UNet2D.Config.class, m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--unet: " + e.getMessage(), e);
+        }
+    }
+
+    /** The --init model, deepened when --unet asks for more residual blocks; any other --unet change is an error. */
+    private DiffusionModel withUnet(DiffusionModel m, Init newWeights) {
+        if (unet == null) return m;
+        DiffusionModel.Images images = (DiffusionModel.Images) m;
+        UNet2D.Config have = images.net().config(), want = unetConfig(have, unet);
+        if (want.equals(have)) return m;
+        if (!unetConfig(have, Map.of("resBlocks", Integer.toString(want.resBlocks()))).equals(want) || want.resBlocks() < have.resBlocks()) {
+            throw new IllegalArgumentException("--unet with --init can only add residual blocks (resBlocks >= " + have.resBlocks() + "); --init " + init + " has " + have);
+        }
+        System.out.println("deepened to " + want.resBlocks() + " residual blocks per level");
+        return images.deepened(want.resBlocks(), newWeights);
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelKind kind = kind(task);
@@ -121,9 +154,11 @@ final class TrainCommand implements Callable<Integer> {
             }
             case SMILES_TRANSFORMER -> Trainer.tokens(java.util.Arrays.stream(smiles.tokens()).asLongStream().toArray(), smiles.count(), smiles.length());
         };
+        if (unet != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--unet applies to --task fashion only");
         Function<Init, DiffusionModel> fresh = smiles == null ? i -> DiffusionModel.create(kind, i)
                 : i -> DiffusionModel.smiles(smiles.alphabet(), smiles.length(), i);
-        if (init != null) fresh = i -> warmStart(init, kind);
+        if (unet != null) fresh = i -> DiffusionModel.images(unetConfig(UNet2D.Config.small(), unet), i);
+        if (init != null) fresh = i -> withUnet(warmStart(init, kind), i);
         DiffusionModel model = Trainer.train(fresh, data, cfg, out, resume, System.out);
         if (export != null) {
             Trainer.export(export, model);

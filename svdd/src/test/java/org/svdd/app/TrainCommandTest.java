@@ -3,6 +3,7 @@ package org.svdd.app;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.svdd.diffusion.data.DnaDataset;
+import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.tensor.io.Safetensors;
 
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** `svdd train --init`: a warm start from a committed checkpoint, and the error for a checkpoint of another task. */
+/** `svdd train --init`: a warm start from a committed checkpoint (deepened on request), the error for a checkpoint of another task, and --unet. */
 class TrainCommandTest {
     private static final Path DNA = Path.of("../models/dna-transformer.safetensors");
     private static final Path UNET = Path.of("../models/fashion-unet.safetensors");
@@ -65,5 +66,44 @@ class TrainCommandTest {
                 "--out", dir.resolve("run.safetensors").toString());
         assertTrue((int) r[0] != 0);
         assertTrue(((String) r[1]).contains("holds a FASHION_UNET model, not DNA_TRANSFORMER"), (String) r[1]);
+    }
+
+    @Test
+    void unetKeysChooseTheFreshModelAndUnknownKeysAreNamed(@TempDir Path dir) throws Exception {
+        assumeTrue(ImageDataset.locateFashionMnist() != null, "Fashion-MNIST not installed (scripts/fetch-data.sh)");
+        Path run = dir.resolve("run.safetensors");
+        Object[] r = Cli.run("train", "--task", "fashion", "--unet", "base=16", "--unet", "mults=1,2", "--unet", "attnResolutions=16", "--steps", "1",
+                "--batch", "2", "--out", run.toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        Map<String, String> meta = Safetensors.read(run).metadata();
+        assertEquals("16", meta.get("unet.base"));
+        assertEquals("1,2", meta.get("unet.mults"));
+        assertEquals("1", meta.get("unet.resBlocks"));
+        r = Cli.run("train", "--task", "fashion", "--unet", "width=3", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
+        assertTrue((int) r[0] != 0);
+        assertTrue(((String) r[1]).contains("--unet: unknown config key 'unet.width'"), (String) r[1]);
+        r = Cli.run("train", "--task", "dna", "--unet", "base=16", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
+        assertTrue(((String) r[1]).contains("--unet applies to --task fashion only"), (String) r[1]);
+    }
+
+    @Test
+    void initWithMoreResidualBlocksDeepensTheModel(@TempDir Path dir) throws Exception {
+        assumeTrue(ImageDataset.locateFashionMnist() != null, "Fashion-MNIST not installed (scripts/fetch-data.sh)");
+        Path export = dir.resolve("export.safetensors");
+        Object[] r = Cli.run("train", "--task", "fashion", "--init", UNET.toString(), "--unet", "resBlocks=2", "--steps", "1", "--lr", "1e-12",
+                "--batch", "2", "--out", dir.resolve("run.safetensors").toString(), "--export", export.toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        Safetensors.Checkpoint out = Safetensors.read(export);
+        assertEquals("2", out.metadata().get("unet.resBlocks"));
+        Map<String, org.svdd.tensor.Tensor> init = Safetensors.read(UNET).tensors();
+        // kept blocks keep their weights; on the way up the old second block is now the third
+        for (String[] moved : new String[][]{{"down.1.res.0.conv1.weight", "down.1.res.0.conv1.weight"}, {"up.0.res.0.conv2.weight", "up.0.res.0.conv2.weight"},
+                {"up.2.res.1.skip.weight", "up.2.res.2.skip.weight"}, {"up.2.attn.1.attn.qkv.weight", "up.2.attn.2.attn.qkv.weight"}}) {
+            assertArrayEquals(init.get("ema." + moved[0]).toDoubleArray(), out.tensors().get("ema." + moved[1]).toDoubleArray(), 1e-6, moved[0]);
+        }
+        assertEquals(0, out.tensors().get("ema.down.0.res.1.conv2.weight").abs().sum().item(), 1e-9, "an inserted block starts as the identity");
+        r = Cli.run("train", "--task", "fashion", "--init", UNET.toString(), "--unet", "base=64", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
+        assertTrue((int) r[0] != 0);
+        assertTrue(((String) r[1]).contains("--unet with --init can only add residual blocks"), (String) r[1]);
     }
 }

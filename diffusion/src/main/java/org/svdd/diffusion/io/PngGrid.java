@@ -1,11 +1,11 @@
 package org.svdd.diffusion.io;
 
+import org.svdd.tensor.io.AtomicFiles;
+
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Grey images in [-1, 1] to PNG: one image, or a grid with a 2-pixel border, written atomically. */
 public final class PngGrid {
@@ -29,15 +29,10 @@ public final class PngGrid {
         return Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
     }
 
+    /** Writes img as a PNG, atomically. */
     public static void write(BufferedImage img, Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
+        AtomicFiles.write(file, tmp -> {
             if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -17,7 +17,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The DDPM U-Net: residual blocks with GroupNorm and SiLU conditioned on a sinusoidal time embedding,
@@ -163,6 +165,58 @@ public final class UNet2D extends Module implements EpsModel {
         }
         outNorm = child("out.norm", new GroupNorm(c.groups(), ch, init));
         outConv = child("out.conv", new Conv2d(ch, c.channels(), 3, init));
+    }
+
+    /**
+     * The same function with more residual blocks per level: a function-preserving deepening, so that a trained small
+     * UNet can continue training with more capacity instead of starting again. Blocks that exist in {@code from} keep
+     * its weights. Each level's new down blocks are appended after its existing ones and start as the identity (their
+     * last convolution zero), so they hand the same tensor to their skip connections. On the way up, the level's first
+     * block keeps its weights, the new blocks follow it and start as the identity on h (last convolution zero, the 1x1
+     * skip projection [I | 0] dropping the concatenated skip), and the rest keep theirs. New attention blocks start
+     * with a zero output projection. The other parameters of new blocks come from init.
+     */
+    public static UNet2D deepen(UNet2D from, int resBlocks, Init init) {
+        Config c = from.config;
+        if (resBlocks < c.resBlocks()) throw new IllegalArgumentException("cannot deepen a UNet with " + c.resBlocks() + " residual blocks per level to " + resBlocks);
+        UNet2D to = new UNet2D(new Config(c.channels(), c.imageSize(), c.base(), c.mults(), resBlocks, c.attnResolutions(), c.groups(), c.heads()), init);
+        int added = resBlocks - c.resBlocks();
+        Map<String, Tensor> state = new LinkedHashMap<>(to.namedParameters());
+        from.namedParameters().forEach((name, t) -> state.put(deepenedName(name, added), t));
+        state.replaceAll((name, t) -> {
+            String[] p = name.split("\\.");
+            if (!inBlock(p)) return t;                                                     // down|up . level . res|attn . index . param
+            int r = Integer.parseInt(p[3]);
+            boolean fresh = p[0].equals("down") ? r >= c.resBlocks() : r >= 1 && r <= added;
+            if (!fresh) return t;
+            return switch (String.join(".", Arrays.copyOfRange(p, 4, p.length))) {
+                case "conv2.weight", "conv2.bias", "attn.out.weight", "attn.out.bias", "skip.bias" -> Tensor.zeros(t.shape());
+                case "skip.weight" -> {                                                     // (out, out + skip, 1, 1)
+                    int out = t.dim(0), in = t.dim(1);
+                    float[] w = new float[out * in];
+                    for (int o = 0; o < out; o++) w[o * in + o] = 1;
+                    yield Tensor.of(w, t.shape());
+                }
+                default -> t;
+            };
+        });
+        to.loadState(state);
+        return to;
+    }
+
+    /** Where a parameter of the shallower UNet goes when `added` blocks per level are inserted (see {@link #deepen}). */
+    private static String deepenedName(String name, int added) {
+        String[] p = name.split("\\.");
+        if (!inBlock(p) || !p[0].equals("up")) return name;
+        int r = Integer.parseInt(p[3]);
+        if (r == 0) return name;
+        p[3] = Integer.toString(r + added);
+        return String.join(".", p);
+    }
+
+    /** Whether a split parameter name lies in a level's residual or attention block. */
+    private static boolean inBlock(String[] p) {
+        return p.length >= 5 && (p[0].equals("down") || p[0].equals("up")) && (p[2].equals("res") || p[2].equals("attn"));
     }
 
     private static boolean contains(int[] a, int v) {

@@ -57,6 +57,11 @@ public sealed interface DiffusionModel {
             return process.loss(net, batch, rng);
         }
 
+        /** This model with more residual blocks per level, computing the same function ({@link UNet2D#deepen}). */
+        public Images deepened(int resBlocks, Init init) {
+            return new Images(UNet2D.deepen(net, resBlocks, init), process, trainSteps);
+        }
+
         /** DDIM with eta = 1 (the paper's setting), x0 clipped to [-1, 1]. */
         public Proposal proposal(int steps) {
             return proposal(steps, 1.0);
@@ -145,11 +150,16 @@ public sealed interface DiffusionModel {
     /** A fresh model of the given kind, small default config. SMILES models depend on their data: see {@link #smiles}. */
     static DiffusionModel create(ModelKind kind, Init init) {
         return switch (kind) {
-            case FASHION_UNET -> new Images(new UNet2D(UNet2D.Config.small(), init), new GaussianProcess(BetaSchedule.cosine(1000, 0.008)), 1000);
+            case FASHION_UNET -> images(UNet2D.Config.small(), init);
             case DNA_TRANSFORMER -> new Sequences(new SequenceTransformer(SequenceTransformer.Config.small(4, 128), init),
                     new MaskedProcess(4, MaskSchedule.logLinear()));
             case SMILES_TRANSFORMER -> throw new IllegalArgumentException("a SMILES model needs its alphabet and length: use DiffusionModel.smiles");
         };
+    }
+
+    /** A fresh image model with this UNet: Gaussian process, cosine schedule, T = 1000. */
+    static Images images(UNet2D.Config config, Init init) {
+        return new Images(new UNet2D(config, init), new GaussianProcess(BetaSchedule.cosine(1000, 0.008)), 1000);
     }
 
     static DiffusionModel fromMetadata(Path file, Map<String, String> meta, Init init) throws CheckpointException {

@@ -47,6 +47,29 @@ class DenoiserTest {
     }
 
     @Test
+    void deepeningAUnetKeepsItsFunctionAndTrainsTheNewBlocks() {
+        Rng rng = new Rng(5);
+        Tensor x = rng.randn(3, 1, 8, 8), t = Tensor.of(new float[]{3, 25, 48}, 3);
+        for (int from : new int[]{1, 2}) {
+            UNet2D.Config c = new UNet2D.Config(1, 8, 8, new int[]{1, 2, 2}, from, new int[]{4, 2}, 4, 2);
+            UNet2D net = new UNet2D(c, Init.of(new Rng(6)));
+            UNet2D deeper = UNet2D.deepen(net, from + 2, Init.of(new Rng(7)));
+            assertEquals(from + 2, deeper.config().resBlocks());
+            assertTrue(deeper.numParameters() > net.numParameters());
+            float[] want = net.predictEps(x, t).toFloatArray(), got = deeper.predictEps(x, t).toFloatArray();
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5 * (1 + Math.abs(want[i])), "eps[" + i + "] from " + from + " block(s)");
+            GaussianProcess p = new GaussianProcess(BetaSchedule.linear(50, 1e-4, 0.02));
+            p.loss(deeper, x.tanh(), rng).backward();
+            for (String inserted : new String[]{"down.0.res." + from + ".conv2.weight", "up.1.res.1.conv2.weight", "up.2.res.2.skip.weight", "up.2.attn." + from + ".attn.out.weight"}) {
+                Tensor g = deeper.namedParameters().get(inserted).grad();
+                assertTrue(g != null && g.abs().sum().item() > 0, "no gradient reached the inserted " + inserted);
+            }
+        }
+        UNet2D two = new UNet2D(new UNet2D.Config(1, 8, 8, new int[]{1, 2}, 2, new int[]{4}, 4, 2), Init.of(new Rng(8)));
+        assertThrows(IllegalArgumentException.class, () -> UNet2D.deepen(two, 1, Init.of(new Rng(9))));
+    }
+
+    @Test
     void transformerShapesGradientsAndLearning() {
         SequenceTransformer.Config cfg = new SequenceTransformer.Config(4, 12, 32, 2, 2, 2, 3);
         SequenceTransformer net = new SequenceTransformer(cfg, Init.of(new Rng(3)));

@@ -12,9 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -120,9 +118,8 @@ public final class Safetensors {
 
     /**
      * Writes tensors (any backend, any strides; downloaded with {@link Tensor#toHost()}) in map iteration order,
-     * plus string metadata (null or empty for none). Atomic: the data goes to a temporary file in the target's folder,
-     * is forced to disk, then renamed over the target, so readers see the old file or the new one, never a mix. The
-     * temporary file is removed if anything fails.
+     * plus string metadata (null or empty for none). Atomic ({@link AtomicFiles}): readers see the old file or the new
+     * one, never a mix, and nothing is left behind if anything fails.
      *
      * @throws IllegalArgumentException if a tensor is named {@code __metadata__}
      */
@@ -148,33 +145,16 @@ public final class Safetensors {
         }
         byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        AtomicFiles.write(file, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(padded).put(json);
                 while (head.hasRemaining()) head.put((byte) ' ');
                 writeFully(ch, head.flip());
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 for (HostStorage h : data) writeData(ch, h, buf);
-                ch.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        syncDirectory(dir);
-    }
-
-    /** Makes the rename durable where the platform allows opening a directory; elsewhere a no-op. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not supported on this platform or file system: the rename itself is still atomic
-        }
+        });
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
