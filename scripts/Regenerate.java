@@ -1,0 +1,56 @@
+import org.svdd.diffusion.data.ImageDataset;
+import org.svdd.diffusion.model.ImageClassifier;
+import org.svdd.diffusion.process.Proposal;
+import org.svdd.diffusion.train.ClassifierTrainer;
+import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.tensor.F;
+import org.svdd.tensor.Grad;
+import org.svdd.tensor.Rng;
+import org.svdd.tensor.Tensor;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Where along the reverse process does an image model lose the classifier's confidence? Noises the first n real
+ * Fashion-MNIST test images to the level where reverse step `start` of 50 begins, runs the model's remaining DDIM steps
+ * (eta 1, as `svdd eval`), and reports the share the classifier is sure of (p > 0.9) and the share still carrying the
+ * image's label. start 0 is an ordinary sample (x_T keeps almost nothing of the image), start 50 the real images.
+ *
+ *   java --add-modules jdk.incubator.vector -cp "svdd/target/classes:svdd/target/lib/*" scripts/Regenerate.java \
+ *        models/fashion-unet-ft4.safetensors 512          # after ./svdd.sh has built once; about 5 min on 2 cores
+ */
+public class Regenerate {
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) throw new IllegalArgumentException("usage: Regenerate <image model checkpoint> <number of test images>");
+        DiffusionModel.Images model = (DiffusionModel.Images) DiffusionModel.load(Path.of(args[0]));
+        ImageClassifier classifier = ImageClassifier.load(Path.of("models/fashion-classifier.safetensors"));
+        ImageDataset test = ImageDataset.fashionMnist(ImageDataset.locateFashionMnist(), false, model.net().config().imageSize());
+        int n = Integer.parseInt(args[1]), s = test.height(), steps = 50;
+        Tensor x0 = Tensor.of(Arrays.copyOf(test.pixels(), n * s * s), n, 1, s, s);
+        Proposal proposal = model.proposal(steps);
+        int[] taus = model.process().timesteps(steps);                                      // ascending: step i starts at taus[steps - 1 - i]
+        for (int start : new int[]{0, 5, 10, 20, 30, 40, steps}) {
+            int from = start, t = start == steps ? -1 : taus[steps - 1 - start];
+            float[] p = Grad.noGrad(() -> {                                                 // (n, 10) class probabilities
+                Rng rng = new Rng(7);
+                Tensor x = t < 0 ? x0 : model.process().qSample(x0, filled(n, t), rng.randn(n, 1, s, s));
+                for (int i = from; i < steps; i++) x = proposal.prepare(x, i).sample(1, rng);
+                return F.softmax(classifier.logits(x), 1);
+            }).toFloatArray();
+            int confident = 0, kept = 0;
+            for (int b = 0; b < n; b++) {
+                int c = ClassifierTrainer.argmax(p, b * 10, 10);
+                if (p[b * 10 + c] > ClassifierTrainer.CONFIDENT) confident++;
+                if (c == test.labels()[b]) kept++;
+            }
+            System.out.printf("from reverse step %2d (t = %3d): confident %.3f, label kept %.3f%n", start, t, confident / (double) n, kept / (double) n);
+        }
+    }
+
+    private static int[] filled(int n, int t) {
+        int[] a = new int[n];
+        Arrays.fill(a, t);
+        return a;
+    }
+}
