@@ -60,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--unet", paramLabel = "KEY=VALUE", description = "UNet config for --task fashion, one key at a time, as the checkpoint metadata names "
             + "them without 'unet.' (base, mults, resBlocks, attnResolutions, groups, heads); the rest from the small default. With --init "
-            + "only resBlocks may change, and only upwards: the model is deepened so that it starts as the same function (UNet2D.deepen).")
+            + "only resBlocks may change, and only upwards: the model is deepened so that it starts as the same function (UNet2D.deepen). Ignored when --resume finds --out.")
     Map<String, String> unet;
 
     @Option(names = "--export", description = "Also write the EMA weights alone to this file (the small file to commit or share).")
@@ -112,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** start with the --unet keys replaced. */
+    /** The config start with the --unet keys replaced. */
     private static UNet2D.Config unetConfig(UNet2D.Config start, Map<String, String> overrides) {
         Map<String, String> m = new LinkedHashMap<>(Configs.toMap("unet", start));
         overrides.forEach((k, v) -> m.put("unet." + k, v));
@@ -139,6 +139,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelKind kind = kind(task);
+        if (unet != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--unet applies to --task fashion only");
         Trainer.Config d = Trainer.Config.defaults(kind);
         Trainer.Config cfg = new Trainer.Config(steps != null ? steps : d.steps(), batch != null ? batch : d.batch(), lr != null ? lr : d.lr(),
                 d.warmup(), emaDecay != null ? emaDecay : d.emaDecay(), d.clip(), every != null ? every : d.checkpointEvery(), seed);
@@ -154,7 +155,6 @@ final class TrainCommand implements Callable<Integer> {
             }
             case SMILES_TRANSFORMER -> Trainer.tokens(java.util.Arrays.stream(smiles.tokens()).asLongStream().toArray(), smiles.count(), smiles.length());
         };
-        if (unet != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--unet applies to --task fashion only");
         Function<Init, DiffusionModel> fresh = smiles == null ? i -> DiffusionModel.create(kind, i)
                 : i -> DiffusionModel.smiles(smiles.alphabet(), smiles.length(), i);
         if (unet != null) fresh = i -> DiffusionModel.images(unetConfig(UNet2D.Config.small(), unet), i);
