@@ -3,7 +3,6 @@ import org.svdd.diffusion.model.ImageClassifier;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.ClassifierTrainer;
 import org.svdd.diffusion.train.DiffusionModel;
-import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -28,23 +27,20 @@ public class Regenerate {
         ImageDataset test = ImageDataset.fashionMnist(ImageDataset.locateFashionMnist(), false, model.net().config().imageSize());
         int n = Integer.parseInt(args[1]), s = test.height(), steps = 50;
         Tensor x0 = Tensor.of(Arrays.copyOf(test.pixels(), n * s * s), n, 1, s, s);
+        int[] labels = Arrays.copyOf(test.labels(), n);
         Proposal proposal = model.proposal(steps);
         int[] taus = model.process().timesteps(steps);                                      // ascending: step i starts at taus[steps - 1 - i]
         for (int start : new int[]{0, 5, 10, 20, 30, 40, steps}) {
             int from = start, t = start == steps ? -1 : taus[steps - 1 - start];
-            float[] p = Grad.noGrad(() -> {                                                 // (n, 10) class probabilities
+            float[] regenerated = Grad.noGrad(() -> {                                       // (n, 1, s, s)
                 Rng rng = new Rng(7);
                 Tensor x = t < 0 ? x0 : model.process().qSample(x0, filled(n, t), rng.randn(n, 1, s, s));
                 for (int i = from; i < steps; i++) x = proposal.prepare(x, i).sample(1, rng);
-                return F.softmax(classifier.logits(x), 1);
+                return x;
             }).toFloatArray();
-            int confident = 0, kept = 0;
-            for (int b = 0; b < n; b++) {
-                int c = ClassifierTrainer.argmax(p, b * 10, 10);
-                if (p[b * 10 + c] > ClassifierTrainer.CONFIDENT) confident++;
-                if (c == test.labels()[b]) kept++;
-            }
-            System.out.printf("from reverse step %2d (t = %3d): confident %.3f, label kept %.3f%n", start, t, confident / (double) n, kept / (double) n);
+            // the classifier's accuracy on the regenerated images is the share that kept their label
+            ClassifierTrainer.Evaluation e = ClassifierTrainer.evaluate(classifier, new ImageDataset(regenerated, n, s, s, labels), 256);
+            System.out.printf("from reverse step %2d (t = %3d): confident %.3f, label kept %.3f%n", start, t, e.confident(), e.accuracy());
         }
     }
 
