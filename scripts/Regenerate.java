@@ -1,5 +1,6 @@
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.model.ImageClassifier;
+import org.svdd.diffusion.process.GaussianProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.ClassifierTrainer;
 import org.svdd.diffusion.train.DiffusionModel;
@@ -34,7 +35,7 @@ public class Regenerate {
             int from = start, t = start == steps ? -1 : taus[steps - 1 - start];
             float[] regenerated = Grad.noGrad(() -> {                                       // (n, 1, s, s)
                 Rng rng = new Rng(7);
-                Tensor x = t < 0 ? x0 : model.process().qSample(x0, filled(n, t), rng.randn(n, 1, s, s));
+                Tensor x = t < 0 ? x0 : model.process().qSample(x0, GaussianProcess.sameT(n, t), rng.randn(n, 1, s, s));
                 for (int i = from; i < steps; i++) x = proposal.prepare(x, i).sample(1, rng);
                 return x;
             }).toFloatArray();
@@ -42,11 +43,5 @@ public class Regenerate {
             ClassifierTrainer.Evaluation e = ClassifierTrainer.evaluate(classifier, new ImageDataset(regenerated, n, s, s, labels), 256);
             System.out.printf("from reverse step %2d (t = %3d): confident %.3f, label kept %.3f%n", start, t, e.confident(), e.accuracy());
         }
-    }
-
-    private static int[] filled(int n, int t) {
-        int[] a = new int[n];
-        Arrays.fill(a, t);
-        return a;
     }
 }

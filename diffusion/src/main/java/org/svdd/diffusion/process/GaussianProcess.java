@@ -46,7 +46,8 @@ public final class GaussianProcess {
         return be.upload(HostStorage.of(c), shape);
     }
 
-    private static int[] sameT(int rows, int t) {
+    /** The per-row timestep array that {@link #qSample} and {@link #predictX0} take, t for every one of the rows. */
+    public static int[] sameT(int rows, int t) {
         int[] a = new int[rows];
         Arrays.fill(a, t);
         return a;
