@@ -16,11 +16,17 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
   echo "svdd: building (first run or sources changed)..." >&2
   (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
 fi
-# A fixed initial heap: with the default sizing G1 shrinks and regrows the heap around every step (bench/RESULTS.md).
+# A fixed heap, initial = maximum = a quarter of the memory and at least 4 GiB (the JVM's own default maximum, with the
+# floor svdd has always set). With room to move, G1 gives memory back after a collection and takes it again a moment
+# later, and every page taken again is a page fault and a page the kernel zeroes: a Fashion UNet training run spent
+# 30% of its CPU time in the kernel that way and trained at half the speed (bench/RESULTS.md, "Launcher heap").
+mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
+heap_mb=$(( ${mem_kb:-0} / 4096 ))                      # SVDD_JAVA_OPTS comes later on the line: its -Xms/-Xmx win
+[ "$heap_mb" -ge 4096 ] || heap_mb=4096
 # Transparent huge pages for the heap where the kernel gives them on request ("madvise"): fewer and cheaper page
 # faults as the heap is first touched (a UNet training step 1.26x faster on a 2-core VM, bench/RESULTS.md); with
 # "always" the heap gets them anyway, with "never" the flag would only print a warning.
 thp=""
 grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
-exec "$JAVA_HOME/bin/java" -Xms4g $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
+exec "$JAVA_HOME/bin/java" -Xms${heap_mb}m -Xmx${heap_mb}m $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
   -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"

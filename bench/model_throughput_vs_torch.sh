@@ -8,9 +8,10 @@
 #            the UNet, 128 masked steps for the transformer (the sampler's own draws are not counted)
 # Parameter counts of both sides are printed and must be equal (the script stops otherwise).
 # Usage: bench/model_throughput_vs_torch.sh [rounds] [warmup] [runs] [threads...]   defaults 2 5 5 1 2
-# Needs: apt-get install python3-torch libopenblas0-pthread. JVM options: SVDD_BENCH_JAVA_OPTS (default: none, as
-# svdd.sh; "-Xms6g -Xmx6g" is 1.5-4x faster, and -XX:+UseTransparentHugePages, which svdd.sh adds where the kernel
-# hands out huge pages on request, 1.26x more for the UNet; see RESULTS.md). Ratios are speed ratios (ours / torch steps/s).
+# Needs: apt-get install python3-torch libopenblas0-pthread. JVM options: SVDD_BENCH_JAVA_OPTS (default: none, the
+# JVM's own heap sizing; "-Xms6g -Xmx6g", a fixed heap as svdd.sh sets, is 1.5-4x faster, and
+# -XX:+UseTransparentHugePages, which svdd.sh adds where the kernel hands out huge pages on request, 1.26x more for
+# the UNet; see RESULTS.md). Ratios are speed ratios (ours / torch steps/s).
 # Last line: `ratio <ours/torch>` for the UNet training step on 1 thread.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
