@@ -20,8 +20,14 @@ fi
 # floor svdd has always set). With room to move, G1 gives memory back after a collection and takes it again a moment
 # later, and every page taken again is a page fault and a page the kernel zeroes: a Fashion UNet training run spent
 # 30% of its CPU time in the kernel that way and trained at half the speed (bench/RESULTS.md, "Launcher heap").
+# The memory is the machine's, or a container's limit (cgroup v2 or v1) where that is lower, as the JVM counts it.
+# SVDD_JAVA_OPTS comes later on the java command line, so -Xms/-Xmx given there win.
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
-heap_mb=$(( ${mem_kb:-0} / 4096 ))                      # SVDD_JAVA_OPTS comes later on the line: its -Xms/-Xmx win
+for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; do
+  lim=$(cat "$f" 2>/dev/null || true)
+  if [[ "$lim" =~ ^[0-9]+$ && -n "$mem_kb" ]] && (( lim / 1024 < mem_kb )); then mem_kb=$(( lim / 1024 )); fi
+done
+heap_mb=$(( ${mem_kb:-0} / 4096 ))
 [ "$heap_mb" -ge 4096 ] || heap_mb=4096
 # Transparent huge pages for the heap where the kernel gives them on request ("madvise"): fewer and cheaper page
 # faults as the heap is first touched (a UNet training step 1.26x faster on a 2-core VM, bench/RESULTS.md); with
