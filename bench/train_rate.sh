@@ -13,7 +13,6 @@ log=$(mktemp)
 setsid "$root/svdd.sh" train "$@" > "$log" 2>&1 < /dev/null &
 launcher=$!
 trap 'kill -- -$launcher 2>/dev/null || true; rm -f "$log"' EXIT
-sleep 2
 step() { tail -c 300 "$log" | grep -o 'train [0-9]*' | tail -1 | cut -d' ' -f2; }
 cpu() { awk '{print $14, $15}' "/proc/$launcher/stat"; }     # utime, stime in clock ticks (svdd.sh execs java)
 sleep "$w1"
