@@ -5,6 +5,7 @@ import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.data.SmilesDataset;
 import org.svdd.diffusion.model.Configs;
 import org.svdd.diffusion.model.UNet2D;
+import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.diffusion.train.ModelKind;
 import org.svdd.diffusion.train.Trainer;
@@ -62,6 +63,10 @@ final class TrainCommand implements Callable<Integer> {
             + "them without 'unet.' (base, mults, resBlocks, attnResolutions, groups, heads); the rest from the small default. With --init "
             + "only resBlocks may change, and only upwards: the model is deepened so that it starts as the same function (UNet2D.deepen). Ignored when --resume finds --out.")
     Map<String, String> unet;
+
+    @Option(names = "--loss-weight", paramLabel = "SPEC", description = "Per-timestep weight of the --task fashion loss: uniform (DDPM's L_simple) or min-snr:GAMMA "
+            + "(Hang et al. 2023; they use 5), stored in the model's metadata. Default: the --init model's, else uniform. Ignored when --resume finds --out (its own continues).")
+    String lossWeight;
 
     @Option(names = "--export", description = "Also write the EMA weights alone to this file (the small file to commit or share).")
     Path export;
@@ -136,10 +141,20 @@ final class TrainCommand implements Callable<Integer> {
         return images.deepened(want.resBlocks(), newWeights);
     }
 
+    private static LossWeighting parseWeighting(String spec) {
+        try {
+            return LossWeighting.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--loss-weight: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelKind kind = kind(task);
         if (unet != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--unet applies to --task fashion only");
+        if (lossWeight != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--loss-weight applies to --task fashion only");
+        LossWeighting weighting = lossWeight == null ? null : parseWeighting(lossWeight);
         Trainer.Config d = Trainer.Config.defaults(kind);
         Trainer.Config cfg = new Trainer.Config(steps != null ? steps : d.steps(), batch != null ? batch : d.batch(), lr != null ? lr : d.lr(),
                 d.warmup(), emaDecay != null ? emaDecay : d.emaDecay(), d.clip(), every != null ? every : d.checkpointEvery(), seed);
@@ -159,6 +174,7 @@ final class TrainCommand implements Callable<Integer> {
                 : i -> DiffusionModel.smiles(smiles.alphabet(), smiles.length(), i);
         if (unet != null) fresh = i -> DiffusionModel.images(unetConfig(UNet2D.Config.small(), unet), i);
         if (init != null) fresh = i -> withUnet(warmStart(init, kind), i);
+        if (weighting != null) fresh = fresh.andThen(m -> ((DiffusionModel.Images) m).withLossWeighting(weighting));
         DiffusionModel model = Trainer.train(fresh, data, cfg, out, resume, System.out);
         if (export != null) {
             Trainer.export(export, model);

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** `svdd train --init`: a warm start from a committed checkpoint (deepened on request), the error for a checkpoint of another task, and --unet. */
+/** `svdd train --init`: a warm start from a committed checkpoint (deepened on request), the error for a checkpoint of another task, --unet and --loss-weight. */
 class TrainCommandTest {
     private static final Path DNA = Path.of("../models/dna-transformer.safetensors");
     private static final Path UNET = Path.of("../models/fashion-unet.safetensors");
@@ -105,5 +105,35 @@ class TrainCommandTest {
         r = Cli.run("train", "--task", "fashion", "--init", UNET.toString(), "--unet", "base=64", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
         assertTrue((int) r[0] != 0);
         assertTrue(((String) r[1]).contains("--unet with --init can only add residual blocks"), (String) r[1]);
+    }
+
+    @Test
+    void lossWeightIsStoredInTheMetadataAndKeptByInitAndResume(@TempDir Path dir) throws Exception {
+        assumeTrue(ImageDataset.locateFashionMnist() != null, "Fashion-MNIST not installed (scripts/fetch-data.sh)");
+        Path run = dir.resolve("run.safetensors"), export = dir.resolve("export.safetensors");
+        Object[] r = Cli.run("train", "--task", "fashion", "--unet", "base=16", "--unet", "mults=1,2", "--unet", "attnResolutions=16", "--steps", "1",
+                "--batch", "2", "--loss-weight", "min-snr:5", "--out", run.toString(), "--export", export.toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        assertEquals("min-snr:5", Safetensors.read(run).metadata().get("process.lossWeighting"));
+        assertEquals("min-snr:5", Safetensors.read(export).metadata().get("process.lossWeighting"));
+        // resumed without the option: the checkpoint's weighting continues
+        r = Cli.run("train", "--task", "fashion", "--steps", "2", "--batch", "2", "--out", run.toString(), "--resume");
+        assertEquals(0, (int) r[0], (String) r[1]);
+        assertEquals("min-snr:5", Safetensors.read(run).metadata().get("process.lossWeighting"));
+        // a warm start inherits it; the option replaces it
+        Path next = dir.resolve("next.safetensors");
+        r = Cli.run("train", "--task", "fashion", "--init", export.toString(), "--steps", "1", "--batch", "2", "--out", next.toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        assertEquals("min-snr:5", Safetensors.read(next).metadata().get("process.lossWeighting"));
+        r = Cli.run("train", "--task", "fashion", "--init", export.toString(), "--loss-weight", "uniform", "--steps", "1", "--batch", "2",
+                "--out", dir.resolve("uniform.safetensors").toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        assertEquals("uniform", Safetensors.read(dir.resolve("uniform.safetensors")).metadata().get("process.lossWeighting"));
+
+        r = Cli.run("train", "--task", "fashion", "--loss-weight", "p2", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
+        assertTrue((int) r[0] != 0);
+        assertTrue(((String) r[1]).contains("--loss-weight: unknown loss weighting 'p2' (known: uniform, min-snr:GAMMA)"), (String) r[1]);
+        r = Cli.run("train", "--task", "dna", "--loss-weight", "min-snr:5", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
+        assertTrue(((String) r[1]).contains("--loss-weight applies to --task fashion only"), (String) r[1]);
     }
 }

@@ -5,6 +5,7 @@ import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
+import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 
 import java.util.Arrays;
@@ -27,13 +28,36 @@ import java.util.function.IntToDoubleFunction;
  */
 public final class GaussianProcess {
     private final BetaSchedule schedule;
+    private final LossWeighting weighting;
 
+    /** The process with the uniform loss weighting (L_simple). */
     public GaussianProcess(BetaSchedule schedule) {
+        this(schedule, LossWeighting.UNIFORM);
+    }
+
+    public GaussianProcess(BetaSchedule schedule, LossWeighting weighting) {
         this.schedule = schedule;
+        this.weighting = weighting;
     }
 
     public BetaSchedule schedule() {
         return schedule;
+    }
+
+    /** The weight {@link #loss} puts on each row by its timestep. */
+    public LossWeighting weighting() {
+        return weighting;
+    }
+
+    /** This process with another loss weighting; sampling is unaffected. */
+    public GaussianProcess withWeighting(LossWeighting w) {
+        return new GaussianProcess(schedule, w);
+    }
+
+    /** SNR_t = alphaBar_t / (1 - alphaBar_t) at training index t. */
+    public double snr(int t) {
+        double ab = schedule.alphaBar(t);
+        return ab / (1 - ab);
     }
 
     /** A per-row coefficient column (B, 1, ..., 1) of rank {@code rank} holding f(t[b]). */
@@ -81,8 +105,9 @@ public final class GaussianProcess {
     }
 
     /**
-     * The epsilon-prediction training loss ("L_simple"): t ~ U{0 .. T-1} per row, eps ~ N(0, I),
-     * mean over all elements of (eps_theta(x_t, t) - eps)^2. Differentiable in the model's parameters.
+     * The epsilon-prediction training loss: t ~ U{0 .. T-1} per row, eps ~ N(0, I), mean over all elements of
+     * w(SNR_t) (eps_theta(x_t, t) - eps)^2 with the process's {@link #weighting()}; uniform weights give DDPM's
+     * "L_simple". Differentiable in the model's parameters.
      */
     public Tensor loss(EpsModel model, Tensor x0, Rng rng) {
         int b = x0.dim(0);
@@ -94,7 +119,10 @@ public final class GaussianProcess {
         }
         Tensor eps = rng.randn(x0.backend(), x0.shape());
         Tensor xt = Grad.noGrad(() -> qSample(x0, t, eps));
-        return F.mse(model.predictEps(xt, x0.backend().upload(HostStorage.of(tf), b)), eps);
+        Tensor pred = model.predictEps(xt, x0.backend().upload(HostStorage.of(tf), b));
+        if (weighting instanceof LossWeighting.Uniform) return F.mse(pred, eps);
+        if (!Arrays.equals(pred.shape(), eps.shape())) throw new IllegalArgumentException("loss: the model predicted " + Shape.str(pred.shape()) + " for x_t of " + Shape.str(eps.shape()));
+        return pred.sub(eps).square().mul(perRow(x0.backend(), t, x0.rank(), i -> weighting.weight(snr(i)))).mean();
     }
 
     /**

@@ -5,6 +5,7 @@ import org.svdd.diffusion.model.SequenceTransformer;
 import org.svdd.diffusion.model.UNet2D;
 import org.svdd.diffusion.process.BetaSchedule;
 import org.svdd.diffusion.process.GaussianProcess;
+import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.process.MaskSchedule;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
@@ -39,6 +40,9 @@ public sealed interface DiffusionModel {
     Proposal proposal(int steps);
 
     record Images(UNet2D net, GaussianProcess process, int trainSteps) implements DiffusionModel {
+        /** The metadata key of the loss weighting a model was trained with; absent (older files) means uniform. */
+        public static final String LOSS_WEIGHTING_KEY = "process.lossWeighting";
+
         public ModelKind kind() {
             return ModelKind.FASHION_UNET;
         }
@@ -50,11 +54,17 @@ public sealed interface DiffusionModel {
         public Map<String, String> metadata() {
             Map<String, String> m = new LinkedHashMap<>(Configs.toMap("unet", net.config()));
             m.put("process.trainSteps", Integer.toString(trainSteps));
+            m.put(LOSS_WEIGHTING_KEY, process.weighting().spec());
             return m;
         }
 
         public Tensor loss(Tensor batch, Rng rng) {
             return process.loss(net, batch, rng);
+        }
+
+        /** This model trained with another loss weighting (the same network and sampling). */
+        public Images withLossWeighting(LossWeighting w) {
+            return new Images(net, process.withWeighting(w), trainSteps);
         }
 
         /** This model with more residual blocks per level, computing the same function ({@link UNet2D#deepen}). */
@@ -175,7 +185,8 @@ public sealed interface DiffusionModel {
             return switch (kind) {
                 case FASHION_UNET -> {
                     int t = Integer.parseInt(meta.getOrDefault("process.trainSteps", "1000"));
-                    yield new Images(new UNet2D(Configs.fromMap("unet", UNet2D.Config.class, meta), init), new GaussianProcess(BetaSchedule.cosine(t, 0.008)), t);
+                    LossWeighting w = LossWeighting.parse(meta.getOrDefault(Images.LOSS_WEIGHTING_KEY, "uniform"));
+                    yield new Images(new UNet2D(Configs.fromMap("unet", UNet2D.Config.class, meta), init), new GaussianProcess(BetaSchedule.cosine(t, 0.008), w), t);
                 }
                 case DNA_TRANSFORMER -> {
                     SequenceTransformer.Config c = Configs.fromMap("transformer", SequenceTransformer.Config.class, meta);

@@ -158,4 +158,56 @@ class GaussianProcessTest {
         Tensor guided = prop.prepareGuided(x, 5, (xt, x0, step) -> x0.sum(new int[]{1, 2, 3}, false), 0.0).sample(2, new Rng(8));
         assertArrayEquals(plain.toFloatArray(), guided.toFloatArray(), 1e-5f);
     }
+
+    @Test
+    void minSnrWeightIsOneUpToGammaAndGammaOverSnrAbove() {
+        LossWeighting w = LossWeighting.parse("min-snr:5");
+        assertEquals(new LossWeighting.MinSnr(5), w);
+        assertEquals(1.0, w.weight(0.01));
+        assertEquals(1.0, w.weight(5));
+        assertEquals(0.5, w.weight(10), 1e-15);
+        assertEquals(1.0, LossWeighting.UNIFORM.weight(1e6));
+        assertEquals("min-snr:5", w.spec());
+        assertEquals("min-snr:2.5", new LossWeighting.MinSnr(2.5).spec());
+        for (LossWeighting x : new LossWeighting[]{w, new LossWeighting.MinSnr(2.5), LossWeighting.UNIFORM}) assertEquals(x, LossWeighting.parse(x.spec()));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LossWeighting.parse("min-snr:x")).getMessage().contains("'x' is not a number"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LossWeighting.parse("min-snr:0")).getMessage().contains("positive"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> LossWeighting.parse("p2")).getMessage().contains("unknown loss weighting 'p2'"));
+        GaussianProcess cos = new GaussianProcess(BetaSchedule.of(BetaSchedule.Kind.COSINE, 1000));
+        double ab = cos.schedule().alphaBar(300);
+        assertEquals(ab / (1 - ab), cos.snr(300), 1e-12);
+    }
+
+    /** The loss and its gradient in the one weight a of eps_theta(x_t) = a x_t, against the same draws by hand. */
+    @Test
+    void weightedLossAndGradientMatchTheirClosedForms() {
+        int b = 16, n = 8;
+        float[] x0 = new float[b * n];
+        for (int i = 0; i < x0.length; i++) x0[i] = (float) Math.sin(0.7 * i);
+        for (LossWeighting w : new LossWeighting[]{LossWeighting.UNIFORM, new LossWeighting.MinSnr(5)}) {
+            GaussianProcess p = new GaussianProcess(BetaSchedule.of(BetaSchedule.Kind.COSINE, 1000), w);
+            Tensor a = Tensor.of(new float[]{0.3f}, 1, 1, 1, 1).requiresGrad(true);
+            Tensor loss = p.loss((xt, t) -> xt.mul(a), Tensor.of(x0, b, 1, 2, 4), new Rng(42));
+            loss.backward();
+
+            Rng r = new Rng(42);                                                              // the loss's own draws
+            int[] t = new int[b];
+            for (int i = 0; i < b; i++) t[i] = r.nextInt(1000);
+            double[] eps = r.randn(b, 1, 2, 4).toDoubleArray();
+            double want = 0, wantGrad = 0;
+            int below = 0;
+            for (int row = 0; row < b; row++) {
+                double ab = p.schedule().alphaBar(t[row]), wt = w.weight(ab / (1 - ab));
+                if (wt < 1) below++;
+                for (int j = row * n; j < (row + 1) * n; j++) {
+                    double xt = Math.sqrt(ab) * x0[j] + Math.sqrt(1 - ab) * eps[j], r1 = 0.3 * xt - eps[j];
+                    want += wt * r1 * r1;
+                    wantGrad += 2 * wt * r1 * xt;
+                }
+            }
+            if (w instanceof LossWeighting.MinSnr) assertTrue(below > 0 && below < b, "rows on both sides of gamma: " + below);
+            assertEquals(want / (b * n), loss.item(), 1e-5 * want / (b * n));
+            assertEquals(wantGrad / (b * n), a.grad().item(), 1e-4 * Math.abs(wantGrad / (b * n)));
+        }
+    }
 }
