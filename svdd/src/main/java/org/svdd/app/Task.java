@@ -14,6 +14,7 @@ import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.diffusion.data.MotifFile;
 import org.svdd.diffusion.io.PngGrid;
+import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.tensor.Grad;
@@ -191,9 +192,11 @@ final class Task {
      * masked-diffusion bound on the negative log-likelihood, nats per token. Averaged over 4 seeded draws of t.
      */
     double naturalness(Tensor x) {
+        // the plain eps-mse whatever loss weighting the model was trained with, so that models compare
+        DiffusionModel judge = model instanceof DiffusionModel.Images i ? i.withLossWeighting(LossWeighting.UNIFORM) : model;
         return Grad.noGrad(() -> {
             double s = 0;
-            for (int rep = 0; rep < 4; rep++) s += model.loss(x, new Rng(1000 + rep)).item() / 4;
+            for (int rep = 0; rep < 4; rep++) s += judge.loss(x, new Rng(1000 + rep)).item() / 4;
             return s;
         });
     }
