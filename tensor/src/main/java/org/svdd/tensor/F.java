@@ -299,7 +299,16 @@ public final class F {
 
     /** Mean squared error over all elements. */
     public static Tensor mse(Tensor a, Tensor b) {
+        return squaredError(a, b).mean();
+    }
+
+    /** Mean over all elements of w (a - b)^2, with weights w that broadcast against a, e.g. one per row (B, 1, ..., 1). */
+    public static Tensor mse(Tensor a, Tensor b, Tensor w) {
+        return squaredError(a, b).mul(w).mean();
+    }
+
+    private static Tensor squaredError(Tensor a, Tensor b) {
         if (!Arrays.equals(a.shape(), b.shape())) throw new IllegalArgumentException("mse: shapes differ " + Shape.str(a.shape()) + " vs " + Shape.str(b.shape()));
-        return a.sub(b).square().mean();
+        return a.sub(b).square();
     }
 }

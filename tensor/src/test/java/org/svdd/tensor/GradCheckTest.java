@@ -132,6 +132,7 @@ class GradCheckTest {
         Tensor targets = ids(7, 4);
         GradCheck.check("crossEntropy", in -> F.crossEntropy(in.get(0), targets), rand(4, 7));
         GradCheck.check("mse", in -> F.mse(in.get(0), in.get(1)), rand(3, 4), rand(3, 4));
+        GradCheck.check("weighted mse", in -> F.mse(in.get(0), in.get(1), in.get(2)), rand(3, 4), rand(3, 4), rand(3, 1));
         GradCheck.check("dropout", in -> F.dropout(in.get(0), 0.3, true, new Rng(7)), rand(4, 5));
     }
 }

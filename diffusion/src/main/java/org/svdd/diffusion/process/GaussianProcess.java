@@ -5,7 +5,6 @@ import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
-import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 
 import java.util.Arrays;
@@ -120,9 +119,8 @@ public final class GaussianProcess {
         Tensor eps = rng.randn(x0.backend(), x0.shape());
         Tensor xt = Grad.noGrad(() -> qSample(x0, t, eps));
         Tensor pred = model.predictEps(xt, x0.backend().upload(HostStorage.of(tf), b));
-        if (weighting instanceof LossWeighting.Uniform) return F.mse(pred, eps);
-        if (!Arrays.equals(pred.shape(), eps.shape())) throw new IllegalArgumentException("loss: the model predicted " + Shape.str(pred.shape()) + " for x_t of " + Shape.str(eps.shape()));
-        return pred.sub(eps).square().mul(perRow(x0.backend(), t, x0.rank(), i -> weighting.weight(snr(i)))).mean();
+        if (weighting instanceof LossWeighting.Uniform) return F.mse(pred, eps);                   // no weights to apply
+        return F.mse(pred, eps, perRow(x0.backend(), t, x0.rank(), i -> weighting.weight(snr(i))));
     }
 
     /**
