@@ -16,13 +16,14 @@ import java.util.Arrays;
  * Fashion-MNIST test images to the level where reverse step `start` of 50 begins, runs the model's remaining DDIM steps
  * (eta 1, as `svdd eval`), and reports the share the classifier is sure of (p > 0.9) and the share still carrying the
  * image's label. start 0 is an ordinary sample (x_T keeps almost nothing of the image), start 50 the real images.
+ * The starts are 0 5 10 20 30 40 50 unless given after the image count.
  *
  *   java --add-modules jdk.incubator.vector -cp "svdd/target/classes:svdd/target/lib/*" scripts/Regenerate.java \
  *        models/fashion-unet-ft4.safetensors 512          # after ./svdd.sh has built once; about 5 min on 2 cores
  */
 public class Regenerate {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) throw new IllegalArgumentException("usage: Regenerate <image model checkpoint> <number of test images>");
+        if (args.length < 2) throw new IllegalArgumentException("usage: Regenerate <image model checkpoint> <number of test images> [reverse step to start from, 0..50 ...]");
         DiffusionModel.Images model = (DiffusionModel.Images) DiffusionModel.load(Path.of(args[0]));
         ImageClassifier classifier = ImageClassifier.load(Path.of("models/fashion-classifier.safetensors"));
         ImageDataset test = ImageDataset.fashionMnist(ImageDataset.locateFashionMnist(), false, model.net().config().imageSize());
@@ -31,7 +32,9 @@ public class Regenerate {
         int[] labels = Arrays.copyOf(test.labels(), n);
         Proposal proposal = model.proposal(steps);
         int[] taus = model.process().timesteps(steps);                                      // ascending: step i starts at taus[steps - 1 - i]
-        for (int start : new int[]{0, 5, 10, 20, 30, 40, steps}) {
+        int[] starts = args.length > 2 ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray() : new int[]{0, 5, 10, 20, 30, 40, steps};
+        for (int start : starts) {
+            if (start < 0 || start > steps) throw new IllegalArgumentException("reverse step " + start + " is not in 0.." + steps);
             int from = start, t = start == steps ? -1 : taus[steps - 1 - start];
             float[] regenerated = Grad.noGrad(() -> {                                       // (n, 1, s, s)
                 Rng rng = new Rng(7);
