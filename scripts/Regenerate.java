@@ -24,17 +24,20 @@ import java.util.Arrays;
 public class Regenerate {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) throw new IllegalArgumentException("usage: Regenerate <image model checkpoint> <number of test images> [reverse step to start from, 0..50 ...]");
+        int steps = 50;
+        int[] starts = args.length > 2 ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray() : new int[]{0, 5, 10, 20, 30, 40, steps};
+        for (int start : starts) {                                                          // checked before the model loads
+            if (start < 0 || start > steps) throw new IllegalArgumentException("reverse step " + start + " is not in 0.." + steps);
+        }
         DiffusionModel.Images model = (DiffusionModel.Images) DiffusionModel.load(Path.of(args[0]));
         ImageClassifier classifier = ImageClassifier.load(Path.of("models/fashion-classifier.safetensors"));
         ImageDataset test = ImageDataset.fashionMnist(ImageDataset.locateFashionMnist(), false, model.net().config().imageSize());
-        int n = Integer.parseInt(args[1]), s = test.height(), steps = 50;
+        int n = Integer.parseInt(args[1]), s = test.height();
         Tensor x0 = Tensor.of(Arrays.copyOf(test.pixels(), n * s * s), n, 1, s, s);
         int[] labels = Arrays.copyOf(test.labels(), n);
         Proposal proposal = model.proposal(steps);
         int[] taus = model.process().timesteps(steps);                                      // ascending: step i starts at taus[steps - 1 - i]
-        int[] starts = args.length > 2 ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray() : new int[]{0, 5, 10, 20, 30, 40, steps};
         for (int start : starts) {
-            if (start < 0 || start > steps) throw new IllegalArgumentException("reverse step " + start + " is not in 0.." + steps);
             int from = start, t = start == steps ? -1 : taus[steps - 1 - start];
             float[] regenerated = Grad.noGrad(() -> {                                       // (n, 1, s, s)
                 Rng rng = new Rng(7);
