@@ -25,14 +25,17 @@ public class Regenerate {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) throw new IllegalArgumentException("usage: Regenerate <image model checkpoint> <number of test images> [reverse step to start from, 0..50 ...]");
         int steps = 50;
-        int[] starts = args.length > 2 ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray() : new int[]{0, 5, 10, 20, 30, 40, steps};
-        for (int start : starts) {                                                          // checked before the model loads
+        int n = integer(args[1], "number of test images");                                 // arguments checked before the model loads
+        if (n < 1) throw new IllegalArgumentException("number of test images " + n + " is not positive");
+        int[] starts = args.length > 2 ? Arrays.stream(args, 2, args.length).mapToInt(a -> integer(a, "reverse step")).toArray() : new int[]{0, 5, 10, 20, 30, 40, steps};
+        for (int start : starts) {
             if (start < 0 || start > steps) throw new IllegalArgumentException("reverse step " + start + " is not in 0.." + steps);
         }
         DiffusionModel.Images model = (DiffusionModel.Images) DiffusionModel.load(Path.of(args[0]));
         ImageClassifier classifier = ImageClassifier.load(Path.of("models/fashion-classifier.safetensors"));
         ImageDataset test = ImageDataset.fashionMnist(ImageDataset.locateFashionMnist(), false, model.net().config().imageSize());
-        int n = Integer.parseInt(args[1]), s = test.height();
+        if (n > test.count()) throw new IllegalArgumentException("number of test images " + n + " is more than the " + test.count() + " in the test set");
+        int s = test.height();
         Tensor x0 = Tensor.of(Arrays.copyOf(test.pixels(), n * s * s), n, 1, s, s);
         int[] labels = Arrays.copyOf(test.labels(), n);
         Proposal proposal = model.proposal(steps);
@@ -48,6 +51,14 @@ public class Regenerate {
             // the classifier's accuracy on the regenerated images is the share that kept their label
             ClassifierTrainer.Evaluation e = ClassifierTrainer.evaluate(classifier, new ImageDataset(regenerated, n, s, s, labels), 256);
             System.out.printf("from reverse step %2d (t = %3d): confident %.3f, label kept %.3f%n", start, t, e.confident(), e.accuracy());
+        }
+    }
+
+    private static int integer(String text, String what) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " '" + text + "' is not an integer");
         }
     }
 }
