@@ -6,6 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. bench/openblas_coretype.sh
 threads=${1:-1}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 ./mvnw -q -B -pl bench -am package -DskipTests >&2
@@ -14,7 +15,7 @@ java() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$cp" "$@"
 out=$(mktemp)
 java org.svdd.bench.ConvTiming "$threads" | tee -a "$out"
 java org.svdd.bench.AttentionTiming "$threads" | tee -a "$out"
-OPENBLAS_CORETYPE=SkylakeX OMP_NUM_THREADS=$threads /usr/bin/python3 bench/torch_peer.py "$threads" | tee -a "$out"
+OPENBLAS_CORETYPE=$openblas_coretype OMP_NUM_THREADS=$threads /usr/bin/python3 bench/torch_peer.py "$threads" | tee -a "$out"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), threads $threads"
 get() { awk -v a="$1" -v b="$2" '$1==a && $2==b && NF==3 {print $3}' "$out"; }
 jc=$(get java conv2d); tc=$(get torch conv2d); ja=$(get java attention); ta=$(get torch attention)

@@ -16,6 +16,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. bench/openblas_coretype.sh
 rounds=${1:-2}; warmup=${2:-5}; runs=${3:-5}; shift $(( $# < 3 ? $# : 3 ))
 threads=("$@"); [ ${#threads[@]} -gt 0 ] || threads=(1 2)
 batch=64
@@ -28,13 +29,13 @@ java() {
 }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), OpenBLAS core type ${openblas_coretype:-auto}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$rounds"); do
   for model in unet transformer; do
     for t in "${threads[@]}"; do
       echo "# round $r $model threads $t (load $(cut -d' ' -f1 /proc/loadavg))"
       java org.svdd.bench.ModelThroughput "$model" "$t" "$batch" "$warmup" "$runs" | tee -a "$out"
-      OPENBLAS_CORETYPE=SkylakeX OMP_NUM_THREADS=$t /usr/bin/python3 bench/torch_models.py "$model" "$t" "$batch" "$warmup" "$runs" | tee -a "$out"
+      OPENBLAS_CORETYPE=$openblas_coretype OMP_NUM_THREADS=$t /usr/bin/python3 bench/torch_models.py "$model" "$t" "$batch" "$warmup" "$runs" | tee -a "$out"
     done
   done
 done

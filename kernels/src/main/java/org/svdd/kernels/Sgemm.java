@@ -39,6 +39,12 @@ public final class Sgemm {
     private static final VectorSpecies<Float> A_SLIVER = FloatVector.SPECIES_256;
     private static final boolean A_SLIVER_NATIVE = S.vectorBitSize() >= A_SLIVER.vectorBitSize();
     static final int NR = 2 * L;
+    /**
+     * Whether the CPU has 16 vector registers (x86 below AVX-512: SSE, AVX2) rather than 32 (AVX-512, ARM NEON and
+     * SVE); the micro-kernel then runs its tile in two halves.
+     */
+    private static final boolean SIXTEEN_REGISTERS =
+            S.vectorBitSize() < 512 && !System.getProperty("os.arch", "").equals("aarch64");
     /** Packed A block MC x KC (128 KiB, L2); one B sliver KC x NR (32 KiB on AVX-512, L1). */
     static final int KC = 256;
     private static final int MC = 128;
@@ -364,11 +370,63 @@ public final class Sgemm {
 
     /**
      * The micro-kernel: C(MR x NR) (+)= Σ_p a_p ⊗ b_p over the kc rank-1 updates of a packed A sliver (a_p: MR
-     * values at ao + p*MR) and a packed B sliver (b_p: NR values at bo + p*NR). One flat method with the accumulators
-     * in locals, so the JIT keeps all sixteen in vector registers.
+     * values at ao + p*MR) and a packed B sliver (b_p: NR values at bo + p*NR). With 32 vector registers the whole
+     * tile is one pass ({@link #kernel8}); with 16 it is two passes of four rows ({@link #kernel4}), since sixteen
+     * accumulators plus the two B vectors and the broadcast would not fit and the JIT would spill on every update.
      */
-    static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                               boolean acc) {
+    static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean acc) {
+        if (SIXTEEN_REGISTERS) kernelHalves(kc, pa, ao, pb, bo, c, co, ldc, acc);
+        else kernel8(kc, pa, ao, pb, bo, c, co, ldc, acc);
+    }
+
+    /** The micro-tile as two passes of four rows (the upper and lower half of the A sliver). */
+    static void kernelHalves(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc, boolean acc) {
+        kernel4(kc, pa, ao, pb, bo, c, co, ldc, acc);
+        kernel4(kc, pa, ao + 4, pb, bo, c, co + 4 * ldc, ldc, acc);
+    }
+
+    /**
+     * Four rows of the micro-tile: C(4 x NR) (+)= Σ_p a_p ⊗ b_p with a_p the four values at ao + p*MR (a sliver's
+     * upper or lower half). Eight accumulators, two B vectors and a broadcast: eleven vector registers.
+     */
+    private static void kernel4(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                                boolean acc) {
+        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (acc) {
+            c00 = FloatVector.fromArray(S, c, co); c01 = FloatVector.fromArray(S, c, co + L);
+            c10 = FloatVector.fromArray(S, c, r1); c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2); c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3); c31 = FloatVector.fromArray(S, c, r3 + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR, ap = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bp);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
+            FloatVector x = FloatVector.broadcast(S, pa[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, pa[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, pa[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, pa[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+    }
+
+    /** The whole micro-tile in one pass: sixteen accumulators, for CPUs with 32 vector registers. */
+    static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
+                                boolean acc) {
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (acc) {

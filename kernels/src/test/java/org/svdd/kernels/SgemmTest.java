@@ -133,6 +133,29 @@ class SgemmTest {
         assertEquals("chunk 5", e.getMessage());
     }
 
+    /**
+     * Both forms of the micro-kernel, whichever this CPU's {@code sgemm} uses: the one-pass tile (32 vector registers)
+     * and the two four-row passes (16), each on packed slivers (A: k columns of MR values, B: k rows of NR values)
+     * into a strided C tile, with and without accumulate, against the oracle.
+     */
+    @Test
+    void bothMicroKernelFormsMatchTheOracle() {
+        SplittableRandom r = new SplittableRandom(45);
+        int mr = Sgemm.MR, nr = Sgemm.NR;
+        for (int kc : new int[]{1, 2, 7, 64, Sgemm.KC})
+            for (boolean acc : new boolean[]{false, true}) {
+                int ao = 3, bo = 5, ldc = nr + 3, co = 2;
+                float[] pa = rand(r, ao + kc * mr), pb = rand(r, bo + kc * nr), c = rand(r, co + mr * ldc + 1);
+                float[] expected = c.clone(), halves = c.clone();
+                // packed A: a(i, p) at ao + p*MR + i; packed B: b(p, j) at bo + p*NR + j
+                Sgemm.sgemmReference(mr, nr, kc, pa, ao, 1, mr, pb, bo, nr, 1, expected, co, ldc, acc);
+                Sgemm.kernel8(kc, pa, ao, pb, bo, c, co, ldc, acc);
+                Sgemm.kernelHalves(kc, pa, ao, pb, bo, halves, co, ldc, acc);
+                assertClose(mr, nr, kc, c, expected, "one-pass micro-kernel, accumulate " + acc);
+                assertClose(mr, nr, kc, halves, expected, "two-pass micro-kernel, accumulate " + acc);
+            }
+    }
+
     private static void check(SplittableRandom r, int m, int n, int k, Layout la, Layout lb, boolean acc) {
         Operand a = operand(r, m, k, la), b = operand(r, k, n, lb);
         int ldc = n + 3, cOff = 2;
