@@ -12,6 +12,9 @@
 # JVM's own heap sizing; "-Xms6g -Xmx6g", a fixed heap as svdd.sh sets, is 1.5-4x faster, and
 # -XX:+UseTransparentHugePages, which svdd.sh adds where the kernel hands out huge pages on request, 1.26x more for
 # the UNet; see RESULTS.md). Ratios are speed ratios (ours / torch steps/s).
+# SVDD_BENCH_BEFORE=<dir>: another checkout of this repository (say `git worktree add /tmp/before HEAD~1`), built here
+# and run first in each round, so a change is measured against its parent in the same job; its lines and a last table
+# are labelled "before".
 # Last line: `ratio <ours/torch>` for the UNet training step on 1 thread.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,9 +23,20 @@ cd "$root"
 rounds=${1:-2}; warmup=${2:-5}; runs=${3:-5}; shift $(( $# < 3 ? $# : 3 ))
 threads=("$@"); [ ${#threads[@]} -gt 0 ] || threads=(1 2)
 batch=64
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 ./mvnw -q -B -pl bench -am package -DskipTests >&2
-cp="kernels/target/classes:bench/target/classes:tensor/target/classes:diffusion/target/classes"
+# the class path of the checkout at $1
+classes() {
+  local m out=
+  for m in kernels bench tensor diffusion; do out+="$1/$m/target/classes:"; done
+  echo "${out%:}"
+}
+cp=$(classes .)
+before=${SVDD_BENCH_BEFORE:-}
+if [ -n "$before" ]; then
+  [ -x "$before/mvnw" ] || { echo "SVDD_BENCH_BEFORE=$before is not a checkout of this repository" >&2; exit 2; }
+  (cd "$before" && ./mvnw -q -B -pl bench -am package -DskipTests) >&2
+fi
 java() {
   # shellcheck disable=SC2086
   "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Dsvdd.backend=cpu ${SVDD_BENCH_JAVA_OPTS:-} -cp "$cp" "$@" 2>/dev/null
@@ -34,6 +48,10 @@ for r in $(seq "$rounds"); do
   for model in unet transformer; do
     for t in "${threads[@]}"; do
       echo "# round $r $model threads $t (load $(cut -d' ' -f1 /proc/loadavg))"
+      if [ -n "$before" ]; then
+        cp=$(classes "$before") java org.svdd.bench.ModelThroughput "$model" "$t" "$batch" "$warmup" "$runs" |
+          sed 's/^java /before /' | tee -a "$out"
+      fi
       java org.svdd.bench.ModelThroughput "$model" "$t" "$batch" "$warmup" "$runs" | tee -a "$out"
       OPENBLAS_CORETYPE=$openblas_coretype OMP_NUM_THREADS=$t /usr/bin/python3 bench/torch_models.py "$model" "$t" "$batch" "$warmup" "$runs" | tee -a "$out"
     done
@@ -87,5 +105,20 @@ for model in unet transformer; do
       'BEGIN { printf "%-12s %7d %5d %10.1f %11.1f %13.2f %13.2f %8.2f\n", m, t, n, jw, tw, b * 1000 / (jw * n), b * 1000 / (tw * n), tw / jw }'
   done
 done
+if [ -n "$before" ]; then
+  echo
+  echo "before ($before) against ours and PyTorch: training steps/s and sampling forward ms"
+  printf '%-12s %7s %12s %10s %8s %14s %12s %10s\n' \
+    model threads "before st/s" "ours st/s" speedup "before/torch" "before smp ms" "ours smp ms"
+  for model in unet transformer; do
+    for t in "${threads[@]}"; do
+      bw=$(med before $model train $t wall); jw=$(med java $model train $t wall); tw=$(med torch $model train $t wall)
+      bs=$(med before $model sample $t wall); js=$(med java $model sample $t wall)
+      awk -v m=$model -v t=$t -v bw=$bw -v jw=$jw -v tw=$tw -v bs=$bs -v js=$js \
+        'BEGIN { printf "%-12s %7d %12.3f %10.3f %8.2f %14.2f %12.1f %10.1f\n",
+                 m, t, 1000 / bw, 1000 / jw, bw / jw, tw / bw, bs, js }'
+    done
+  done
+fi
 jw=$(med java unet train 1 wall); tw=$(med torch unet train 1 wall)
 awk -v j=$jw -v t=$tw 'BEGIN { if (j == "nan" || t == "nan") print "ratio nan"; else printf "ratio %.3f\n", t / j }'

@@ -15,8 +15,9 @@ import java.util.Arrays;
  * {@link Parallel}. For its batch-head a thread first packs k transposed into slivers of {@code W = 4 * lanes} keys
  * ({@code kt[sliver][p][key]}, zero padded to whole vectors; 16 x 16 blocks go through registers with two-source
  * permutes on AVX-512), so the score micro-kernel is a register tile of 4 query rows by 4 vectors of keys updated
- * by one broadcast and four FMAs per row and feature, with no horizontal reductions. Key blocks of 8 vectors
- * (128 keys on AVX-512) are visited once per row block:
+ * by one broadcast and four FMAs per row and feature, with no horizontal reductions (on x86 below AVX-512, with 16
+ * vector registers, the tile runs as two passes of 4 rows by 2 vectors, as {@link Sgemm}'s micro-kernel does). Key
+ * blocks of 8 vectors (128 keys on AVX-512) are visited once per row block:
  * <ol>
  *   <li>scores (rows x block) = (q_rows . kt_block * scale + mask) * log2(e), in a per-thread scratch tile;</li>
  *   <li>online softmax per row in base 2: running max m and sum l, p = 2^(score - m_new) by an inlined polynomial
@@ -32,11 +33,11 @@ public final class AttentionKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Keys per packed sliver: the width of the 4 x 4-vector micro-tile. */
-    private static final int W = 4 * L;
+    static final int W = 4 * L;
     /** Vectors of keys per online-softmax block. */
     private static final int BC_VECTORS = 8;
     /** Keys per online-softmax block, a multiple of W. */
-    private static final int BC = BC_VECTORS * L;
+    static final int BC = BC_VECTORS * L;
     /** Query rows per task (a multiple of 4). */
     private static final int BR = 32;
     /** Below this many multiply-adds (s*t*(d+e) summed over bh) the call runs on the calling thread. */
@@ -389,7 +390,7 @@ public final class AttentionKernel {
             for (; i + 4 <= br; i += 4) {
                 int qi = qo + i * d, si = so + i * BC;
                 if (ws == W) {
-                    score4x4(d, q, qi, kt, ko, sc, si, scale);
+                    scoreTile(d, q, qi, kt, ko, sc, si, scale);
                 } else {
                     for (int c = 0; c < ws; c += L) score4x1(d, q, qi, kt, ko + c, ws, sc, si + c, scale);
                 }
@@ -405,8 +406,24 @@ public final class AttentionKernel {
         }
     }
 
+    /**
+     * 4 query rows by W keys. With 32 vector registers the tile is one pass ({@link #score4x4}); with 16 it is two
+     * passes of two vectors of keys ({@link #scoreHalves}), since 16 accumulators, four key vectors and a broadcast
+     * would not fit and the JIT would spill on every update (as in {@link Sgemm#kernel}).
+     */
+    private static void scoreTile(int d, float[] q, int q0, float[] kt, int ko, float[] sc, int so, float scale) {
+        if (Sgemm.SIXTEEN_REGISTERS) scoreHalves(d, q, q0, kt, ko, sc, so, scale);
+        else score4x4(d, q, q0, kt, ko, sc, so, scale);
+    }
+
+    /** The 4 x W score tile as two passes over the left and right halves of the sliver's keys. */
+    static void scoreHalves(int d, float[] q, int q0, float[] kt, int ko, float[] sc, int so, float scale) {
+        score4x2(d, q, q0, kt, ko, sc, so, scale);
+        score4x2(d, q, q0, kt, ko + 2 * L, sc, so + 2 * L, scale);
+    }
+
     /** 4 query rows (stride d) by W keys (kt rows of stride W): 16 accumulators, d rank-1 updates. */
-    private static void score4x4(int d, float[] q, int q0, float[] kt, int ko, float[] sc, int so, float scale) {
+    static void score4x4(int d, float[] q, int q0, float[] kt, int ko, float[] sc, int so, float scale) {
         int q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -456,6 +473,42 @@ public final class AttentionKernel {
         c31.mul(scale).intoArray(sc, s3 + L);
         c32.mul(scale).intoArray(sc, s3 + 2 * L);
         c33.mul(scale).intoArray(sc, s3 + 3 * L);
+    }
+
+    /**
+     * 4 query rows by 2 vectors of keys (kt rows of stride W, from ko): eight accumulators, two key vectors and a
+     * broadcast, eleven vector registers.
+     */
+    private static void score4x2(int d, float[] q, int q0, float[] kt, int ko, float[] sc, int so, float scale) {
+        int q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < d; p++) {
+            int kp = ko + p * W;
+            FloatVector k0 = FloatVector.fromArray(S, kt, kp);
+            FloatVector k1 = FloatVector.fromArray(S, kt, kp + L);
+            FloatVector a = FloatVector.broadcast(S, q[q0 + p]);
+            c00 = a.fma(k0, c00);
+            c01 = a.fma(k1, c01);
+            a = FloatVector.broadcast(S, q[q1 + p]);
+            c10 = a.fma(k0, c10);
+            c11 = a.fma(k1, c11);
+            a = FloatVector.broadcast(S, q[q2 + p]);
+            c20 = a.fma(k0, c20);
+            c21 = a.fma(k1, c21);
+            a = FloatVector.broadcast(S, q[q3 + p]);
+            c30 = a.fma(k0, c30);
+            c31 = a.fma(k1, c31);
+        }
+        int s1 = so + BC, s2 = s1 + BC, s3 = s2 + BC;
+        c00.mul(scale).intoArray(sc, so);
+        c01.mul(scale).intoArray(sc, so + L);
+        c10.mul(scale).intoArray(sc, s1);
+        c11.mul(scale).intoArray(sc, s1 + L);
+        c20.mul(scale).intoArray(sc, s2);
+        c21.mul(scale).intoArray(sc, s2 + L);
+        c30.mul(scale).intoArray(sc, s3);
+        c31.mul(scale).intoArray(sc, s3 + L);
     }
 
     /** 4 query rows by one vector of keys (kt rows of stride ws); even and odd features in separate accumulators. */
@@ -616,7 +669,7 @@ public final class AttentionKernel {
         int c = 0;
         for (; c + W <= e; c += W) {
             int i = 0;
-            for (; i + 4 <= br; i += 4) pv4x4(bc, e, sc, i * BC, v, vo + c, acc, i * ldA + c, ldA);
+            for (; i + 4 <= br; i += 4) pvTile(bc, e, sc, i * BC, v, vo + c, acc, i * ldA + c, ldA);
             for (; i < br; i++) pv1x4(bc, e, sc, i * BC, v, vo + c, acc, i * ldA + c);
         }
         for (; c < e; c += L) {
@@ -627,8 +680,20 @@ public final class AttentionKernel {
         }
     }
 
+    /** 4 rows of p by W columns of v: one pass with 32 vector registers, two passes of two vectors with 16. */
+    private static void pvTile(int bc, int e, float[] sc, int so, float[] v, int vo, float[] acc, int ao, int ldA) {
+        if (Sgemm.SIXTEEN_REGISTERS) pvHalves(bc, e, sc, so, v, vo, acc, ao, ldA);
+        else pv4x4(bc, e, sc, so, v, vo, acc, ao, ldA);
+    }
+
+    /** The 4 x W PV tile as two passes over the left and right halves of the columns. */
+    static void pvHalves(int bc, int e, float[] sc, int so, float[] v, int vo, float[] acc, int ao, int ldA) {
+        pv4x2(bc, e, sc, so, v, vo, acc, ao, ldA);
+        pv4x2(bc, e, sc, so, v, vo + 2 * L, acc, ao + 2 * L, ldA);
+    }
+
     /** 4 rows of p by W columns of v: 16 accumulators, bc rank-1 updates. */
-    private static void pv4x4(int bc, int e, float[] sc, int so, float[] v, int vo, float[] acc, int ao, int ldA) {
+    static void pv4x4(int bc, int e, float[] sc, int so, float[] v, int vo, float[] acc, int ao, int ldA) {
         int a1 = ao + ldA, a2 = a1 + ldA, a3 = a2 + ldA;
         int s1 = so + BC, s2 = s1 + BC, s3 = s2 + BC;
         FloatVector c00 = FloatVector.fromArray(S, acc, ao), c01 = FloatVector.fromArray(S, acc, ao + L);
@@ -682,6 +747,41 @@ public final class AttentionKernel {
         c31.intoArray(acc, a3 + L);
         c32.intoArray(acc, a3 + 2 * L);
         c33.intoArray(acc, a3 + 3 * L);
+    }
+
+    /** 4 rows of p by 2 vectors of columns of v: eight accumulators, two v vectors and a broadcast. */
+    private static void pv4x2(int bc, int e, float[] sc, int so, float[] v, int vo, float[] acc, int ao, int ldA) {
+        int a1 = ao + ldA, a2 = a1 + ldA, a3 = a2 + ldA;
+        int s1 = so + BC, s2 = s1 + BC, s3 = s2 + BC;
+        FloatVector c00 = FloatVector.fromArray(S, acc, ao), c01 = FloatVector.fromArray(S, acc, ao + L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, a1), c11 = FloatVector.fromArray(S, acc, a1 + L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, a2), c21 = FloatVector.fromArray(S, acc, a2 + L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, a3), c31 = FloatVector.fromArray(S, acc, a3 + L);
+        for (int j = 0; j < bc; j++) {
+            int vj = vo + j * e;
+            FloatVector v0 = FloatVector.fromArray(S, v, vj);
+            FloatVector v1 = FloatVector.fromArray(S, v, vj + L);
+            FloatVector p = FloatVector.broadcast(S, sc[so + j]);
+            c00 = p.fma(v0, c00);
+            c01 = p.fma(v1, c01);
+            p = FloatVector.broadcast(S, sc[s1 + j]);
+            c10 = p.fma(v0, c10);
+            c11 = p.fma(v1, c11);
+            p = FloatVector.broadcast(S, sc[s2 + j]);
+            c20 = p.fma(v0, c20);
+            c21 = p.fma(v1, c21);
+            p = FloatVector.broadcast(S, sc[s3 + j]);
+            c30 = p.fma(v0, c30);
+            c31 = p.fma(v1, c31);
+        }
+        c00.intoArray(acc, ao);
+        c01.intoArray(acc, ao + L);
+        c10.intoArray(acc, a1);
+        c11.intoArray(acc, a1 + L);
+        c20.intoArray(acc, a2);
+        c21.intoArray(acc, a2 + L);
+        c30.intoArray(acc, a3);
+        c31.intoArray(acc, a3 + L);
     }
 
     /** One row of p by W columns of v. */

@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * row-major, (i, j) at {@code c[cOff + i*ldc + j]}. Packing reads through the strides, so every layout reaches the same
  * micro-kernel; packed panels are zero-padded to whole slivers and edge tiles go through a small buffer.
  *
+ * <p>On CPUs with 16 vector registers (x86 below AVX-512) whole slivers of an A with contiguous rows (every linear
+ * layer's input) are not packed: the micro-kernel broadcasts from the rows where they are, since packing them is a
+ * transpose, which there costs more than it saves (bench/RESULTS.md, "AVX2, continued").
+ *
  * <p>Large products run on {@link Parallel} threads: B panels are packed cooperatively, then the threads claim
  * blocks of rows (or, for short C, of rows and column ranges) one at a time, each packing its own A block, so a thread
  * slowed by other load simply claims fewer blocks.
@@ -38,12 +42,19 @@ public final class Sgemm {
     /** MR floats, the A sliver's column; used only where the CPU has vectors that wide (else the loop below). */
     private static final VectorSpecies<Float> A_SLIVER = FloatVector.SPECIES_256;
     private static final boolean A_SLIVER_NATIVE = S.vectorBitSize() >= A_SLIVER.vectorBitSize();
+    /**
+     * Whether row-contiguous A slivers are packed by {@link #transpose8}: only with AVX-512, where a two-vector shuffle
+     * is one permute. On AVX2 it is two permutes and a blend; there the 8 x 8 blocks packed a 12800 x 256 A at 1.52 ns
+     * a float against 0.58 for the row-by-row copy (2-core Zen EPYC), while AVX-512 had measured 2.7x the other way.
+     */
+    private static final boolean TRANSPOSE_A = S.vectorBitSize() >= 512;
     static final int NR = 2 * L;
     /**
      * Whether the CPU has 16 vector registers (x86 below AVX-512: SSE, AVX2) rather than 32 (AVX-512, ARM NEON and
-     * SVE); the micro-kernel then runs its tile in two halves.
+     * SVE); the micro-kernel then runs its tile in two halves (as do {@link AttentionKernel}'s tiles), and whole
+     * slivers of a row-contiguous A are read in place.
      */
-    private static final boolean SIXTEEN_REGISTERS =
+    static final boolean SIXTEEN_REGISTERS =
             S.vectorBitSize() < 512 && !System.getProperty("os.arch", "").equals("aarch64");
     /** Packed A block MC x KC (128 KiB, L2); one B sliver KC x NR (32 KiB on AVX-512, L1). */
     static final int KC = 256;
@@ -232,8 +243,16 @@ public final class Sgemm {
                     for (int t; (t = next.getAndIncrement()) < tasks; ) {
                         int i0 = t / groups * mb, mc = Math.min(mb, m - i0), g = t % groups;
                         int s0 = slivers * g / groups, s1 = slivers * (g + 1) / groups;
-                        packA(mc, kc, a, aPanel + i0 * aRs, aRs, aCs, buf.packA, 0);
-                        block(mc, s0, s1, nc, kc, buf.packA, pb, buf.tile, c, cPanel + i0 * cRs, cRs, cCs, acc);
+                        int ai = aPanel + i0 * aRs, ci = cPanel + i0 * cRs;
+                        // with 16 registers whole slivers of row-contiguous A are read in place, the rest packed
+                        int inPlace = aCs == 1 && SIXTEEN_REGISTERS ? mc / MR * MR : 0;
+                        if (inPlace > 0)
+                            block(inPlace, s0, s1, nc, kc, a, ai, aRs, true, pb, buf.tile, c, ci, cRs, cCs, acc);
+                        if (inPlace < mc) {
+                            packA(mc - inPlace, kc, a, ai + inPlace * aRs, aRs, aCs, buf.packA, 0);
+                            block(mc - inPlace, s0, s1, nc, kc, buf.packA, 0, 0, false, pb, buf.tile, c,
+                                    ci + inPlace * cRs, cRs, cCs, acc);
+                        }
                     }
                 });
             }
@@ -251,19 +270,20 @@ public final class Sgemm {
     }
 
     /**
-     * C(mc x columns of B slivers [s0, s1)) (+)= packed A(mc x kc)·packed B(kc x nc), one micro-tile at a time; the
-     * B sliver stays in L1 while the A slivers stream from L2.
+     * C(mc x columns of B slivers [s0, s1)) (+)= A(mc x kc)·packed B(kc x nc), one micro-tile at a time; the B sliver
+     * stays in L1 while the A slivers stream from L2. A is packed (sliver i at a[ao + i*kc]) or, when inPlace (whole
+     * slivers on 16-register CPUs), read where it is: a(i, p) at a[ao + i*rs + p].
      */
-    private static void block(int mc, int s0, int s1, int nc, int kc, float[] pa, float[] pb, float[] tile,
-                              float[] c, int cOff, int cRs, int cCs, boolean acc) {
+    private static void block(int mc, int s0, int s1, int nc, int kc, float[] a, int ao, int rs, boolean inPlace,
+                              float[] pb, float[] tile, float[] c, int cOff, int cRs, int cCs, boolean acc) {
         for (int j = s0 * NR; j < Math.min(nc, s1 * NR); j += NR) {
             int nr = Math.min(NR, nc - j), bo = j * kc;
             for (int i = 0; i < mc; i += MR) {
                 int mr = Math.min(MR, mc - i), co = cOff + i * cRs + j * cCs;
                 if (mr == MR && nr == NR && cCs == 1) {
-                    kernel(kc, pa, i * kc, pb, bo, c, co, cRs, acc);
+                    tile(kc, a, ao, rs, inPlace, i, pb, bo, c, co, cRs, acc);
                 } else {
-                    kernel(kc, pa, i * kc, pb, bo, tile, 0, NR, false);
+                    tile(kc, a, ao, rs, inPlace, i, pb, bo, tile, 0, NR, false);
                     for (int ii = 0; ii < mr; ii++)
                         for (int jj = 0; jj < nr; jj++) {
                             int at = co + ii * cRs + jj * cCs;
@@ -303,9 +323,9 @@ public final class Sgemm {
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int mr = Math.min(MR, mc - i0), base = paOff + i0 * kc;
             if (cs == 1) {
-                // rows contiguous: whole 8 x 8 blocks transposed in registers, the rest (and short slivers) row by
-                // row in order (unit stride, so the JIT drops the bounds checks)
-                int p0 = mr == MR && A_SLIVER_NATIVE ? transpose8(kc, a, off + i0 * rs, rs, pa, base) : 0;
+                // rows contiguous: with AVX-512 whole 8 x 8 blocks transposed in registers; the rest (all of it
+                // elsewhere, and short slivers) row by row in order (unit stride, so the JIT drops the bounds checks)
+                int p0 = mr == MR && TRANSPOSE_A ? transpose8(kc, a, off + i0 * rs, rs, pa, base) : 0;
                 for (int ii = 0; ii < mr; ii++) {
                     int src = off + (i0 + ii) * rs;
                     for (int p = p0; p < kc; p++) pa[base + p * MR + ii] = a[src + p];
@@ -343,7 +363,7 @@ public final class Sgemm {
      * loads, three rounds of eight two-vector shuffles, eight column stores, where the scalar copy does 64 loads and
      * 64 strided stores. Returns the number of columns done, kc rounded down to a multiple of 8.
      */
-    private static int transpose8(int kc, float[] a, int src, int rs, float[] pa, int base) {
+    static int transpose8(int kc, float[] a, int src, int rs, float[] pa, int base) {
         int p = 0;
         for (; p + 8 <= kc; p += 8) {
             int s = src + p;
@@ -366,6 +386,17 @@ public final class Sgemm {
             u3.rearrange(HI128, u7).intoArray(pa, d + 56);
         }
         return p;
+    }
+
+    /** The micro-tile of A's rows i .. i + MR - 1, packed or in place (see {@link #block}). */
+    static void tile(int kc, float[] a, int ao, int rs, boolean inPlace, int i, float[] pb, int bo, float[] c, int co,
+                     int ldc, boolean acc) {
+        if (inPlace) {
+            kernel4InPlace(kc, a, ao + i * rs, rs, pb, bo, c, co, ldc, acc);
+            kernel4InPlace(kc, a, ao + (i + 4) * rs, rs, pb, bo, c, co + 4 * ldc, ldc, acc);
+        } else {
+            kernel(kc, a, ao + i * kc, pb, bo, c, co, ldc, acc);
+        }
     }
 
     /**
@@ -415,6 +446,46 @@ public final class Sgemm {
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
             x = FloatVector.broadcast(S, pa[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, co); c01.intoArray(c, co + L);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + L);
+    }
+
+    /**
+     * {@link #kernel4} for four rows of A read in place: a(ii, p) at a[ao + ii*rs + p]. Four broadcast loads per rank-1
+     * update, as from a packed sliver, so packing row-contiguous A (a transpose, without AVX-512's two-vector
+     * permute) is skipped.
+     */
+    private static void kernel4InPlace(int kc, float[] a, int ao, int rs, float[] pb, int bo, float[] c, int co,
+                                       int ldc, boolean acc) {
+        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, a1 = ao + rs, a2 = a1 + rs, a3 = a2 + rs;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (acc) {
+            c00 = FloatVector.fromArray(S, c, co); c01 = FloatVector.fromArray(S, c, co + L);
+            c10 = FloatVector.fromArray(S, c, r1); c11 = FloatVector.fromArray(S, c, r1 + L);
+            c20 = FloatVector.fromArray(S, c, r2); c21 = FloatVector.fromArray(S, c, r2 + L);
+            c30 = FloatVector.fromArray(S, c, r3); c31 = FloatVector.fromArray(S, c, r3 + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        }
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bp);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bp + L);
+            FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
         }

@@ -167,4 +167,45 @@ class AttentionKernelTest {
         SplittableRandom rnd = new SplittableRandom(208);
         check("benchmark shape", randomCase(rnd, new int[]{8, 200, 200, 64, 64}, 2), null);
     }
+
+    @Test
+    void bothTileFormsMatchPlainLoops() {
+        // The score and PV register tiles (4 rows by W = 4 vectors) in their one-pass form and in the two-pass form
+        // that CPUs with 16 vector registers run, against double loops; only one form is live on a given CPU.
+        SplittableRandom rnd = new SplittableRandom(209);
+        int w = AttentionKernel.W, bcStride = AttentionKernel.BC;
+        float scale = 0.37f;
+        for (int d : new int[]{1, 3, 16, 37}) {
+            // scores: sc[i][j] = scale * q_i . k_j, q rows of stride d, kt[p][j] rows of stride W, sc rows of stride BC
+            int qo = 2, ko = 5, so = 3, n = 3 * bcStride + w;
+            float[] q = random(rnd, qo, 4 * d, -0.5, 0.5), kt = random(rnd, ko, d * w, -0.5, 0.5);
+            float[] want = output(so, n), one = output(so, n), halves = output(so, n);
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < w; j++) {
+                    double dot = 0;
+                    for (int p = 0; p < d; p++) dot += (double) q[qo + i * d + p] * kt[ko + p * w + j];
+                    want[so + i * bcStride + j] = (float) (scale * dot);
+                }
+            AttentionKernel.score4x4(d, q, qo, kt, ko, one, so, scale);
+            AttentionKernel.scoreHalves(d, q, qo, kt, ko, halves, so, scale);
+            assertClose("one-pass score tile, d = " + d, one, want, so, n);
+            assertClose("two-pass score tile, d = " + d, halves, want, so, n);
+        }
+        for (int bc : new int[]{1, 2, 9, bcStride}) {
+            // acc[i][c] += sum_j p[i][j] v[j][c], p rows of stride BC, v rows of stride e, acc rows of stride ldA
+            int e = w + 5, ldA = w + 3, so = 1, vo = 4, ao = 2, n = 3 * ldA + w;
+            float[] p = random(rnd, so, 3 * bcStride + bc, 0, 1), v = random(rnd, vo, bc * e, -1, 1);
+            float[] acc = random(rnd, ao, n, -1, 1), want = acc.clone(), one = acc.clone(), halves = acc.clone();
+            for (int i = 0; i < 4; i++)
+                for (int c = 0; c < w; c++) {
+                    double sum = acc[ao + i * ldA + c];
+                    for (int j = 0; j < bc; j++) sum += (double) p[so + i * bcStride + j] * v[vo + j * e + c];
+                    want[ao + i * ldA + c] = (float) sum;
+                }
+            AttentionKernel.pv4x4(bc, e, p, so, v, vo, one, ao, ldA);
+            AttentionKernel.pvHalves(bc, e, p, so, v, vo, halves, ao, ldA);
+            assertClose("one-pass PV tile, bc = " + bc, one, want, ao, n);
+            assertClose("two-pass PV tile, bc = " + bc, halves, want, ao, n);
+        }
+    }
 }

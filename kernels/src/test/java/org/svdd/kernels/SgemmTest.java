@@ -146,14 +146,39 @@ class SgemmTest {
             for (boolean acc : new boolean[]{false, true}) {
                 int ao = 3, bo = 5, ldc = nr + 3, co = 2;
                 float[] pa = rand(r, ao + kc * mr), pb = rand(r, bo + kc * nr), c = rand(r, co + mr * ldc + 1);
-                float[] expected = c.clone(), halves = c.clone();
+                float[] expected = c.clone(), halves = c.clone(), inPlace = c.clone();
                 // packed A: a(i, p) at ao + p*MR + i; packed B: b(p, j) at bo + p*NR + j
                 Sgemm.sgemmReference(mr, nr, kc, pa, ao, 1, mr, pb, bo, nr, 1, expected, co, ldc, acc);
                 Sgemm.kernel8(kc, pa, ao, pb, bo, c, co, ldc, acc);
                 Sgemm.kernelHalves(kc, pa, ao, pb, bo, halves, co, ldc, acc);
+                // the same A read in place, rows of stride kc + 2: a(i, p) at 1 + i*(kc + 2) + p
+                int rs = kc + 2;
+                float[] rows = new float[1 + mr * rs];
+                for (int i = 0; i < mr; i++)
+                    for (int p = 0; p < kc; p++) rows[1 + i * rs + p] = pa[ao + p * mr + i];
+                Sgemm.tile(kc, rows, 1, rs, true, 0, pb, bo, inPlace, co, ldc, acc);
                 assertClose(mr, nr, kc, c, expected, "one-pass micro-kernel, accumulate " + acc);
                 assertClose(mr, nr, kc, halves, expected, "two-pass micro-kernel, accumulate " + acc);
+                assertClose(mr, nr, kc, inPlace, expected, "two-pass micro-kernel, A in place, accumulate " + acc);
             }
+    }
+
+    @Test
+    void registerTransposeOfRowsIsACopy() {
+        // packA's 8 x 8 register transpose runs only with AVX-512, so it is checked here directly on any CPU
+        SplittableRandom r = new SplittableRandom(46);
+        for (int kc : new int[]{7, 8, 13, 64, Sgemm.KC}) {
+            int mr = Sgemm.MR, off = 3, rs = kc + 5, base = 2;
+            float[] a = rand(r, off + mr * rs), pa = new float[base + kc * mr + 4];
+            Arrays.fill(pa, -7f);
+            int done = Sgemm.transpose8(kc, a, off, rs, pa, base);
+            assertEquals(kc / 8 * 8, done, "columns done for kc = " + kc);
+            for (int i = 0; i < pa.length; i++) {
+                int p = (i - base) / mr, ii = (i - base) % mr;
+                float want = i >= base && p < done ? a[off + ii * rs + p] : -7f;
+                assertEquals(want, pa[i], "kc = " + kc + ", pa[" + i + "]");
+            }
+        }
     }
 
     private static void check(SplittableRandom r, int m, int n, int k, Layout la, Layout lb, boolean acc) {
