@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Trains a pre-trained diffusion model on one of the offline data sets, with checkpoints and resume. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a diffusion model (UNet on Fashion-MNIST, or transformer on fly promoters or WEHI SMILES).")
@@ -121,11 +122,7 @@ final class TrainCommand implements Callable<Integer> {
     private static UNet2D.Config unetConfig(UNet2D.Config start, Map<String, String> overrides) {
         Map<String, String> m = new LinkedHashMap<>(Configs.toMap("unet", start));
         overrides.forEach((k, v) -> m.put("unet." + k, v));
-        try {
-            return Configs.fromMap("unet", UNet2D.Config.class, m);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--unet: " + e.getMessage(), e);
-        }
+        return option("--unet", () -> Configs.fromMap("unet", UNet2D.Config.class, m));
     }
 
     /** The --init model, deepened when --unet asks for more residual blocks; any other --unet change is an error. */
@@ -141,11 +138,12 @@ final class TrainCommand implements Callable<Integer> {
         return images.deepened(want.resBlocks(), newWeights);
     }
 
-    private static LossWeighting parseWeighting(String spec) {
+    /** parse's value; its IllegalArgumentException (a bad option value) gets the option's name before its message. */
+    private static <T> T option(String name, Supplier<T> parse) {
         try {
-            return LossWeighting.parse(spec);
+            return parse.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--loss-weight: " + e.getMessage(), e);
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
     }
 
@@ -154,7 +152,7 @@ final class TrainCommand implements Callable<Integer> {
         ModelKind kind = kind(task);
         if (unet != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--unet applies to --task fashion only");
         if (lossWeight != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--loss-weight applies to --task fashion only");
-        LossWeighting weighting = lossWeight == null ? null : parseWeighting(lossWeight);
+        LossWeighting weighting = lossWeight == null ? null : option("--loss-weight", () -> LossWeighting.parse(lossWeight));
         Trainer.Config d = Trainer.Config.defaults(kind);
         Trainer.Config cfg = new Trainer.Config(steps != null ? steps : d.steps(), batch != null ? batch : d.batch(), lr != null ? lr : d.lr(),
                 d.warmup(), emaDecay != null ? emaDecay : d.emaDecay(), d.clip(), every != null ? every : d.checkpointEvery(), seed);

@@ -84,6 +84,9 @@ class TrainCommandTest {
         assertTrue(((String) r[1]).contains("--unet: unknown config key 'unet.width'"), (String) r[1]);
         r = Cli.run("train", "--task", "dna", "--unet", "base=16", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
         assertTrue(((String) r[1]).contains("--unet applies to --task fashion only"), (String) r[1]);
+        r = Cli.run("train", "--task", "fashion", "--loss-weight", "min-snr:x", "--steps", "1", "--out", dir.resolve("other.safetensors").toString());
+        assertTrue((int) r[0] != 0);
+        assertTrue(((String) r[1]).contains("--loss-weight: loss weighting 'min-snr:x': gamma 'x' is not a number"), (String) r[1]);
     }
 
     @Test
