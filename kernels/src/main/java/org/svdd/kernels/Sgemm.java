@@ -42,12 +42,6 @@ public final class Sgemm {
     /** MR floats, the A sliver's column; used only where the CPU has vectors that wide (else the loop below). */
     private static final VectorSpecies<Float> A_SLIVER = FloatVector.SPECIES_256;
     private static final boolean A_SLIVER_NATIVE = S.vectorBitSize() >= A_SLIVER.vectorBitSize();
-    /**
-     * Whether row-contiguous A slivers are packed by {@link #transpose8}: only with AVX-512, where a two-vector shuffle
-     * is one permute. On AVX2 it is two permutes and a blend; there the 8 x 8 blocks packed a 12800 x 256 A at 1.52 ns
-     * a float against 0.58 for the row-by-row copy (2-core Zen EPYC), while AVX-512 had measured 2.7x the other way.
-     */
-    private static final boolean TRANSPOSE_A = S.vectorBitSize() >= 512;
     static final int NR = 2 * L;
     /**
      * Whether the CPU has 16 vector registers (x86 below AVX-512: SSE, AVX2) rather than 32 (AVX-512, ARM NEON and
@@ -56,6 +50,13 @@ public final class Sgemm {
      */
     static final boolean SIXTEEN_REGISTERS =
             S.vectorBitSize() < 512 && !System.getProperty("os.arch", "").equals("aarch64");
+    /**
+     * Whether row-contiguous A slivers are packed by {@link #transpose8}: where the CPU has 8-lane vectors, but not on
+     * x86 below AVX-512, where a two-vector shuffle is two permutes and a blend. There the 8 x 8 blocks packed a
+     * 12800 x 256 A at 1.52 ns a float against 0.58 for the row-by-row copy (2-core Zen EPYC), while AVX-512, with
+     * its one-instruction two-vector permute, had measured 2.7x the other way.
+     */
+    private static final boolean TRANSPOSE_A = A_SLIVER_NATIVE && !SIXTEEN_REGISTERS;
     /** Packed A block MC x KC (128 KiB, L2); one B sliver KC x NR (32 KiB on AVX-512, L1). */
     static final int KC = 256;
     private static final int MC = 128;
@@ -323,7 +324,7 @@ public final class Sgemm {
         for (int i0 = 0; i0 < mc; i0 += MR) {
             int mr = Math.min(MR, mc - i0), base = paOff + i0 * kc;
             if (cs == 1) {
-                // rows contiguous: with AVX-512 whole 8 x 8 blocks transposed in registers; the rest (all of it
+                // rows contiguous: whole 8 x 8 blocks transposed in registers where TRANSPOSE_A; the rest (all of it
                 // elsewhere, and short slivers) row by row in order (unit stride, so the JIT drops the bounds checks)
                 int p0 = mr == MR && TRANSPOSE_A ? transpose8(kc, a, off + i0 * rs, rs, pa, base) : 0;
                 for (int ii = 0; ii < mr; ii++) {

@@ -165,7 +165,7 @@ class SgemmTest {
 
     @Test
     void registerTransposeOfRowsIsACopy() {
-        // packA's 8 x 8 register transpose runs only with AVX-512, so it is checked here directly on any CPU
+        // packA's 8 x 8 register transpose does not run on AVX2, so it is checked here directly on any CPU
         SplittableRandom r = new SplittableRandom(46);
         for (int kc : new int[]{7, 8, 13, 64, Sgemm.KC}) {
             int mr = Sgemm.MR, off = 3, rs = kc + 5, base = 2;
