@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 . bench/openblas_coretype.sh
 threads=${1:-1}
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 ./mvnw -q -B -pl bench -am package -DskipTests >&2
 cp="kernels/target/classes:bench/target/classes:tensor/target/classes"
 java() { "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$cp" "$@" 2>/dev/null; }
