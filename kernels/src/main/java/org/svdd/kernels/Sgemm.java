@@ -498,7 +498,7 @@ public final class Sgemm {
 
     /** The whole micro-tile in one pass: sixteen accumulators, for CPUs with 32 vector registers. */
     static void kernel8(int kc, float[] pa, int ao, float[] pb, int bo, float[] c, int co, int ldc,
-                                boolean acc) {
+                        boolean acc) {
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (acc) {
