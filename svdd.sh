@@ -1,15 +1,10 @@
 #!/usr/bin/env bash
 # Launcher for the svdd command: builds the project on first use (or when sources changed), then runs it.
-# Needs JDK 25: JAVA_HOME, or /usr/lib/jvm/temurin-25-jdk-amd64.
+# Needs JDK 25: JAVA_HOME, or one in /usr/lib/jvm (scripts/jdk.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then
-  for c in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64; do
-    [ -x "$c/bin/java" ] && JAVA_HOME="$c" && break
-  done
-fi
-[ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] || { echo "svdd: JDK 25 not found; set JAVA_HOME (see README)" >&2; exit 1; }
-export JAVA_HOME
+. "$root/scripts/jdk.sh"
+svdd_find_jdk25 || exit 1
 stamp="$root/svdd/target/lib/.built"
 if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "$stamp" -print -quit 2>/dev/null)" ] \
    || [ -n "$(find "$root" -name pom.xml -newer "$stamp" -print -quit)" ]; then
@@ -34,5 +29,5 @@ heap_mb=$(( ${mem_kb:-0} / 4096 ))
 # "always" the heap gets them anyway, with "never" the flag would only print a warning.
 thp=""
 grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
-exec "$JAVA_HOME/bin/java" -Xms${heap_mb}m -Xmx${heap_mb}m $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
+exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${heap_mb}m -Xmx${heap_mb}m $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
   -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"

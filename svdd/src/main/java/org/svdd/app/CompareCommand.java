@@ -2,10 +2,11 @@ package org.svdd.app;
 
 import org.svdd.core.Method;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +21,12 @@ import java.util.concurrent.Callable;
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Compare sampling methods on a model and reward at matched denoiser cost; write table, samples and plots.")
 final class CompareCommand implements Callable<Integer> {
+    /** What this command writes into --out: with --force, these are removed first. */
+    static final List<String> OUTPUTS = List.of("table.md", "results.json", "rewards.csv", "rewards.png", "samples", "sweep.csv", "sweep.png", "sweep-runs", "reward-inputs");
+
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--checkpoint", required = true, description = "Pre-trained model checkpoint (image UNet, DNA or SMILES transformer).")
     Path checkpoint;
 
@@ -51,32 +58,53 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Option(names = "--force", description = "Write into a --out folder that already holds files (the files of this command in it are replaced).")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
-        if (n < 1) throw new IllegalArgumentException("-n must be >= 1, got " + n);
-        Method.Settings settings = sampling.settings();
-        Files.createDirectories(out);
-        Task task = Task.open(checkpoint, reward, valueNet, out, sampling.exec());
-        List<Method> list = methods != null ? parseMethods(methods) : available(task);
+        // every option is checked before the model loads
+        Usage.atLeast(n, 1, "-n");
+        if (steps != null) Usage.atLeast(steps, 1, "--steps");
+        Method.Settings settings = Usage.check(sampling::settings);
+        Task.ExecOptions exec = Usage.check(sampling::exec);
+        List<Method> requested = methods != null ? Usage.check(() -> parseMethods(methods)) : null;
+        int[] ms = sweep != null ? parseSweep(sweep) : null;
+        if (reward != null) Task.RewardSpec.parse(reward);
+        Usage.inputFile(checkpoint, "--checkpoint");
+        if (valueNet != null) Usage.inputFile(valueNet, "--value-net");
+        Usage.outputFolder(out, "--out", force);
+
+        Task task = Task.open(checkpoint, reward, valueNet, out, exec);
+        List<Method> list = requested != null ? requested : available(task);
         for (Method m : list) {
-            if (m.needsValueNet() && task.valueNet == null) throw new IllegalArgumentException("--methods " + m.cliName() + " needs --value-net (train one with `svdd train-value`)");
-            if (m == Method.DPS && task.differentiable == null)
-                throw new IllegalArgumentException("--methods dps needs a differentiable reward; '" + task.rewardSpec + "' is not, so pass --value-net to stand in for it");
+            Usage.require(!m.needsValueNet() || task.valueNet != null, "--methods " + m.cliName() + " needs --value-net (train one with `svdd train-value`)");
+            Usage.require(m != Method.DPS || task.differentiable != null,
+                    "--methods dps needs a differentiable reward; '" + task.rewardSpec + "' is not, so pass --value-net to stand in for it");
         }
+        // the widest denoiser batch of any method: best-of-n's n x (M + 1) candidates
+        Usage.fitsInMemory((long) n * (settings.m() + 1), task.model.inferenceBytesPerRow(), "-M " + settings.m() + " with -n " + n);
+        Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
         int s = steps != null ? steps : task.defaultSteps();
         System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);
-        Comparison c = new Comparison(task, s, n, seed, out, System.out);
+        Comparison c = new Comparison(task, s, n, seed, out, System.out).withConfig(Usage.config(spec));
         for (Method m : list) c.run(m, settings, m.cliName());
         System.out.println();
         System.out.print(c.table());
         System.out.println("(" + task.naturalnessName() + ": lower = more natural under the pre-trained model; pair-d: mean pairwise distance; denoiser, value-net, reward: calls per sample)");
-        if (sweep != null) {
-            int[] ms = Arrays.stream(sweep.split(",")).mapToInt(v -> SamplingOptions.parseInt(v, "--sweep")).toArray();
-            Comparison.sweep(task, s, n, seed, ms, List.of(Method.SVDD_PM, Method.BEST_OF_N), settings, out, System.out);
+        if (ms != null) {
+            Comparison.sweep(task, s, n, seed, ms, List.of(Method.SVDD_PM, Method.BEST_OF_N), settings, out, System.out, Usage.config(spec));
             System.out.println("sweep: " + out.resolve("sweep.csv") + ", " + out.resolve("sweep.png"));
         }
         System.out.println("wrote " + out.resolve("table.md") + ", results.json, rewards.csv, rewards.png, samples/");
         return 0;
+    }
+
+    /** --sweep: the values of M, each at least 1. */
+    static int[] parseSweep(String spec) {
+        int[] ms = Arrays.stream(spec.split(",")).mapToInt(v -> SamplingOptions.parseInt(v, "--sweep")).toArray();
+        for (int m : ms) Usage.atLeast(m, 1, "--sweep: M");
+        return ms;
     }
 
     static List<Method> parseMethods(String spec) {

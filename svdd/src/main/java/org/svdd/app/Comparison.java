@@ -1,7 +1,13 @@
 package org.svdd.app;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSerializer;
 import org.svdd.core.Method;
 import org.svdd.diffusion.process.Proposal;
+import org.svdd.diffusion.train.Progress;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.AtomicFiles;
@@ -13,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +29,17 @@ import java.util.Map;
  * Runs methods on one {@link Task} with the same seed and budget knob M, and reports what SVDD.md asks for: reward
  * quantiles, mean and std, naturalness, diversity, cost and wall time. Everything is written as it is produced:
  * each method's samples and rewards the moment it finishes, the table and plot rewritten after every method.
+ * Every sample is named by one id, {@code <label>-<index>} from 0 ({@link Task#sampleId}), in its sample file and in
+ * rewards.csv, so the outputs join on it.
  */
 final class Comparison {
-    /** One method's results. */
-    record Row(String method, double[] rewards, double naturalness, double pairwise, double unique,
-               double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, double seconds) {
+    /** JSON, pretty printed; a number JSON cannot hold (NaN, an infinity) is written as null. */
+    private static final Gson GSON = gson();
+
+    /** One method's results: its label, the method and settings that ran, the statistics, and where its samples went. */
+    record Row(String method, Method sampler, Method.Settings settings, double[] rewards, double naturalness, double pairwise, double unique,
+               double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, double seconds,
+               List<Task.SampleFile> files) {
         double quantile(double p) {
             double[] s = rewards.clone();
             Arrays.sort(s);
@@ -49,6 +62,7 @@ final class Comparison {
     private final long seed;
     private final Path out;
     private final PrintStream log;
+    private Map<String, Object> config = Map.of();
     final List<Row> rows = new ArrayList<>();
 
     Comparison(Task task, int steps, int n, long seed, Path out, PrintStream log) {
@@ -60,24 +74,34 @@ final class Comparison {
         this.log = log;
     }
 
+    /**
+     * Records the run's full configuration, written to results.json under "config" so that a reader knows exactly
+     * what ran: any strings, numbers, booleans, enums, paths, records, and lists and maps of them (null for an unset
+     * option), in the order given. Returns this.
+     */
+    Comparison withConfig(Map<String, Object> config) {
+        this.config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
+        return this;
+    }
+
     /** Runs one method, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
     Row run(Method method, Method.Settings settings, String label) throws IOException {
         Proposal p = task.proposal(steps);
         Method.Context ctx = Method.Context.of(p, task.reward, task.valueNet, task.differentiable);
+        Progress bar = new Progress(log, String.format("  %-20s step", label), 0, steps);
+        ctx.cost().onStep(i -> bar.update(i + 1, ""));
         long t0 = System.nanoTime();
-        ctx.cost().onStep(i -> {
-            log.printf("\r  %-20s step %d/%d, %.0f s", label, i + 1, steps, (System.nanoTime() - t0) / 1e9);
-            log.flush();
-        });
         Tensor x = method.run(ctx, settings, n, new Rng(seed));
         double secs = (System.nanoTime() - t0) / 1e9;
-        task.writeSamples(x, out.resolve("samples"), label);
+        Path samples = out.resolve("samples");
+        task.writeSamples(x, null, samples, label);     // on disk before scoring: a reward program that dies loses no samples
         double[] r = task.reward.score(x);
+        List<Task.SampleFile> files = task.writeSamples(x, r, samples, label);
         double[] div = Task.diversity(x);
-        Row row = new Row(label, r, task.naturalness(x), div[0], div[1], ctx.cost().denoiserRows() / (double) n,
-                ctx.cost().gradientRows() / (double) n, ctx.cost().valueRows() / (double) n, ctx.cost().rewardCalls() / (double) n, secs);
+        Row row = new Row(label, method, settings, r, task.naturalness(x), div[0], div[1], ctx.cost().denoiserRows() / (double) n,
+                ctx.cost().gradientRows() / (double) n, ctx.cost().valueRows() / (double) n, ctx.cost().rewardCalls() / (double) n, secs, files);
         rows.add(row);
-        log.printf("\r  %-20s median %.3f  (%.1f s)          %n", label, row.quantile(.5), secs);
+        log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", label, row.quantile(.5), secs);
         writeAll();
         return row;
     }
@@ -102,45 +126,93 @@ final class Comparison {
         return sb.toString();
     }
 
+    /**
+     * rewards.csv, one line a sample: id,method,sample,reward,file, where file (relative to the output folder) holds the
+     * sample (for images its own PNG); image tasks add grid,grid_cell: the method's grid PNG and the sample's cell in it.
+     */
     private void writeAll() throws IOException {
         Files.createDirectories(out);
         atomically(out.resolve("rewards.csv"), w -> {
-            w.println("method,sample,reward");
-            for (Row r : rows) for (int i = 0; i < r.rewards().length; i++) w.printf(Locale.ROOT, "%s,%d,%.6f%n", r.method(), i, r.rewards()[i]);
+            w.println("id,method,sample,reward,file" + (task.images() ? ",grid,grid_cell" : ""));
+            for (Row r : rows)
+                for (int i = 0; i < r.rewards().length; i++) {
+                    Task.SampleFile f = r.files().get(i);
+                    w.printf(Locale.ROOT, "%s,%s,%d,%.6f,%s%s%n", Task.sampleId(r.method(), i), r.method(), i, r.rewards()[i], out.relativize(f.file()),
+                            f.grid() == null ? "" : "," + out.relativize(f.grid()) + "," + f.cell());
+                }
         });
         atomically(out.resolve("table.md"), w -> w.print(table()));
-        atomically(out.resolve("results.json"), w -> {
-            w.printf(Locale.ROOT, "{\"checkpoint\": \"%s\", \"reward\": \"%s\", \"steps\": %d, \"n\": %d, \"seed\": %d, \"methods\": [%n",
-                    json(task.checkpoint.toString()), json(task.rewardSpec), steps, n, seed);
-            for (int k = 0; k < rows.size(); k++) {
-                Row r = rows.get(k);
-                w.printf(Locale.ROOT, "  {\"method\": \"%s\", \"q50\": %.6f, \"q80\": %.6f, \"q90\": %.6f, \"q95\": %.6f, \"q99\": %.6f, \"mean\": %.6f, \"std\": %.6f, "
-                                + "\"naturalness\": %.6f, \"pairwise_distance\": %.6f, \"unique\": %.4f, \"denoiser_rows_per_sample\": %.1f, \"gradient_rows_per_sample\": %.1f, "
-                                + "\"value_rows_per_sample\": %.1f, \"reward_calls_per_sample\": %.1f, \"seconds\": %.3f, \"rewards\": %s}%s%n",
-                        json(r.method()), r.quantile(.5), r.quantile(.8), r.quantile(.9), r.quantile(.95), r.quantile(.99), r.mean(), r.std(),
-                        r.naturalness(), r.pairwise(), r.unique(), r.denoiserPerSample(), r.gradPerSample(), r.valuePerSample(), r.rewardCallsPerSample(),
-                        r.seconds(), Arrays.toString(r.rewards()), k + 1 < rows.size() ? "," : "");
-            }
-            w.println("]}");
-        });
+        atomically(out.resolve("results.json"), w -> w.println(toJson(results())));
         Map<String, double[]> dist = new LinkedHashMap<>();
         for (Row r : rows) dist.put(r.method(), r.rewards());
         Plots.rewardBoxes(dist, "reward " + task.rewardSpec + " on " + task.checkpoint.getFileName() + " (n = " + n + " per method)", out.resolve("rewards.png"));
     }
 
-    private static String json(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    private static Gson gson() {
+        JsonSerializer<Number> finiteOrNull = (v, type, context) -> Double.isFinite(v.doubleValue()) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
+        return new GsonBuilder().setPrettyPrinting().serializeNulls()
+                .registerTypeAdapter(double.class, finiteOrNull).registerTypeAdapter(Double.class, finiteOrNull)
+                .registerTypeAdapter(float.class, finiteOrNull).registerTypeAdapter(Float.class, finiteOrNull)
+                .registerTypeHierarchyAdapter(Path.class, (JsonSerializer<Path>) (p, type, context) -> new JsonPrimitive(p.toString()))
+                .create();
+    }
+
+    /** value as pretty-printed JSON; a number JSON cannot hold (NaN, an infinity) becomes null. */
+    static String toJson(Object value) {
+        return GSON.toJson(value);
+    }
+
+    /** results.json: the run (checkpoint, reward, steps, n, seed, config), then per method its settings and statistics. */
+    private Map<String, Object> results() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("checkpoint", task.checkpoint.toString());
+        json.put("reward", task.rewardSpec);
+        json.put("steps", steps);
+        json.put("n", n);
+        json.put("seed", seed);
+        json.put("config", config);
+        List<Map<String, Object>> methods = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("method", r.method());
+            m.put("sampler", r.sampler().cliName());
+            m.put("settings", r.settings());
+            m.put("q50", r.quantile(.5));
+            m.put("q80", r.quantile(.8));
+            m.put("q90", r.quantile(.9));
+            m.put("q95", r.quantile(.95));
+            m.put("q99", r.quantile(.99));
+            m.put("mean", r.mean());
+            m.put("std", r.std());
+            m.put("naturalness", r.naturalness());
+            m.put("pairwise_distance", r.pairwise());
+            m.put("unique", r.unique());
+            m.put("denoiser_rows_per_sample", r.denoiserPerSample());
+            m.put("gradient_rows_per_sample", r.gradPerSample());
+            m.put("value_rows_per_sample", r.valuePerSample());
+            m.put("reward_calls_per_sample", r.rewardCallsPerSample());
+            m.put("seconds", r.seconds());
+            m.put("rewards", r.rewards());
+            methods.add(m);
+        }
+        json.put("methods", methods);
+        return json;
     }
 
     interface Body {
         void write(PrintWriter w) throws IOException;
     }
 
-    /** Writes a text file atomically ({@link AtomicFiles}): a reader never sees half a file. */
+    /**
+     * Writes a text file atomically ({@link AtomicFiles}): a reader never sees half a file, and a write that fails (a
+     * full disk) fails loudly, naming the file, and leaves the old file in place. A PrintWriter swallows write errors,
+     * so its error flag is checked before the rename.
+     */
     static void atomically(Path file, Body body) throws IOException {
         AtomicFiles.write(file, tmp -> {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(tmp))) {
                 body.write(w);
+                if (w.checkError()) throw new IOException("writing " + file + " failed (is the disk full?)");
             }
         });
     }
@@ -149,9 +221,10 @@ final class Comparison {
      * Median reward against M for each method (the paper's "reward rises with M" plot): sweep.csv and sweep.png.
      * Samples of every run are kept under samples/ as <method>-M<m>.
      */
-    static void sweep(Task task, int steps, int n, long seed, int[] ms, List<Method> methods, Method.Settings base, Path out, PrintStream log) throws IOException {
+    static void sweep(Task task, int steps, int n, long seed, int[] ms, List<Method> methods, Method.Settings base, Path out, PrintStream log,
+                      Map<String, Object> config) throws IOException {
         Map<String, double[]> medians = new LinkedHashMap<>();
-        Comparison c = new Comparison(task, steps, n, seed, out.resolve("sweep-runs"), log);
+        Comparison c = new Comparison(task, steps, n, seed, out.resolve("sweep-runs"), log).withConfig(config);
         for (Method m : methods) medians.put(m.cliName(), new double[ms.length]);
         StringBuilder csv = new StringBuilder("method,M,median,q90,mean,denoiser_rows_per_sample,seconds\n");
         for (int k = 0; k < ms.length; k++) {

@@ -2,6 +2,7 @@ package org.svdd.app;
 
 import org.svdd.core.Method;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -22,10 +24,16 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run SVDD against the baselines on the committed models (images + JPEG, DNA + motif, molecules + QED) and write a report.")
 final class DemoCommand implements Callable<Integer> {
+    /** What this command writes into --out: with --force, these are removed first. */
+    static final List<String> OUTPUTS = List.of("report.md", "images", "dna", "molecules");
+
+    @picocli.CommandLine.Spec
+    CommandSpec commandSpec;
+
     @Option(names = "--out", defaultValue = "demo-out", description = "Output folder. Default: ${DEFAULT-VALUE}")
     Path out;
 
-    @Option(names = "--models", defaultValue = "models", description = "Folder of the committed checkpoints. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--models", description = "Folder of the committed checkpoints. Default: models/ of the installation.")
     Path models;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}")
@@ -34,8 +42,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--all-methods", description = "Also run fk-steering, nested-is, beam and classifier-guidance (about twice the time).")
     boolean allMethods;
 
-    @Option(names = "--tasks", defaultValue = "images,dna,molecules", description = "Which tasks to run. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--tasks", defaultValue = "images,dna,molecules", description = "Which tasks to run, comma-separated. Default: ${DEFAULT-VALUE}")
     String tasks;
+
+    @Option(names = "--quick", description = "A quick check that everything runs: " + QUICK_N + " samples per method instead of 16-24, the same tasks, "
+            + "methods and settings (under 3 minutes on 2 cores). Its tables say little about the methods.")
+    boolean quick;
+
+    @Option(names = "--force", description = "Write into a --out folder that already holds files.")
+    boolean force;
+
+    /** Samples per method with --quick. */
+    static final int QUICK_N = 4;
 
     /**
      * One demo task and its settings.
@@ -54,26 +72,23 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Files.createDirectories(out);
-        List<String> wanted = List.of(tasks.split(","));
-        for (String w : wanted) if (SPECS.stream().noneMatch(s -> s.name().equals(w.trim()))) throw new IllegalArgumentException("unknown --tasks entry '" + w + "' (known: images, dna, molecules)");
+        // everything is checked before the first model loads: the tasks, the output folder and every file they need
+        List<Spec> chosen = chosen(tasks);
+        Path dir = models != null ? models : Usage.installed("models");
+        for (Spec spec : chosen) Usage.inputFile(dir.resolve(spec.checkpoint()), "the " + spec.name() + " task's model");
+        Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
         StringBuilder report = new StringBuilder("# svdd demo report\n\n").append("Run ").append(LocalDateTime.now().withNano(0))
-                .append(" with `svdd demo --seed ").append(seed).append(allMethods ? " --all-methods" : "").append("`; backend ")
+                .append(" with `svdd demo --seed ").append(seed).append(allMethods ? " --all-methods" : "").append(quick ? " --quick" : "").append("`; backend ")
                 .append(org.svdd.tensor.Backends.current().name()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores.\n\n")
                 .append("Columns: reward quantiles over the samples; naturalness under the pre-trained model (lower = more natural); pair-d = mean pairwise ")
                 .append("distance and unique = fraction of distinct samples (diversity); denoiser / value-net / reward = calls per sample (the cost); time in seconds.\n");
         long t0 = System.nanoTime();
-        for (Spec spec : SPECS) {
-            if (!wanted.contains(spec.name())) continue;
-            Path ck = models.resolve(spec.checkpoint());
-            if (!Files.isRegularFile(ck)) {
-                System.out.printf("%n== %s: skipped, %s is not there%n", spec.name(), ck);
-                report.append("\n## ").append(spec.name()).append("\n\nSkipped: ").append(ck).append(" is not there.\n");
-                continue;
-            }
-            Path vn = models.resolve(spec.valueNet());
-            Path dir = out.resolve(spec.name());
-            Task task = Task.open(ck, spec.reward(), Files.isRegularFile(vn) ? vn : null, dir, Task.ExecOptions.defaults());
+        for (Spec spec : chosen) {
+            Path ck = dir.resolve(spec.checkpoint());
+            Path vn = dir.resolve(spec.valueNet());
+            Path taskOut = out.resolve(spec.name());
+            int n = quick ? QUICK_N : spec.n();
+            Task task = Task.open(ck, spec.reward(), Files.isRegularFile(vn) ? vn : null, taskOut, Task.ExecOptions.defaults());
             List<Method> methods = new ArrayList<>(List.of(Method.PRETRAINED, Method.BEST_OF_N, Method.SMC));
             if (allMethods) methods.addAll(List.of(Method.FK_STEERING, Method.NESTED_IS, Method.BEAM));
             if (task.differentiable != null) methods.add(Method.DPS);
@@ -86,10 +101,12 @@ final class DemoCommand implements Callable<Integer> {
             settings = new Method.Settings(spec.m(), 0, spec.particleAlpha(), spec.guidance(), settings.mcDraws(), settings.potential(), settings.fkEvery(),
                     settings.resampling(), settings.beamWidths());
             String line = String.format(Locale.ROOT, "%s: %s, reward %s, n = %d per method, M = %d (best-of-n N = %d), %d steps, particle alpha %.3g, DPS guidance %.3g%s",
-                    spec.name(), ck, spec.reward(), spec.n(), spec.m(), spec.m() + 1, spec.steps(), spec.particleAlpha(), spec.guidance(),
+                    spec.name(), ck, spec.reward(), n, spec.m(), spec.m() + 1, spec.steps(), spec.particleAlpha(), spec.guidance(),
                     task.valueNet != null ? ", value net " + vn : ", no value net (svdd-mc skipped)");
             System.out.printf("%n== %s%n", line);
-            Comparison c = new Comparison(task, spec.steps(), spec.n(), seed, dir, System.out);
+            Map<String, Object> config = Usage.config(commandSpec);
+            config.put("task", spec);
+            Comparison c = new Comparison(task, spec.steps(), n, seed, taskOut, System.out).withConfig(config);
             for (Method m : methods) c.run(m, settings, m.cliName());
             System.out.println();
             System.out.print(c.table());
@@ -106,5 +123,14 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream o = System.out;
         o.printf("%ndemo finished in %.1f minutes; report: %s%n", mins, out.resolve("report.md"));
         return 0;
+    }
+
+    /** The specs named by --tasks, in the order of {@link #SPECS}. */
+    static List<Spec> chosen(String tasks) {
+        List<String> wanted = java.util.Arrays.stream(tasks.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        Usage.require(!wanted.isEmpty(), "--tasks is empty (known: images, dna, molecules)");
+        for (String w : wanted)
+            Usage.require(SPECS.stream().anyMatch(s -> s.name().equals(w)), "--tasks: unknown task '" + w + "' (known: images, dna, molecules)");
+        return SPECS.stream().filter(s -> wanted.contains(s.name())).toList();
     }
 }

@@ -7,6 +7,7 @@ import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.diffusion.train.Progress;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
@@ -46,18 +47,24 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--eta", description = "Image models: DDIM eta, from 0 (deterministic) to 1 (the paper's setting, the default).")
     Double eta;
 
-    @Option(names = "--classifier", defaultValue = "models/fashion-classifier.safetensors",
-            description = "Image models: the classifier (svdd train-classifier) that judges the samples. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--classifier", description = "Image models: the classifier (svdd train-classifier) that judges the samples. "
+            + "Default: " + Task.DEFAULT_CLASSIFIER + " of the installation.")
     java.nio.file.Path classifier;
 
     @Override
     public Integer call() throws Exception {
+        Usage.atLeast(n, 1, "-n");
+        if (steps != null) Usage.atLeast(steps, 1, "--steps");
+        Usage.require(eta == null || (eta >= 0 && eta <= 1), "--eta must be in [0, 1], got " + eta);
+        Usage.inputFile(checkpoint, "--checkpoint");
+        if (classifier != null) Usage.inputFile(classifier, "--classifier");
         DiffusionModel model = DiffusionModel.load(checkpoint);
         if (model instanceof DiffusionModel.Images images) {
-            ImageEval.run(images, classifier, n, steps != null ? steps : 50, eta != null ? eta : 1.0, seed, System.out);
+            java.nio.file.Path judge = classifier != null ? classifier : Usage.inputFile(Usage.installed(Task.DEFAULT_CLASSIFIER), "the default classifier");
+            ImageEval.run(images, judge, n, steps != null ? steps : 50, eta != null ? eta : 1.0, seed, System.out);
             return 0;
         }
-        if (eta != null) throw new IllegalArgumentException("--eta applies to image models; " + checkpoint + " is a " + model.kind() + " model");
+        Usage.require(eta == null, "--eta applies to image models; " + checkpoint + " is a " + model.kind() + " model");
         if (model instanceof DiffusionModel.Smiles smiles) {   // validity, uniqueness, QED, logP vs held-out WEHI SMILES
             SmilesEval.run(smiles, n, steps != null ? steps : 128, seed, System.out);
             return 0;
@@ -66,16 +73,19 @@ final class EvalCommand implements Callable<Integer> {
         int l = seq.net().config().length();
         DnaDataset.Split split = DnaDataset.promoters(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"), l, 0.1, 0);
         DnaDataset val = split.validation(), train = split.train();
+        if (train.count() == 0 || val.count() == 0)   // found before sampling, not after
+            throw new IllegalStateException(DnaDataset.locateDmUpstream() + " has no usable " + l + "-base promoter window for the "
+                    + (train.count() == 0 ? "training" : "held-out") + " set (sequences shorter than " + l + " bases or with letters other than ACGT are skipped)");
         Proposal p = model.proposal(steps != null ? steps : 128);
         Rng rng = new Rng(seed);
         int[] gen = new int[n * l];
+        Progress bar = new Progress(System.out, "sampled", 0, n);
         for (int done = 0; done < n; done += 64) {
             int b = Math.min(64, n - done);
             int[] t = Grad.noGrad(() -> Proposal.sample(p, b, rng)).toIntArray();
             System.arraycopy(t, 0, gen, done * l, t.length);
-            System.out.printf("\rsampled %d/%d", done + b, n);
+            bar.update(done + b, "");
         }
-        System.out.println();
         // yardsticks at this n: n real training windows (the ceiling: sampling noise of n x L bases) and n windows drawn
         // from order-m Markov chains fitted to the training windows
         int[] real = new int[n * l];

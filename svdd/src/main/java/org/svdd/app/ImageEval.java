@@ -5,6 +5,7 @@ import org.svdd.diffusion.model.ImageClassifier;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.ClassifierTrainer;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.diffusion.train.Progress;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -51,6 +52,7 @@ final class ImageEval {
         int[] best = new int[n];
         double[] conf = new double[n];
         long t0 = System.nanoTime();
+        Progress bar = new Progress(out, "sampled", 0, n);
         for (int done = 0; done < n; done += BATCH) {
             int b = Math.min(BATCH, n - done);
             Tensor x = Grad.noGrad(() -> Proposal.sample(p, b, rng));                  // (b, C, S, S) in [-1, 1]
@@ -60,10 +62,9 @@ final class ImageEval {
                 best[done + r] = k;
                 conf[done + r] = prob[r * classes + k];
             }
-            out.printf("\rsampled %d/%d", done + b, n);
-            out.flush();
+            bar.update(done + b, "");
         }
-        out.printf("%n%d samples (%d steps, eta %s, seed %d) in %.1f s%n", n, steps, eta, seed, (System.nanoTime() - t0) / 1e9);
+        out.printf("%d samples (%d steps, eta %s, seed %d) in %.1f s%n", n, steps, eta, seed, (System.nanoTime() - t0) / 1e9);
 
         int[] all = new int[classes], sure = new int[classes];
         int confident = 0;

@@ -9,6 +9,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -23,6 +24,8 @@ final class Plots {
             new Color(0x8172B3), new Color(0x937860), new Color(0xDA8BC3), new Color(0x8C8C8C), new Color(0xCCB974), new Color(0x64B5CD),
             new Color(0x2F4F4F), new Color(0xB8860B)};
     private static final int W = 900, LEFT = 170, RIGHT = 30, TOP = 50, BOTTOM = 50;
+    /** The most ticks an axis gets. */
+    static final int MAX_TICKS = 8;
 
     private Plots() {
     }
@@ -31,10 +34,11 @@ final class Plots {
     static void rewardBoxes(Map<String, double[]> rewards, String title, Path file) throws IOException {
         int rowH = 34, h = TOP + BOTTOM + rowH * rewards.size();
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (double[] v : rewards.values()) for (double x : v) {
+        for (double[] v : rewards.values()) for (double x : v) if (Double.isFinite(x)) {
             lo = Math.min(lo, x);
             hi = Math.max(hi, x);
         }
+        if (!(lo <= hi)) lo = hi = 0;                  // no finite reward
         if (!(hi > lo)) hi = lo + 1;
         double pad = (hi - lo) * 0.04;
         Axis ax = new Axis(lo - pad, hi + pad, LEFT, W - RIGHT);
@@ -74,6 +78,7 @@ final class Plots {
             lo = Math.min(lo, y);
             hi = Math.max(hi, y);
         }
+        if (!(lo <= hi)) lo = hi = 0;                  // no finite value
         if (!(hi > lo)) hi = lo + 1;
         double pad = (hi - lo) * 0.08;
         double yLo = lo - pad, yHi = hi + pad;
@@ -90,14 +95,13 @@ final class Plots {
             int px = x0 + (int) ((Math.log(x) - xLo) / (xHi - xLo) * (x1 - x0));
             g.setColor(Color.GRAY);
             g.drawLine(px, yBot, px, yBot + 5);
-            text(g, fmt(x), px - 6, yBot + 20, Color.DARK_GRAY);
+            text(g, label(x), px - 6, yBot + 20, Color.DARK_GRAY);
         }
-        for (int k = 0; k <= 4; k++) {
-            double y = yLo + (yHi - yLo) * k / 4;
+        for (double y : ticks(yLo, yHi)) {
             int py = yBot - (int) ((y - yLo) / (yHi - yLo) * (yBot - yTop));
             g.setColor(new Color(0xEEEEEE));
             g.drawLine(x0 + 1, py, x1, py);
-            text(g, fmt(y), 10, py + 5, Color.DARK_GRAY);
+            text(g, label(y), 10, py + 5, Color.DARK_GRAY);
         }
         int row = 0;
         for (Map.Entry<String, double[]> e : series.entrySet()) {
@@ -134,20 +138,44 @@ final class Plots {
             g.setColor(Color.GRAY);
             g.setStroke(new BasicStroke(1f));
             g.drawLine(from, y, to, y);
-            for (int k = 0; k <= 5; k++) {
-                double v = lo + (hi - lo) * k / 5;
+            for (double v : ticks(lo, hi)) {
                 int x = px(v);
                 g.setColor(new Color(0xEEEEEE));
                 g.drawLine(x, top, x, y - 1);
                 g.setColor(Color.GRAY);
                 g.drawLine(x, y, x, y + 5);
-                text(g, fmt(v), x - 14, y + 20, Color.DARK_GRAY);
+                text(g, label(v), x - 14, y + 20, Color.DARK_GRAY);
             }
         }
     }
 
-    private static String fmt(double v) {
-        return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format("%.0f", v) : String.format("%.2f", v);
+    /**
+     * Round tick values for an axis over [lo, hi]: the multiples in it of the smallest step of the form {1, 2, 5} x 10^k
+     * that gives at most {@link #MAX_TICKS} ticks. Each tick is the double nearest its decimal value (0.03, not
+     * 3 x 0.01 = 0.030000000000000002), so {@link #label} prints it as written.
+     */
+    static double[] ticks(double lo, double hi) {
+        if (!(Double.isFinite(lo) && Double.isFinite(hi) && lo < hi)) throw new IllegalArgumentException("axis range [" + lo + ", " + hi + "]");
+        for (int exp = (int) Math.floor(Math.log10((hi - lo) / MAX_TICKS)); ; exp++) {
+            for (int mantissa : new int[]{1, 2, 5}) {
+                double step = tick(1, mantissa, exp);
+                long first = (long) Math.ceil(lo / step - 1e-9), last = (long) Math.floor(hi / step + 1e-9);
+                if (last - first + 1 > MAX_TICKS) continue;
+                double[] ticks = new double[(int) (last - first + 1)];
+                for (int i = 0; i < ticks.length; i++) ticks[i] = tick(first + i, mantissa, exp);
+                return ticks;
+            }
+        }
+    }
+
+    /** i x mantissa x 10^exp, rounded once (a negative power of ten divides, as 10^-k is not exact in binary). */
+    private static double tick(long i, int mantissa, int exp) {
+        return exp >= 0 ? i * mantissa * Math.pow(10, exp) : i * mantissa / Math.pow(10, -exp);
+    }
+
+    /** A tick value as its shortest decimal: 0.1, 2, 0.25, 1500 (never 0.10000000000000001 or 1.5E3). */
+    static String label(double v) {
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     static double q(double[] sorted, double p) {

@@ -6,20 +6,27 @@ import org.svdd.diffusion.data.Fasta;
 import org.svdd.diffusion.io.PngGrid;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.diffusion.train.Progress;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.Writer;
-import java.nio.file.Files;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** Plain (pre-trained) sampling from a checkpoint: a PNG grid for images, FASTA for DNA, one SMILES a line for molecules. */
+/**
+ * Plain (pre-trained) sampling from a checkpoint: a PNG grid for images (8 columns, filled row by row), FASTA for DNA
+ * (headers "&gt;sample-7"), one SMILES a line for molecules ("SMILES&lt;TAB&gt;sample-7"). Sample ids count from 0.
+ */
 @Command(name = "sample", mixinStandardHelpOptions = true, description = "Sample from a trained diffusion model.")
 final class SampleCommand implements Callable<Integer> {
+    /** What this command writes into --out: with --force, these are removed first. */
+    static final List<String> OUTPUTS = List.of("samples.png", "samples.fasta", "samples.smi", "samples");
+
     @Option(names = "--checkpoint", required = true, description = "Model checkpoint (safetensors) written by 'train'.")
     Path checkpoint;
 
@@ -41,20 +48,28 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--timing-only", description = "Generate but do not write the samples (speed measurements).")
     boolean timingOnly;
 
+    @Option(names = "--force", description = "Write into a --out folder that already holds files.")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
-        if (n < 1 || batch < 1) throw new IllegalArgumentException("-n and --batch must be >= 1");
+        Usage.atLeast(n, 1, "-n");
+        Usage.atLeast(batch, 1, "--batch");
+        if (steps != null) Usage.atLeast(steps, 1, "--steps");
+        Usage.inputFile(checkpoint, "--checkpoint");
+        if (!timingOnly) Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
         DiffusionModel model = DiffusionModel.load(checkpoint);
+        Usage.fitsInMemory(batch, model.inferenceBytesPerRow(), "--batch " + batch);
         boolean images = model instanceof DiffusionModel.Images;
         String alphabet = model instanceof DiffusionModel.Smiles sm ? sm.alphabet() : null;
         String file = images ? "samples.png" : alphabet != null ? "samples.smi" : "samples.fasta";
         Proposal p = model.proposal(steps != null ? steps : images ? 50 : 128);
-        Files.createDirectories(out);
         Rng rng = new Rng(seed);
         long t0 = System.nanoTime();
         float[] pixels = null;
         int size = 0;
-        try (Writer text = images || timingOnly ? null : Files.newBufferedWriter(out.resolve(file))) {
+        Progress bar = new Progress(System.out, "sampled", 0, n);
+        try (RecordFile text = images || timingOnly ? null : new RecordFile(out.resolve(file))) {
             for (int done = 0; done < n; done += batch) {
                 int b = Math.min(batch, n - done);
                 Tensor x = Grad.noGrad(() -> Proposal.sample(p, b, rng));
@@ -67,20 +82,24 @@ final class SampleCommand implements Callable<Integer> {
                     if (pixels != null) System.arraycopy(pixels, 0, grown, 0, pixels.length);
                     System.arraycopy(px, 0, grown, done * size * size, px.length);
                     pixels = grown;
-                    PngGrid.write(PngGrid.grid(pixels, done + b, size, 8, 2), out.resolve("samples.png"));
+                    PngGrid.write(PngGrid.grid(pixels, done + b, size, Task.GRID_COLUMNS, 2), out.resolve("samples.png"));
                 } else if (alphabet != null) {
-                    for (String smiles : SmilesTokens.decode(x, alphabet)) text.write(smiles + "\n");
-                    text.flush();
+                    List<String> smiles = SmilesTokens.decode(x, alphabet);
+                    StringBuilder lines = new StringBuilder();
+                    for (int r = 0; r < b; r++) lines.append(smiles.get(r)).append('\t').append(Task.sampleId("sample", done + r)).append('\n');
+                    text.append(lines.toString(), b);
                 } else {
                     int[] t = x.toIntArray();
                     int l = x.dim(1);
-                    for (int r = 0; r < b; r++) Fasta.append(text, "sample_" + (done + r), DnaDataset.decode(t, r * l, l));
+                    StringWriter records = new StringWriter();
+                    for (int r = 0; r < b; r++) Fasta.append(records, Task.sampleId("sample", done + r), DnaDataset.decode(t, r * l, l));
+                    text.append(records.toString(), b);
                 }
-                System.out.printf("\rsampled %d/%d", done + b, n);
+                bar.update(done + b, "");
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("%n%s (%d samples in %.1f s, %.3f samples/s, backend %s)%n", timingOnly ? "generated" : "wrote " + out.resolve(file),
+        System.out.printf("%s (%d samples in %.1f s, %.3f samples/s, backend %s)%n", timingOnly ? "generated" : "wrote " + out.resolve(file),
                 n, secs, n / secs, org.svdd.tensor.Backends.current().name());
         return 0;
     }

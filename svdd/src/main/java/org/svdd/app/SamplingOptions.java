@@ -68,6 +68,8 @@ final class SamplingOptions {
 
     Task.ExecOptions exec() {
         if (!(execTimeout > 0)) throw new IllegalArgumentException("--exec-timeout must be > 0, got " + execTimeout);
+        if (execBatch < 1) throw new IllegalArgumentException("--exec-batch must be >= 1, got " + execBatch);
+        if (execPenalty != null && !Double.isFinite(execPenalty)) throw new IllegalArgumentException("--exec-penalty must be a finite number, got " + execPenalty);
         return new Task.ExecOptions(execBatch, Math.round(execTimeout * 1000), execPenalty);
     }
 
@@ -75,7 +77,7 @@ final class SamplingOptions {
         try {
             return Integer.parseInt(s.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": '" + s + "' is not an integer");
+            throw new Usage.Error(option + ": '" + s + "' is not an integer");
         }
     }
 }

@@ -7,6 +7,7 @@ import org.svdd.chem.Qed;
 import org.svdd.chem.SmilesTokens;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.diffusion.train.Progress;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 
@@ -58,12 +59,13 @@ final class SmilesEval {
         Rng rng = new Rng(seed);
         List<String> samples = new ArrayList<>(n);
         long t0 = System.nanoTime();
+        Progress bar = new Progress(out, "sampled", 0, n);
         for (int done = 0; done < n; done += 64) {
             int b = Math.min(64, n - done);
             samples.addAll(SmilesTokens.decode(Grad.noGrad(() -> Proposal.sample(p, b, rng)), model.alphabet()));
-            out.printf("\rsampled %d/%d", done + b, n);
+            bar.update(done + b, "");
         }
-        out.printf(" (%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+        out.printf("sampled in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         Set<String> training = new HashSet<>(split.train().smiles());
         out.printf("%d samples, %d reverse steps, seed %d; reference: the %d held-out WEHI SMILES%n", n, steps, seed, split.validation().count());
         out.println("| set | n | valid | unique (of valid) | novel (of unique) | mean QED (valid) | mean logP (valid) |");

@@ -22,11 +22,14 @@ import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -61,23 +64,27 @@ final class Task {
         this.differentiable = reward instanceof Reward.Differentiable d ? d : valueNet != null ? Guides.surrogate(valueNet) : null;
     }
 
+    /**
+     * Opens a task. Every error that is the command line's (a missing file, a reward or value net that does not fit
+     * the model) is a {@link Usage.Error}; a checkpoint that cannot be read is an IOException.
+     */
     static Task open(Path checkpoint, String rewardSpec, Path valueNetFile, Path workDir, ExecOptions exec) throws IOException {
-        if (!Files.isRegularFile(checkpoint)) throw new IllegalArgumentException("--checkpoint " + checkpoint + ": no such file");
+        Usage.inputFile(checkpoint, "--checkpoint");
+        RewardSpec given = rewardSpec != null ? RewardSpec.parse(rewardSpec) : null;
+        if (valueNetFile != null) Usage.inputFile(valueNetFile, "--value-net");
         DiffusionModel model = DiffusionModel.load(checkpoint);
-        String spec = rewardSpec != null ? rewardSpec : defaultReward(model);
-        Reward r = reward(model, spec, workDir, exec);
+        RewardSpec spec = given != null ? given : RewardSpec.parse(defaultReward(model));
+        Reward r = spec.build(model, workDir, exec);
         ValueNet net = null;
         if (valueNetFile != null) {
-            if (!Files.isRegularFile(valueNetFile)) throw new IllegalArgumentException("--value-net " + valueNetFile + ": no such file");
             net = ValueNet.load(valueNetFile);
             String trainedFor = ValueNet.metadata(valueNetFile).get("train.reward");
-            if (trainedFor != null && !trainedFor.equals(spec))
-                throw new IllegalArgumentException("--value-net " + valueNetFile + " was trained for reward '" + trainedFor + "', not '" + spec + "'");
+            Usage.require(trainedFor == null || trainedFor.equals(spec.text()),
+                    "--value-net " + valueNetFile + " was trained for reward '" + trainedFor + "', not '" + spec.text() + "'");
             ValueNet.Config expected = valueNetConfig(model, net.config().width());
-            if (!net.config().equals(expected))
-                throw new IllegalArgumentException("--value-net " + valueNetFile + " is " + net.config() + ", but the model " + checkpoint + " needs " + expected);
+            Usage.require(net.config().equals(expected), "--value-net " + valueNetFile + " is " + net.config() + ", but the model " + checkpoint + " needs " + expected);
         }
-        return new Task(checkpoint, model, spec, r, net);
+        return new Task(checkpoint, model, spec.text(), r, net);
     }
 
     static String defaultReward(DiffusionModel model) {
@@ -100,72 +107,103 @@ final class Task {
     static final String REWARDS = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>, oracle[:file]; "
             + "SMILES: qed, logp; any: exec:<command>";
 
-    static Reward reward(DiffusionModel model, String spec, Path workDir, ExecOptions exec) throws IOException {
-        boolean images = model instanceof DiffusionModel.Images, dna = model instanceof DiffusionModel.Sequences;
-        String kind = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec, arg = spec.substring(kind.length()).replaceFirst("^:", "");
-        String needs = switch (kind) {
-            case "jpeg", "classifier" -> images ? null : "an image model";
-            case "motif", "gc", "oracle" -> dna ? null : "a DNA model";
-            case "qed", "logp" -> model instanceof DiffusionModel.Smiles ? null : "a SMILES model";
-            case "exec" -> null;
-            default -> throw new IllegalArgumentException("unknown --reward '" + spec + "'; known: " + REWARDS);
-        };
-        if (needs != null) throw new IllegalArgumentException("--reward " + spec + " needs " + needs + ", but " + model.kind() + " was given");
-        return switch (kind) {
-            case "jpeg" -> new JpegCompressibility();
-            case "classifier" -> classifier(arg);
-            case "motif" -> new MotifReward(motif(arg));
-            case "gc" -> new GcContent(parseDouble(arg, "gc:<target>"));
-            case "oracle" -> oracle(Path.of(arg.isBlank() ? TrainOracleCommand.DEFAULT_FILE : arg));
-            case "qed" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.QED);
-            case "logp" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.LOGP);
-            default -> {
-                if (arg.isBlank()) throw new IllegalArgumentException("--reward exec: needs a command, e.g. exec:'python3 score.py'");
-                yield new ExecReward(arg, switch (model) {
+    /**
+     * A reward spec, {@code kind[:argument]}, checked for all that can be checked before a model loads: the kind, the
+     * argument's syntax, the motif's name and the files it names. {@link #build} then checks that it fits the model.
+     */
+    record RewardSpec(String text, String kind, String arg) {
+        static RewardSpec parse(String text) {
+            String kind = text.contains(":") ? text.substring(0, text.indexOf(':')) : text, arg = text.substring(kind.length()).replaceFirst("^:", "");
+            RewardSpec spec = new RewardSpec(text, kind, arg);
+            switch (kind) {
+                case "jpeg", "qed", "logp" -> Usage.require(arg.isEmpty(), "--reward " + text + ": " + kind + " takes no argument");
+                case "gc" -> parseDouble(arg, "gc:<target>");
+                case "motif" -> {
+                    try {
+                        motif(arg);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("--reward " + text + ": " + e.getMessage(), e);
+                    }
+                }
+                case "oracle" -> Usage.inputFile(spec.oracleFile(), "--reward oracle:");
+                case "classifier" -> {
+                    spec.classifierClass();
+                    Usage.inputFile(spec.classifierFile(), "--reward classifier@");
+                }
+                case "exec" -> Usage.require(!arg.isBlank(), "--reward exec: needs a command, e.g. exec:'python3 score.py'");
+                default -> throw new Usage.Error("unknown --reward '" + text + "'; known: " + REWARDS);
+            }
+            return spec;
+        }
+
+        /** The reward for this model, or a usage error naming the kind of model the spec needs. */
+        Reward build(DiffusionModel model, Path workDir, ExecOptions exec) throws IOException {
+            boolean images = model instanceof DiffusionModel.Images, dna = model instanceof DiffusionModel.Sequences;
+            String needs = switch (kind) {
+                case "jpeg", "classifier" -> images ? null : "an image model";
+                case "motif", "gc", "oracle" -> dna ? null : "a DNA model";
+                case "qed", "logp" -> model instanceof DiffusionModel.Smiles ? null : "a SMILES model";
+                default -> null;
+            };
+            Usage.require(needs == null, "--reward " + text + " needs " + needs + ", but " + model.kind() + " was given");
+            return switch (kind) {
+                case "jpeg" -> new JpegCompressibility();
+                case "classifier" -> ClassifierReward.load(classifierFile(), classifierClass());
+                case "motif" -> new MotifReward(motif(arg));
+                case "gc" -> new GcContent(parseDouble(arg, "gc:<target>"));
+                case "oracle" -> Guides.surrogate(ValueNet.load(oracleFile()));
+                case "qed" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.QED);
+                case "logp" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.LOGP);
+                default -> new ExecReward(arg, switch (model) {
                     case DiffusionModel.Images i -> ExecReward.pngFiles(workDir.resolve("reward-inputs"));
                     case DiffusionModel.Sequences s -> ExecReward.letters(DnaDataset.ALPHABET);
                     case DiffusionModel.Smiles s -> x -> SmilesTokens.decode(x, s.alphabet());
                 }, exec.batch(), exec.timeoutMs(), exec.penalty());
+            };
+        }
+
+        /** oracle[:file]: the committed DNA oracle (train-oracle) by default. */
+        private Path oracleFile() {
+            return arg.isBlank() ? Usage.installed(TrainOracleCommand.DEFAULT_FILE) : Path.of(arg);
+        }
+
+        /** classifier:<class>[@file]: the class number. */
+        private int classifierClass() {
+            String c = arg.split("@", 2)[0];
+            try {
+                int cls = Integer.parseInt(c);
+                Usage.require(cls >= 0 && cls <= 9, "--reward classifier:<class>: " + cls + " is not a class number 0-9");
+                return cls;
+            } catch (NumberFormatException e) {
+                throw new Usage.Error("--reward classifier:<class>: '" + c + "' is not a class number 0-9");
             }
-        };
+        }
+
+        /** classifier:<class>[@file]: the committed Fashion-MNIST classifier by default. */
+        private Path classifierFile() {
+            String[] parts = arg.split("@", 2);
+            return parts.length > 1 ? Path.of(parts[1]) : Usage.installed(DEFAULT_CLASSIFIER);
+        }
     }
+
+    /** The committed Fashion-MNIST classifier (train-classifier), inside the installation. */
+    static final String DEFAULT_CLASSIFIER = "models/fashion-classifier.safetensors";
 
     private static double parseDouble(String s, String what) {
         try {
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--reward " + what + ": '" + s + "' is not a number");
+            throw new Usage.Error("--reward " + what + ": '" + s + "' is not a number");
         }
     }
 
-    /** The DNA oracle (train-oracle) read at t = 0: a differentiable reward. */
-    private static Reward oracle(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("oracle " + file + " not found (train one with `svdd train-oracle`)");
-        return Guides.surrogate(ValueNet.load(file));
-    }
-
-    private static Reward classifier(String arg) throws IOException {
-        String[] parts = arg.split("@", 2);
-        int cls;
-        try {
-            cls = Integer.parseInt(parts[0]);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--reward classifier:<class>: '" + parts[0] + "' is not a class number 0-9");
-        }
-        Path file = Path.of(parts.length > 1 ? parts[1] : "models/fashion-classifier.safetensors");
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("classifier " + file + " not found (train one with `svdd train-classifier`)");
-        return ClassifierReward.load(file, cls);
-    }
-
+    /** A JASPAR motif by name, vertebrate matrices first, then insect ones (shipped in the jar, see MotifFile.load). */
     static MotifFile.Motif motif(String name) throws IOException {
         for (String set : List.of(MotifFile.VERTEBRATES, MotifFile.INSECTS)) {
-            Path f = MotifFile.locate(set);
-            if (f == null) continue;
-            Optional<MotifFile.Motif> m = MotifFile.byName(MotifFile.read(f), name);
+            Optional<MotifFile.Motif> m = MotifFile.byName(MotifFile.load(set), name);
             if (m.isPresent()) return m.get();
         }
-        if (MotifFile.locate(MotifFile.VERTEBRATES) == null) throw new IllegalStateException("JASPAR motifs not found: run scripts/fetch-data.sh");
-        throw new IllegalArgumentException("--reward motif:" + name + ": no JASPAR motif of that name");
+        throw new Usage.Error("--reward motif:" + name + ": no JASPAR motif of that name (e.g. TBP, SP1, NRF1, YY1; insects: Trl, bcd, hb)");
     }
 
     boolean images() {
@@ -226,31 +264,70 @@ final class Task {
         return new double[]{pairs == 0 ? 0 : sum / pairs, (double) distinct.size() / n};
     }
 
-    /** Writes samples as they are: name.png (grid) for images, name.fasta for DNA, name.smi for SMILES. Returns the file. */
-    Path writeSamples(Tensor x, Path dir, String name) throws IOException {
+    /** Columns of the sample grids (name.png): sample i sits in row i / 8, column i % 8. */
+    static final int GRID_COLUMNS = 8;
+
+    /**
+     * Where one sample was written: the file that holds it and, for images, the grid it is also drawn in with its cell
+     * there ("r2c3": row 2, column 3, from r0c0); grid and cell are null for text files.
+     */
+    record SampleFile(Path file, Path grid, String cell) {
+    }
+
+    /** The id of sample i of a set (a method's label, or "sample"), as every output names it: "svdd-pm-7". */
+    static String sampleId(String set, int i) {
+        return set + "-" + i;
+    }
+
+    /**
+     * Writes samples as they are, each under its {@link #sampleId} and, when rewards is given, its reward.
+     * Images: name/&lt;id&gt;.png, one PNG per sample, and name.png, a grid of {@value #GRID_COLUMNS} columns filled
+     * row by row (zoomed twice). DNA: name.fasta with headers "&gt;svdd-pm-7 reward=12.345678". SMILES: name.smi
+     * with lines "SMILES&lt;TAB&gt;svdd-pm-7&lt;TAB&gt;12.345678" (the .smi form: SMILES, then a name).
+     *
+     * @param rewards the samples' rewards, or null to write the samples without them
+     * @return where each sample went, in sample order
+     */
+    List<SampleFile> writeSamples(Tensor x, double[] rewards, Path dir, String name) throws IOException {
         Files.createDirectories(dir);
+        int n = x.dim(0);
+        List<SampleFile> files = new ArrayList<>(n);
         switch (model) {
             case DiffusionModel.Images i -> {
-                Path f = dir.resolve(name + ".png");
+                Path grid = dir.resolve(name + ".png"), own = dir.resolve(name);
+                Files.createDirectories(own);
+                float[] pixels = x.toFloatArray();
                 int size = x.dim(2);
-                PngGrid.write(PngGrid.grid(x.toFloatArray(), x.dim(0), size, Math.min(8, x.dim(0)), 2), f);
-                return f;
+                for (int k = 0; k < n; k++) {
+                    Path f = own.resolve(sampleId(name, k) + ".png");
+                    PngGrid.write(PngGrid.image(pixels, k, size), f);
+                    files.add(new SampleFile(f, grid, PngGrid.cell(k, GRID_COLUMNS)));
+                }
+                PngGrid.write(PngGrid.grid(pixels, n, size, Math.min(GRID_COLUMNS, n), 2), grid);
             }
             case DiffusionModel.Sequences s -> {
                 Path f = dir.resolve(name + ".fasta");
                 int[] t = x.toIntArray();
                 int l = x.dim(1);
                 try (Writer w = Files.newBufferedWriter(f)) {
-                    for (int r = 0; r < x.dim(0); r++) Fasta.append(w, name + "_" + r, DnaDataset.decode(t, r * l, l));
+                    for (int k = 0; k < n; k++) {
+                        String header = sampleId(name, k) + (rewards == null ? "" : String.format(Locale.ROOT, " reward=%.6f", rewards[k]));
+                        Fasta.append(w, header, DnaDataset.decode(t, k * l, l));
+                        files.add(new SampleFile(f, null, null));
+                    }
                 }
-                return f;
             }
             case DiffusionModel.Smiles s -> {
                 Path f = dir.resolve(name + ".smi");
-                Files.write(f, SmilesTokens.decode(x, s.alphabet()));
-                return f;
+                List<String> smiles = SmilesTokens.decode(x, s.alphabet()), lines = new ArrayList<>(n);
+                for (int k = 0; k < n; k++) {
+                    lines.add(smiles.get(k) + "\t" + sampleId(name, k) + (rewards == null ? "" : String.format(Locale.ROOT, "\t%.6f", rewards[k])));
+                    files.add(new SampleFile(f, null, null));
+                }
+                Files.write(f, lines);
             }
         }
+        return files;
     }
 
     /** Provenance recorded in a value net trained for this task. */

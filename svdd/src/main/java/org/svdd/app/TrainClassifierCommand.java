@@ -6,7 +6,6 @@ import org.svdd.diffusion.train.ClassifierTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -19,8 +18,8 @@ import java.util.concurrent.Callable;
 final class TrainClassifierCommand implements Callable<Integer> {
     private static final ClassifierTrainer.Config DEFAULTS = ClassifierTrainer.Config.defaults();
 
-    @Option(names = "--out", defaultValue = "models/fashion-classifier.safetensors",
-            description = "Classifier checkpoint (safetensors); rewritten atomically during training, weights alone at the end. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--out", required = true,
+            description = "Classifier checkpoint (safetensors); rewritten atomically during training, weights alone at the end.")
     Path out;
 
     @Option(names = "--steps", defaultValue = "5000", description = "Optimiser steps. Default: ${DEFAULT-VALUE}")
@@ -41,15 +40,22 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from --out if it exists.")
     boolean resume;
 
+    @Option(names = "--force", description = "Overwrite an existing --out (without --resume).")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
+        Usage.atLeast(steps, 1, "--steps");
+        Usage.atLeast(batch, 1, "--batch");
+        Usage.atLeast(every, 1, "--checkpoint-every");
+        Usage.require(lr > 0, "--lr must be > 0, got " + lr);
+        Usage.outputFile(out, "--out", resume || force);
         Path dir = TrainCommand.required(ImageDataset.locateFashionMnist(), "Fashion-MNIST");
         ImageClassifier.Config model = ImageClassifier.Config.small();
         ImageDataset train = ImageDataset.fashionMnist(dir, true, model.imageSize());
         ImageDataset test = ImageDataset.fashionMnist(dir, false, model.imageSize());
         ClassifierTrainer.Config cfg = new ClassifierTrainer.Config(steps, batch, lr, DEFAULTS.warmup(), DEFAULTS.weightDecay(), DEFAULTS.clip(), every,
                 DEFAULTS.maxShift(), DEFAULTS.maxNoise(), seed);
-        if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
         long t0 = System.nanoTime();
         ClassifierTrainer.train(model, train, test, cfg, out, resume, System.out);
         System.out.printf("wrote %s (%.1f min, backend %s)%n", out, (System.nanoTime() - t0) / 6e10, org.svdd.tensor.Backends.current().name());

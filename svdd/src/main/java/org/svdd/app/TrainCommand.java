@@ -9,12 +9,14 @@ import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.diffusion.train.ModelKind;
 import org.svdd.diffusion.train.Trainer;
+import org.svdd.tensor.io.Safetensors;
 import org.svdd.tensor.nn.Init;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Training checkpoint (safetensors); rewritten atomically every --checkpoint-every steps.")
     Path out;
 
-    @Option(names = "--resume", description = "Continue from --out if it exists.")
+    @Option(names = "--resume", description = "Continue from --out if it exists (without it, an existing --out is refused unless --force).")
     boolean resume;
 
     @Option(names = "--init", description = "Start from the weights of this checkpoint of the same task (its EMA weights, or the "
@@ -147,12 +149,29 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--force", description = "Overwrite an existing --out (without --resume) or --export file.")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
-        ModelKind kind = kind(task);
-        if (unet != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--unet applies to --task fashion only");
-        if (lossWeight != null && kind != ModelKind.FASHION_UNET) throw new IllegalArgumentException("--loss-weight applies to --task fashion only");
-        LossWeighting weighting = lossWeight == null ? null : option("--loss-weight", () -> LossWeighting.parse(lossWeight));
+        // every option and output is checked before the data loads
+        ModelKind kind = Usage.check(() -> kind(task));
+        Usage.require(unet == null || kind == ModelKind.FASHION_UNET, "--unet applies to --task fashion only");
+        Usage.require(lossWeight == null || kind == ModelKind.FASHION_UNET, "--loss-weight applies to --task fashion only");
+        LossWeighting weighting = lossWeight == null ? null : Usage.check(() -> option("--loss-weight", () -> LossWeighting.parse(lossWeight)));
+        if (unet != null && init == null) Usage.check(() -> unetConfig(UNet2D.Config.small(), unet));
+        if (steps != null) Usage.atLeast(steps, 1, "--steps");
+        if (batch != null) Usage.atLeast(batch, 1, "--batch");
+        if (every != null) Usage.atLeast(every, 1, "--checkpoint-every");
+        Usage.require(lr == null || lr > 0, "--lr must be > 0, got " + lr);
+        Usage.require(emaDecay == null || (emaDecay >= 0 && emaDecay <= 1), "--ema-decay must be in [0, 1], got " + emaDecay);
+        if (init != null) Usage.inputFile(init, "--init");
+        Usage.outputFile(out, "--out", resume || force);
+        if (resume && Files.exists(out)) {
+            String resumed = Safetensors.readHeader(out).metadata().get("kind");
+            Usage.require(kind.name().equals(resumed), "--resume --out " + out + " holds a " + resumed + " checkpoint, not a --task " + task + " one");
+        }
+        if (export != null) Usage.outputFile(export, "--export", force);
         Trainer.Config d = Trainer.Config.defaults(kind);
         Trainer.Config cfg = new Trainer.Config(steps != null ? steps : d.steps(), batch != null ? batch : d.batch(), lr != null ? lr : d.lr(),
                 d.warmup(), emaDecay != null ? emaDecay : d.emaDecay(), d.clip(), every != null ? every : d.checkpointEvery(), seed);

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train-oracle", mixinStandardHelpOptions = true,
         description = "Train the DNA oracle reward: promoter (near-start) vs distal windows of the fly upstream sequences.")
 final class TrainOracleCommand implements Callable<Integer> {
-    /** Default location of the committed oracle, used by {@code --reward oracle}. */
+    /** The committed oracle inside the installation, read by {@code --reward oracle}. */
     static final String DEFAULT_FILE = "models/dna-oracle.safetensors";
 
     @Option(names = "--length", defaultValue = "128", description = "Window length (the DNA model's). Default: ${DEFAULT-VALUE}")
@@ -46,11 +46,19 @@ final class TrainOracleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--out", defaultValue = DEFAULT_FILE, description = "Checkpoint (written atomically). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--out", required = true, description = "Checkpoint (written atomically); `--reward oracle:FILE` reads it.")
     Path out;
+
+    @Option(names = "--force", description = "Overwrite an existing --out.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
+        Usage.atLeast(length, 1, "--length");
+        Usage.atLeast(steps, 1, "--steps");
+        Usage.atLeast(batch, 1, "--batch");
+        Usage.atLeast(width, 1, "--width");
+        Usage.outputFile(out, "--out", force);
         List<Fasta.Record> records = Fasta.read(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"));
         List<int[]> trainX = new ArrayList<>(), valX = new ArrayList<>();
         List<Double> trainY = new ArrayList<>(), valY = new ArrayList<>();

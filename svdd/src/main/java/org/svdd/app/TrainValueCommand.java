@@ -64,12 +64,27 @@ final class TrainValueCommand implements Callable<Integer> {
     @Option(names = "--export", description = "Also write the weights alone (no optimizer state) to this file: the small file to commit or share.")
     Path export;
 
-    @Option(names = "--resume", description = "Continue from --out if it exists (the rollouts are regenerated from the same seed).")
+    @Option(names = "--resume", description = "Continue from --out if it exists (the rollouts are regenerated from the same seed); without it, an existing --out is refused unless --force.")
     boolean resume;
+
+    @Option(names = "--force", description = "Overwrite an existing --out (without --resume) or --export file.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
-        if (rollouts < 1) throw new IllegalArgumentException("--rollouts must be >= 1, got " + rollouts);
+        // every option and output is checked before the model loads
+        Usage.atLeast(rollouts, 1, "--rollouts");
+        Usage.require(source.equals("rollout") || source.equals("data"), "unknown --source '" + source + "' (known: rollout, data)");
+        if (sampleSteps != null) Usage.atLeast(sampleSteps, 1, "--sample-steps");
+        Usage.atLeast(steps, 1, "--steps");
+        Usage.atLeast(batch, 1, "--batch");
+        Usage.atLeast(width, 1, "--width");
+        Usage.atLeast(every, 1, "--checkpoint-every");
+        Usage.require(lr > 0, "--lr must be > 0, got " + lr);
+        if (reward != null) Task.RewardSpec.parse(reward);
+        Usage.inputFile(checkpoint, "--checkpoint");
+        Usage.outputFile(out, "--out", resume || force);
+        if (export != null) Usage.outputFile(export, "--export", force);
         Task task = Task.open(checkpoint, reward, null, out.toAbsolutePath().getParent(), Task.ExecOptions.defaults());
         ValueNet.Config netConfig = Task.valueNetConfig(task.model, width);
         Rng rng = new Rng(seed);
@@ -77,7 +92,7 @@ final class TrainValueCommand implements Callable<Integer> {
             case "rollout" -> ValueTraining.rollouts(task.proposal(sampleSteps != null ? sampleSteps : task.defaultSteps()), task.reward,
                     netConfig, rollouts, 64, rng, System.out);
             case "data" -> forwardNoised(task, netConfig, rng);
-            default -> throw new IllegalArgumentException("unknown --source '" + source + "' (known: rollout, data)");
+            default -> throw new IllegalStateException("--source " + source);
         };
         ValueNet net = ValueTraining.train(netConfig, data, new ValueTraining.Config(steps, batch, lr, every, seed), out, resume,
                 task.provenance(source), System.out);

@@ -6,6 +6,7 @@ import org.openscience.cdk.tools.manipulator.AtomContainerManipulator;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,22 +77,27 @@ public final class Crippen {
      * {@code asRdkitLibrary}, else verbatim; a malformed line is an error naming the file and line.
      */
     public static Crippen read(Path file, boolean asRdkitLibrary) throws IOException {
-        List<Rule> rules = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            for (int lineNo = 1; (line = r.readLine()) != null; lineNo++) {
-                if (line.isBlank() || line.startsWith("#")) continue;
-                String[] f = line.split("\t", -1);
-                if (f.length < 3 || f[0].isBlank() || f[1].isBlank()) {
-                    throw new IOException(file + ":" + lineNo + ": expected label, SMARTS and logP separated by tabs, found: " + line);
-                }
-                try {
-                    String smarts = f[1].trim();
-                    if (asRdkitLibrary) smarts = RDKIT_LIBRARY_SMARTS.getOrDefault(smarts, smarts);
-                    rules.add(new Rule(f[0].trim(), smarts, f[2].isBlank() ? 0 : Double.parseDouble(f[2].trim())));
-                } catch (NumberFormatException e) {
-                    throw new IOException(file + ":" + lineNo + ": logP '" + f[2] + "' is not a number");
-                }
+            return read(r, file.toString(), asRdkitLibrary);
+        }
+    }
+
+    /** The rules of a reader's lines; {@code file} names them in error messages. */
+    private static Crippen read(BufferedReader r, String file, boolean asRdkitLibrary) throws IOException {
+        List<Rule> rules = new ArrayList<>();
+        String line;
+        for (int lineNo = 1; (line = r.readLine()) != null; lineNo++) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            String[] f = line.split("\t", -1);
+            if (f.length < 3 || f[0].isBlank() || f[1].isBlank()) {
+                throw new IOException(file + ":" + lineNo + ": expected label, SMARTS and logP separated by tabs, found: " + line);
+            }
+            try {
+                String smarts = f[1].trim();
+                if (asRdkitLibrary) smarts = RDKIT_LIBRARY_SMARTS.getOrDefault(smarts, smarts);
+                rules.add(new Rule(f[0].trim(), smarts, f[2].isBlank() ? 0 : Double.parseDouble(f[2].trim())));
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ":" + lineNo + ": logP '" + f[2] + "' is not a number");
             }
         }
         if (rules.isEmpty()) throw new IOException(file + ": no Crippen rules");
@@ -107,19 +113,21 @@ public final class Crippen {
 
         private static Crippen load() {
             Path file = locate();
-            if (file == null) {
-                throw new IllegalStateException("RDKit's Crippen.txt not found (looked in $" + ENV + " and " + SYSTEM
-                        + "): install the Debian package rdkit-data (scripts/fetch-data.sh) or set " + ENV);
-            }
             try {
-                return read(file);
+                if (file != null) return read(file);
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(Crippen.class.getResourceAsStream(SYSTEM.getFileName().toString()), StandardCharsets.UTF_8))) {
+                    return read(r, "jar:" + SYSTEM.getFileName(), true);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
     }
 
-    /** The rules of the located Crippen.txt, read once; fails with a message saying how to install it when missing. */
+    /**
+     * The rules of the located Crippen.txt, else of the copy shipped in this jar (RDKit 2022.09.3's, BSD-3-clause:
+     * see NOTICE), read once.
+     */
     public static Crippen standard() {
         return Standard.INSTANCE;
     }

@@ -1,7 +1,5 @@
 package org.svdd.app;
 
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -12,14 +10,8 @@ final class Cli {
 
     /** Runs the arguments; returns {exit code, stderr}, errors reported as Main reports them. */
     static Object[] run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
         StringWriter err = new StringWriter();
-        cli.setErr(new PrintWriter(err));
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("svdd " + cmd.getCommandName() + ": " + e.getMessage());
-            return 2;
-        });
-        int code = cli.execute(args);
+        int code = Main.commandLine(new PrintWriter(err, true)).execute(args);
         return new Object[]{code, err.toString()};
     }
 }

@@ -1,5 +1,7 @@
 package org.svdd.app;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +29,21 @@ class CompareCommandTest {
         assertEquals(0, (int) r[0], (String) r[1]);
         for (String f : List.of("table.md", "results.json", "rewards.csv", "rewards.png", "samples/svdd-pm.fasta", "samples/smc.fasta"))
             assertTrue(Files.size(out.resolve(f)) > 0, f);
-        assertEquals(1 + 4 * 3, Files.readAllLines(out.resolve("rewards.csv")).size());
-        String json = Files.readString(out.resolve("results.json"));
-        assertTrue(json.contains("\"method\": \"svdd-pm\"") && json.contains("\"denoiser_rows_per_sample\""), json);
+        List<String> csv = Files.readAllLines(out.resolve("rewards.csv"));
+        assertEquals(1 + 4 * 3, csv.size());
+        assertEquals("id,method,sample,reward,file", csv.get(0));
+        assertTrue(csv.get(9).startsWith("svdd-pm-2,svdd-pm,2,") && csv.get(9).endsWith(",samples/svdd-pm.fasta"), csv.get(9));
+        String reward = csv.get(9).split(",")[3];
+        assertTrue(Files.readAllLines(out.resolve("samples/svdd-pm.fasta")).contains(">svdd-pm-2 reward=" + reward));
+
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+        assertEquals(List.of("checkpoint", "reward", "steps", "n", "seed", "config", "methods"), List.copyOf(json.keySet()));
+        assertEquals("gc:0.6", json.get("reward").getAsString());
+        JsonObject svdd = json.getAsJsonArray("methods").get(2).getAsJsonObject();
+        assertEquals("svdd-pm", svdd.get("method").getAsString());
+        assertEquals(2, svdd.getAsJsonObject("settings").get("m").getAsInt());
+        assertTrue(svdd.get("denoiser_rows_per_sample").getAsDouble() > 0, svdd.toString());
+        assertEquals(3, svdd.getAsJsonArray("rewards").size());
     }
 
     @Test
@@ -40,8 +54,7 @@ class CompareCommandTest {
         assertFails("--alpha must be >= 0", "compare", "--checkpoint", ck, "--alpha", "-1", "--out", o);
         assertFails("unknown --reward 'foo'", "compare", "--checkpoint", ck, "--reward", "foo", "--out", o);
         assertFails("--reward jpeg needs an image model", "compare", "--checkpoint", ck, "--reward", "jpeg", "--out", o);
-        if (org.svdd.diffusion.data.MotifFile.locate(org.svdd.diffusion.data.MotifFile.VERTEBRATES) != null)   // JASPAR installed
-            assertFails("no JASPAR motif", "compare", "--checkpoint", ck, "--reward", "motif:NOPE", "--out", o);
+        assertFails("no JASPAR motif", "compare", "--checkpoint", ck, "--reward", "motif:NOPE", "--out", o);
         assertFails("needs --value-net", "compare", "--checkpoint", ck, "--reward", "gc:0.5", "--methods", "svdd-mc", "--out", o);
         assertFails("was trained for reward 'motif:TBP', not 'gc:0.5'", "compare", "--checkpoint", ck, "--reward", "gc:0.5",
                 "--value-net", "../models/dna-value-tbp.safetensors", "--out", o);
@@ -64,6 +77,6 @@ class CompareCommandTest {
                 "-n", "2", "--steps", "2", "--out", out.toString());
         assertTrue((int) r[0] != 0 && ((String) r[1]).contains("status 9"), (String) r[1]);
         assertTrue(Files.exists(out.resolve("samples/pretrained.fasta")), "the first method's samples stay on disk");
-        assertTrue(Files.readString(out.resolve("rewards.csv")).contains("pretrained,1,1.0"));
+        assertTrue(Files.readString(out.resolve("rewards.csv")).contains("pretrained-1,pretrained,1,1.0"));
     }
 }

@@ -56,7 +56,7 @@ class TrainCommandTest {
     void emaDecayOutsideTheUnitIntervalIsNamed(@TempDir Path dir) {
         Object[] r = Cli.run("train", "--task", "dna", "--ema-decay", "1.5", "--steps", "1", "--out", dir.resolve("run.safetensors").toString());
         assertTrue((int) r[0] != 0);
-        assertTrue(((String) r[1]).contains("EMA decay must be in [0, 1], got 1.5"), (String) r[1]);
+        assertTrue(((String) r[1]).contains("--ema-decay must be in [0, 1], got 1.5"), (String) r[1]);
     }
 
     @Test

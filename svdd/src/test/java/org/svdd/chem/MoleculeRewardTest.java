@@ -40,7 +40,6 @@ class MoleculeRewardTest {
 
     @Test
     void scoresValidRowsAndPenalisesInvalidOnes() {
-        RdkitAgreementTest.assumeCrippenFile();
         double[] qed = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.QED).score(rows());
         double[] logP = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.LOGP, -10).score(rows());
         assertEquals(4, qed.length);
@@ -57,7 +56,6 @@ class MoleculeRewardTest {
 
     @Test
     void emptyRowIsInvalid() {
-        RdkitAgreementTest.assumeCrippenFile();
         assertEquals(-1, new MoleculeReward(DS.alphabet(), MoleculeReward.Property.QED, -1).score(tokens(new int[16]))[0], 0);
     }
 }

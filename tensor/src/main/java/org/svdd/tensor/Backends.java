@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Finds backends at run time. The system property {@code svdd.backend} picks one by name ({@code reference},
@@ -53,7 +54,10 @@ public final class Backends {
         return list;
     }
 
-    /** A backend by name, or the best available one when name is null or empty. */
+    /** Whether the one-line notice of a fallback (no GPU: the CPU is used) has been printed in this JVM. */
+    private static final AtomicBoolean FALLBACK_NOTED = new AtomicBoolean();
+
+    /** A backend by name, or the best available one when name is null or empty; a fallback is noted once, on one line. */
     public static Backend select(String name) {
         List<Provider> all = providers();
         if (name != null && !name.isBlank()) {
@@ -67,14 +71,14 @@ public final class Backends {
             List<String> names = all.stream().map(Provider::name).toList();
             throw new IllegalArgumentException("unknown backend '" + name + "'; known backends: " + names);
         }
-        StringBuilder skipped = new StringBuilder();
+        List<String> skipped = new ArrayList<>();
         for (Provider p : all) {
-            String why = p.unavailableReason();
-            if (why == null) {
-                if (!skipped.isEmpty()) System.err.println("svdd: using backend '" + p.name() + "'; " + skipped);
+            if (p.unavailableReason() == null) {
+                if (!skipped.isEmpty() && !FALLBACK_NOTED.getAndSet(true))
+                    System.err.println("svdd: " + String.join(", ", skipped) + " unavailable, running on " + p.name() + " ('svdd info' says why)");
                 return p.create();
             }
-            skipped.append(skipped.isEmpty() ? "" : "; ").append("'").append(p.name()).append("' unavailable: ").append(why);
+            skipped.add(p.name());
         }
         throw new IllegalStateException("no backend available");
     }

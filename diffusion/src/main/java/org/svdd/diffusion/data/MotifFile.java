@@ -2,6 +2,9 @@ package org.svdd.diffusion.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +75,21 @@ public final class MotifFile {
         return DataFiles.locate(fileName, List.of(PWMENRICH_SYSTEM.resolve(fileName)));
     }
 
+    /**
+     * The motifs of {@link #VERTEBRATES} or {@link #INSECTS}: from {@link #locate} where the file is there, else from
+     * the copy shipped in this jar (the same files, from PWMEnrich 4.34.0; JASPAR data, CC BY 4.0: see NOTICE), so
+     * that motif rewards need no installed data set.
+     */
+    public static List<Motif> load(String fileName) throws IOException {
+        Path file = locate(fileName);
+        if (file != null) return read(file);
+        InputStream in = MotifFile.class.getResourceAsStream("jaspar/" + fileName);
+        if (in == null) throw new IOException("no motif file " + fileName + " (known: " + VERTEBRATES + ", " + INSECTS + ")");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
+            return read(r, "jar:" + fileName);
+        }
+    }
+
     /** The first motif with this name (exact, case-sensitive: JASPAR names are), if any. */
     public static Optional<Motif> byName(List<Motif> motifs, String name) {
         return motifs.stream().filter(m -> m.name().equals(name)).findFirst();
@@ -79,30 +97,35 @@ public final class MotifFile {
 
     /** All motifs of a file (gzip-compressed or plain), in file order. */
     public static List<Motif> read(Path file) throws IOException {
-        List<Motif> out = new ArrayList<>();
         try (BufferedReader r = DataFiles.reader(file)) {
-            String id = null, name = null;
-            List<double[]> rows = new ArrayList<>();
-            String line;
-            for (int lineNo = 1; (line = r.readLine()) != null; lineNo++) {
-                String where = file + ":" + lineNo + ": ";
-                line = line.strip();
-                if (line.isEmpty()) continue;
-                if (line.startsWith(">")) {
-                    if (id != null) out.add(motif(file, id, name, rows));
-                    String[] header = line.substring(1).strip().split("\\s+", 2);
-                    if (header[0].isEmpty()) throw new IOException(where + "empty motif header");
-                    id = header[0];
-                    name = header.length > 1 ? header[1] : "";
-                    rows.clear();
-                } else {
-                    if (id == null) throw new IOException(where + "counts before the first '>' header");
-                    if (rows.size() == 4) throw new IOException(where + "a fifth row of counts in motif " + id);
-                    rows.add(countRow(line, BASES.charAt(rows.size()), where));
-                }
-            }
-            if (id != null) out.add(motif(file, id, name, rows));
+            return read(r, file.toString());
         }
+    }
+
+    /** All motifs of a reader's lines; {@code source} names them in error messages. */
+    private static List<Motif> read(BufferedReader r, String source) throws IOException {
+        List<Motif> out = new ArrayList<>();
+        String id = null, name = null;
+        List<double[]> rows = new ArrayList<>();
+        String line;
+        for (int lineNo = 1; (line = r.readLine()) != null; lineNo++) {
+            String where = source + ":" + lineNo + ": ";
+            line = line.strip();
+            if (line.isEmpty()) continue;
+            if (line.startsWith(">")) {
+                if (id != null) out.add(motif(source, id, name, rows));
+                String[] header = line.substring(1).strip().split("\\s+", 2);
+                if (header[0].isEmpty()) throw new IOException(where + "empty motif header");
+                id = header[0];
+                name = header.length > 1 ? header[1] : "";
+                rows.clear();
+            } else {
+                if (id == null) throw new IOException(where + "counts before the first '>' header");
+                if (rows.size() == 4) throw new IOException(where + "a fifth row of counts in motif " + id);
+                rows.add(countRow(line, BASES.charAt(rows.size()), where));
+            }
+        }
+        if (id != null) out.add(motif(source, id, name, rows));
         return out;
     }
 
@@ -131,7 +154,7 @@ public final class MotifFile {
     }
 
     /** Transposes the four base rows into positions, checking that there are four rows of one length. */
-    private static Motif motif(Path file, String id, String name, List<double[]> rows) throws IOException {
+    private static Motif motif(String file, String id, String name, List<double[]> rows) throws IOException {
         if (rows.size() != 4) throw new IOException(file + ": motif " + id + " has " + rows.size() + " rows of counts, expected 4 (A, C, G, T)");
         int n = rows.getFirst().length;
         double[][] counts = new double[n][4];

@@ -35,9 +35,19 @@ public final class SequenceTransformer extends Module implements TokenModel {
         public static final Map<String, String> DEFAULTS = Map.of("convKernel", "0");
 
         public Config {
+            if (dim < 1 || heads < 1 || mlpRatio < 1) throw new IllegalArgumentException("dim, heads and mlpRatio must be >= 1, got " + dim + ", " + heads + ", " + mlpRatio);
             if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by " + heads + " heads");
             if (vocab < 2 || length < 1 || layers < 1) throw new IllegalArgumentException("invalid transformer config");
             if (convKernel < 0 || convKernel > 0 && convKernel % 2 == 0) throw new IllegalArgumentException("convKernel must be 0 or odd, got " + convKernel);
+        }
+
+        /**
+         * An estimate of the floats one sequence needs at the widest point of a forward pass without gradients: the
+         * residual stream and the working tensors of a block (attention, the MLP's hidden layer, one score matrix per
+         * head) and the logits. Used to refuse a run that cannot fit in memory before it starts, not for anything exact.
+         */
+        public long inferenceFloatsPerRow() {
+            return (long) length * (dim * (6L + 2L * mlpRatio) + 4L * vocab + (long) heads * length);
         }
 
         /** Width 128, 4 layers, 4 heads, MLP ratio 4, a convolution of width 9 (1,253,636 parameters with 4 tokens). */

@@ -39,6 +39,9 @@ public final class UNet2D extends Module implements EpsModel {
      */
     public record Config(int channels, int imageSize, int base, int[] mults, int resBlocks, int[] attnResolutions, int groups, int heads) {
         public Config {
+            if (channels < 1 || imageSize < 1 || base < 1 || resBlocks < 1 || groups < 1 || heads < 1)
+                throw new IllegalArgumentException("channels, imageSize, base, resBlocks, groups and heads must be >= 1, got " + channels + ", " + imageSize + ", "
+                        + base + ", " + resBlocks + ", " + groups + ", " + heads);
             if (mults.length == 0) throw new IllegalArgumentException("mults must not be empty");
             if (imageSize % (1 << (mults.length - 1)) != 0) throw new IllegalArgumentException("image size " + imageSize + " not divisible by 2^" + (mults.length - 1));
             for (int m : mults) if (base * m % groups != 0) throw new IllegalArgumentException("channels " + base * m + " not divisible by " + groups + " groups");
@@ -47,6 +50,23 @@ public final class UNet2D extends Module implements EpsModel {
         /** The small default for 32x32 grey images: 1.11M parameters. */
         public static Config small() {
             return new Config(1, 32, 32, new int[]{1, 2, 2}, 1, new int[]{8}, 8, 4);
+        }
+
+        /**
+         * An estimate of the floats one image needs at the widest point of a forward pass without gradients: the skip
+         * activations kept for the up path, plus six working tensors and the attention scores of the widest level. Used to
+         * refuse a run that cannot fit in memory before it starts, not for anything exact.
+         */
+        public long inferenceFloatsPerRow() {
+            long skips = 0, work = 0;
+            for (int level = 0; level < mults.length; level++) {
+                int resolution = imageSize >> level;
+                long px = (long) resolution * resolution, ch = (long) base * mults[level];
+                boolean attention = Arrays.stream(attnResolutions).anyMatch(r -> r == resolution);
+                skips += (resBlocks + 1) * ch * px;
+                work = Math.max(work, 6 * ch * px + (attention ? heads * px * px : 0));
+            }
+            return skips + work;
         }
 
         @Override

@@ -39,6 +39,15 @@ public sealed interface DiffusionModel {
     /** The default reverse process (the pre-trained sampler) with the given number of steps. */
     Proposal proposal(int steps);
 
+    /** An estimate of the bytes one row (image or sequence) needs in a denoiser pass without gradients. */
+    default long inferenceBytesPerRow() {
+        return Float.BYTES * switch (this) {
+            case Images i -> i.net().config().inferenceFloatsPerRow();
+            case Sequences s -> s.net().config().inferenceFloatsPerRow();
+            case Smiles s -> s.net().config().inferenceFloatsPerRow();
+        };
+    }
+
     record Images(UNet2D net, GaussianProcess process, int trainSteps) implements DiffusionModel {
         /** The metadata key of the loss weighting a model was trained with; absent (older files) means uniform. */
         public static final String LOSS_WEIGHTING_KEY = "process.lossWeighting";

@@ -2,6 +2,7 @@ package org.svdd.tensor.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,10 +26,14 @@ public final class AtomicFiles {
         void write(Path tmp) throws IOException;
     }
 
-    /** Creates the parent directories, lets writer fill a temporary sibling of file, and renames it over file. */
+    /**
+     * Creates the parent directories, lets writer fill a temporary sibling of file, and renames it over file. Temporary
+     * siblings that a killed process left behind (their process is gone) are removed first.
+     */
     public static void write(Path file, Writer writer) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        removeStale(dir, file.getFileName().toString());
         Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + ".tmp");
         try {
             writer.write(tmp);
@@ -40,6 +45,26 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
         }
         syncDirectory(dir);
+    }
+
+    /** Deletes the {@code .<name>.<pid>-<n>.tmp} siblings whose process no longer runs. */
+    private static void removeStale(Path dir, String name) throws IOException {
+        String prefix = "." + name + ".";
+        try (DirectoryStream<Path> tmps = Files.newDirectoryStream(dir, entry -> {
+            String f = entry.getFileName().toString();
+            return f.startsWith(prefix) && f.endsWith(".tmp");
+        })) {
+            for (Path tmp : tmps) {
+                String f = tmp.getFileName().toString(), id = f.substring(prefix.length(), f.length() - ".tmp".length());
+                int dash = id.indexOf('-');
+                if (dash < 1) continue;
+                try {
+                    if (ProcessHandle.of(Long.parseLong(id.substring(0, dash))).isEmpty()) Files.deleteIfExists(tmp);
+                } catch (NumberFormatException notOurs) {
+                    // a file of this shape that we did not write: leave it
+                }
+            }
+        }
     }
 
     /** Makes the rename durable where the platform allows opening a directory; elsewhere a no-op. */

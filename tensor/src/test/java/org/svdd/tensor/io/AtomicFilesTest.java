@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The target holds the old or the new contents, nothing is left behind, and the file gets ordinary permissions. */
@@ -29,6 +31,18 @@ class AtomicFilesTest {
         try (Stream<Path> s = Files.list(file.getParent())) {
             assertEquals(1, s.count(), "a temporary file was left behind");
         }
+    }
+
+    @Test
+    void temporaryFilesOfAKilledWriterAreRemovedByTheNextWrite(@TempDir Path dir) throws IOException {
+        long gone = ProcessHandle.allProcesses().mapToLong(ProcessHandle::pid).max().orElse(1) + 1_000_000;
+        Path stale = Files.writeString(dir.resolve(".model.safetensors." + gone + "-1.tmp"), "half a checkpoint");
+        Path running = Files.writeString(dir.resolve(".model.safetensors." + ProcessHandle.current().pid() + "-999999.tmp"), "a save in progress");
+        Path other = Files.writeString(dir.resolve(".other.safetensors." + gone + "-1.tmp"), "another file's");
+        AtomicFiles.write(dir.resolve("model.safetensors"), tmp -> Files.writeString(tmp, "new"));
+        assertFalse(Files.exists(stale), "the dead writer's temporary file is removed");
+        assertTrue(Files.exists(running), "a live process's temporary file is kept");
+        assertTrue(Files.exists(other), "only the written file's siblings are looked at");
     }
 
     @Test
