@@ -629,29 +629,6 @@ def test_index(m):
         expect_equal(f"index_select_{suffix} out-of-range row is 0", out[5], torch.zeros(D, device=dev))
 
 
-# ---- sampling ---------------------------------------------------------------------------------------------
-
-def test_sampling(m):
-    torch.manual_seed(7)
-    n = 12345
-    x0, eps, z = (torch.randn(n, device=dev) for _ in range(3))
-    out = torch.empty(n, device=dev)
-    launch(m, "gaussian_step_f32", grid1(n), (256,), [x0, eps, z, out, I(n), F(0.9), F(-0.3), F(0.05)])
-    expect_close("gaussian_step", out, 0.9 * x0.double() - 0.3 * eps.double() + 0.05 * z.double(), rtol=1e-6)
-    launch(m, "gaussian_step_f32", grid1(n), (256,), [x0, eps, NULL, out, I(n), F(0.9), F(-0.3), F(0.05)])
-    expect_close("gaussian_step z=NULL", out, 0.9 * x0.double() - 0.3 * eps.double(), rtol=1e-6)
-    for R, N in [(1, 1), (64, 1000), (3, 50000), (100, 27)]:
-        logits = torch.randn(R, N, device=dev)
-        g = -torch.log(-torch.log(torch.rand(R, N, device=dev)))
-        out = torch.empty(R, dtype=torch.int64, device=dev)
-        launch(m, "categorical_gumbel_f32", (R,), (256,), [logits, g, out, I(R), I(N)])
-        expect_equal(f"categorical_gumbel {R}x{N}", out, (logits + g).argmax(-1))
-        p = torch.softmax(logits, -1)
-        e = torch.empty(R, N, device=dev).exponential_()
-        launch(m, "categorical_exp_f32", (max(1, R // 2),), (128,), [p, e, out, I(R), I(N)])
-        expect_equal(f"categorical_exp {R}x{N}", out, (p / e).argmax(-1))
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", default=None, help="PTX arch to load (80 or 90); default: the newest the GPU runs")
@@ -676,8 +653,7 @@ def main():
                      ("conv", lambda: test_conv(mods["conv"], mods["gemm"])),
                      ("softmax", lambda: test_softmax(mods["softmax"])),
                      ("attention", lambda: test_attention(mods["attention"], args.bench)),
-                     ("index", lambda: test_index(mods["index"])),
-                     ("sampling", lambda: test_sampling(mods["sampling"]))]:
+                     ("index", lambda: test_index(mods["index"]))]:
         if args.only and name not in args.only.split(","):
             continue
         before = len(FAILS)

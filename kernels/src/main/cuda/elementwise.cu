@@ -1,5 +1,6 @@
-// Elementwise kernels: unary ops and their backward, binary ops (with broadcasting strides), where,
-// strided copies with dtype conversion, contiguous casts and fills.
+// Elementwise kernels: unary ops and their backward, binary ops (with broadcasting strides), comparisons of
+// int32, int64 and double operands, where (any condition type, values of any type moved as they are), strided
+// copies with dtype conversion, contiguous casts and fills.
 //
 // Op codes are the ordinals of org.svdd.tensor.UnaryOp / BinaryOp:
 //   unary : 0 NEG, 1 EXP, 2 LOG, 3 SQRT, 4 TANH, 5 SIGMOID, 6 RELU, 7 SILU, 8 GELU, 9 ABS
@@ -194,6 +195,44 @@ extern "C" __global__ void binary_strided_f32(const float* __restrict__ a, const
     });
 }
 
+// ---- comparisons of int32, int64 and double operands ----------------------------------------------------
+
+// a (op) b for a comparison op, 1 or 0 in the operands' type: exact in that type (int64 token ids are never rounded
+// to a float). NaN compares as Java does: unequal to everything, NE true.
+template <typename T, int OP>
+__device__ __forceinline__ T compare_fn(T a, T b) {
+    bool r;
+    if constexpr (OP == B_EQ) r = a == b;
+    else if constexpr (OP == B_NE) r = a != b;
+    else if constexpr (OP == B_LT) r = a < b;
+    else if constexpr (OP == B_LE) r = a <= b;
+    else if constexpr (OP == B_GT) r = a > b;
+    else r = a >= b;  // B_GE
+    return r ? T(1) : T(0);
+}
+
+// out[i] = a[at_a(i)] op b[at_b(i)] for op in EQ..GE (any other op code writes nothing); a (shape, as) and
+// b (shape, bs) strided, out contiguous, all T.
+#define SVDD_COMPARE_STRIDED(TN, T)                                                                       \
+    extern "C" __global__ void compare_strided_##TN(const T* __restrict__ a, const T* __restrict__ b,      \
+                                                    T* __restrict__ out, int n, int op, Dims6 shape,       \
+                                                    Dims6 as, Dims6 bs) {                                  \
+        with_binary(op, [&](auto c) {                                                                     \
+            constexpr int OP = decltype(c)::value;                                                        \
+            if constexpr (OP >= B_EQ) {                                                                   \
+                SVDD_FOR_EACH(i, n) {                                                                     \
+                    int k[6];                                                                             \
+                    unravel6(i, shape, k);                                                                \
+                    out[i] = compare_fn<T, OP>(a[offset6(k, as)], b[offset6(k, bs)]);                     \
+                }                                                                                         \
+            }                                                                                             \
+        });                                                                                               \
+    }
+
+SVDD_COMPARE_STRIDED(i32, int)
+SVDD_COMPARE_STRIDED(i64, long long)
+SVDD_COMPARE_STRIDED(f64, double)
+
 // ---- where ------------------------------------------------------------------------------------------
 
 // out[i] = cond[i] != 0 ? a[i] : b[i]; all contiguous (n). A NaN condition counts as true (NaN != 0).
@@ -212,6 +251,31 @@ extern "C" __global__ void where_strided_f32(const float* __restrict__ cond, con
         out[i] = cond[offset6(k, cs)] != 0.0f ? a[offset6(k, as)] : b[offset6(k, bs)];
     }
 }
+
+// where_strided_<C>_<V>: the same for a condition of type C (f32, f64, i32, i64; nonzero is true, -0.0 is not, NaN
+// is) and values of type V (f32, i32, i64), moved, not converted: a double moves as the int64 of its bits.
+#define SVDD_WHERE_STRIDED(CN, CT, VN, VT)                                                                  \
+    extern "C" __global__ void where_strided_##CN##_##VN(const CT* __restrict__ cond, const VT* __restrict__ a, \
+                                                         const VT* __restrict__ b, VT* __restrict__ out, int n,  \
+                                                         Dims6 shape, Dims6 cs, Dims6 as, Dims6 bs) {            \
+        SVDD_FOR_EACH(i, n) {                                                                               \
+            int k[6];                                                                                       \
+            unravel6(i, shape, k);                                                                          \
+            out[i] = cond[offset6(k, cs)] != (CT)0 ? a[offset6(k, as)] : b[offset6(k, bs)];                 \
+        }                                                                                                   \
+    }
+
+SVDD_WHERE_STRIDED(f32, float, i32, int)
+SVDD_WHERE_STRIDED(f32, float, i64, long long)
+SVDD_WHERE_STRIDED(f64, double, f32, float)
+SVDD_WHERE_STRIDED(f64, double, i32, int)
+SVDD_WHERE_STRIDED(f64, double, i64, long long)
+SVDD_WHERE_STRIDED(i32, int, f32, float)
+SVDD_WHERE_STRIDED(i32, int, i32, int)
+SVDD_WHERE_STRIDED(i32, int, i64, long long)
+SVDD_WHERE_STRIDED(i64, long long, f32, float)
+SVDD_WHERE_STRIDED(i64, long long, i32, int)
+SVDD_WHERE_STRIDED(i64, long long, i64, long long)
 
 // ---- conversions, copies, fills ---------------------------------------------------------------------
 //

@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.svdd.kernels.AttentionKernel;
+import org.svdd.kernels.Floats;
 import org.svdd.kernels.Parallel;
 
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 public class AttentionBench {
     private static final int BH = AttentionTiming.BATCH * AttentionTiming.HEADS;
     private static final int S = AttentionTiming.SEQ, D = AttentionTiming.HEAD_DIM;
+    private static final AttentionKernel.Dims DIMS = new AttentionKernel.Dims(BH, S, S, D, D);
 
     @Param({"1", "2"})
     public int threads;
@@ -48,7 +50,7 @@ public class AttentionBench {
 
     @Benchmark
     public float[] attention() {
-        AttentionKernel.forward(BH, S, S, D, D, q, 0, k, 0, v, 0, null, scale, out, 0);
+        AttentionKernel.forward(DIMS, Floats.of(q), Floats.of(k), Floats.of(v), null, scale, Floats.of(out));
         return out;
     }
 }

@@ -1,6 +1,7 @@
 package org.svdd.bench;
 
 import org.svdd.kernels.AttentionKernel;
+import org.svdd.kernels.Floats;
 import org.svdd.kernels.Parallel;
 
 import java.util.Arrays;
@@ -26,15 +27,16 @@ public final class AttentionTiming {
         float[] q = gaussian(bh * s * d, 1), k = gaussian(bh * t * d, 2), v = gaussian(bh * t * e, 3);
         float[] out = new float[bh * s * e];
         float scale = (float) (1 / Math.sqrt(d));
+        AttentionKernel.Dims dims = new AttentionKernel.Dims(bh, s, t, d, e);
         // warm-up: enough calls for C2 to compile the micro-kernels
         long warmEnd = System.nanoTime() + 2_000_000_000L;
         for (int i = 0; i < 20 || System.nanoTime() < warmEnd; i++) {
-            AttentionKernel.forward(bh, s, t, d, e, q, 0, k, 0, v, 0, null, scale, out, 0);
+            AttentionKernel.forward(dims, Floats.of(q), Floats.of(k), Floats.of(v), null, scale, Floats.of(out));
         }
         double[] ms = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            AttentionKernel.forward(bh, s, t, d, e, q, 0, k, 0, v, 0, null, scale, out, 0);
+            AttentionKernel.forward(dims, Floats.of(q), Floats.of(k), Floats.of(v), null, scale, Floats.of(out));
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(ms);

@@ -51,6 +51,15 @@ public final class AttentionKernel {
         }
     }
 
+    /** Attention sizes: bh batch-heads, s queries, t keys (and values), d query and key features, e value features. */
+    public record Dims(int bh, int s, int t, int d, int e) {
+        public Dims {
+            if (bh < 0 || s < 0 || t < 0 || d < 0 || e < 0) {
+                throw new IllegalArgumentException("negative attention shape: bh=" + bh + " s=" + s + " t=" + t + " d=" + d + " e=" + e);
+            }
+        }
+    }
+
     /** Per-thread working memory, grown on demand and kept. */
     private static final class Scratch {
         float[] kt = new float[0];
@@ -102,25 +111,17 @@ public final class AttentionKernel {
     }
 
     /**
-     * out = softmax(q k^T * scale + mask) v per batch-head, fused (see the class comment).
-     *
-     * @param bh   number of batch-heads (batch x heads)
-     * @param s    query length
-     * @param t    key / value length
-     * @param d    query / key feature size
-     * @param e    value feature size
-     * @param q    (bh, s, d) from qOff
-     * @param k    (bh, t, d) from kOff
-     * @param v    (bh, t, e) from vOff
-     * @param mask null, or the additive mask (bh, s, t) through its strides
-     * @param out  (bh, s, e) from outOff, overwritten
+     * out = softmax(q k^T * scale + mask) v per batch-head, fused (see the class comment): q (bh, s, d), k (bh, t, d),
+     * v (bh, t, e) and out (bh, s, e, overwritten), each contiguous from its offset; mask null, or the additive mask
+     * (bh, s, t) through its strides.
      */
-    public static void forward(int bh, int s, int t, int d, int e, float[] q, int qOff, float[] k, int kOff,
-                               float[] v, int vOff, MaskView mask, float scale, float[] out, int outOff) {
-        checkShapes(bh, s, t, d, e);
+    public static void forward(Dims dims, Floats q, Floats k, Floats v, MaskView mask, float scale, Floats out) {
+        int bh = dims.bh(), s = dims.s(), t = dims.t(), d = dims.d(), e = dims.e();
+        float[] qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
+        int qOff = q.off(), kOff = k.off(), vOff = v.off(), outOff = out.off();
         if (bh == 0 || s == 0 || e == 0) return;
         if (t == 0) {
-            for (int r = 0; r < bh * s; r++) Arrays.fill(out, outOff + r * e, outOff + (r + 1) * e, 0f);
+            for (int r = 0; r < bh * s; r++) Arrays.fill(od, outOff + r * e, outOff + (r + 1) * e, 0f);
             return;
         }
         int rowBlocks = (s + BR - 1) / BR;
@@ -132,25 +133,16 @@ public final class AttentionKernel {
             for (int task = t0; task < t1; task++) {
                 int b = task / rowBlocks, r0 = (task % rowBlocks) * BR, br = Math.min(BR, s - r0);
                 if (b != packed) {
-                    packKt(t, d, k, kOff + b * t * d, w.kt);
+                    packKt(t, d, kd, kOff + b * t * d, w.kt);
                     packed = b;
                 }
-                rowBlock(b, r0, br, t, d, e, q, qOff + (b * s + r0) * d, w.kt, v, vOff + b * t * e, mask, scale,
-                        out, outOff + (b * s + r0) * e, w);
+                rowBlock(b, r0, br, t, d, e, qd, qOff + (b * s + r0) * d, w.kt, vd, vOff + b * t * e, mask, scale,
+                        od, outOff + (b * s + r0) * e, w);
             }
         };
         long macs = (long) bh * s * t * (d + e);
         if (macs < PARALLEL_MIN_MACS || Parallel.threads() <= 1 || tasks == 1) body.run(0, tasks);
         else Parallel.forRange(tasks, body);
-    }
-
-    /**
-     * The previous argument order, kept for existing callers: out from offset 0.
-     * Same as {@code forward(b, s, t, d, e, q, qo, k, ko, v, vo, mask, scale, out, 0)}.
-     */
-    public static void forward(float[] q, int qo, float[] k, int ko, float[] v, int vo, MaskView mask,
-                               float[] out, int b, int s, int t, int d, int e, float scale) {
-        forward(b, s, t, d, e, q, qo, k, ko, v, vo, mask, scale, out, 0);
     }
 
     /** Per-thread s x t tiles of the backward pass: the probabilities and their gradient. */
@@ -168,9 +160,9 @@ public final class AttentionKernel {
     private static final ThreadLocal<BackwardScratch> BACKWARD_SCRATCH = ThreadLocal.withInitial(BackwardScratch::new);
 
     /**
-     * Backward of {@link #forward} for the output gradient g (bh, s, e): writes gq (bh, s, d), gk (bh, t, d) and
-     * gv (bh, t, e), each from offset 0. Per batch-head, in two s x t tiles of per-thread scratch (the model's 128 x 128
-     * tiles stay in cache; nothing of size bh x s x t is allocated):
+     * Backward of {@link #forward} for the output gradient g (bh, s, e, contiguous from its offset): writes
+     * gq (bh, s, d), gk (bh, t, d) and gv (bh, t, e), each from index 0. Per batch-head, in two s x t tiles of
+     * per-thread scratch (the model's 128 x 128 tiles stay in cache; nothing of size bh x s x t is allocated):
      * <pre>
      *   P  = softmax(q k^T * scale + mask)               recomputed; a row whose keys are all masked is 0
      *   gv = P^T g
@@ -180,23 +172,24 @@ public final class AttentionKernel {
      * The products are {@link Sgemm} calls. Batch-heads are split over {@link Parallel}, each written by one thread
      * only, so the result does not depend on the thread count. ReferenceBackend.attentionBackward is the oracle.
      */
-    public static void backward(int bh, int s, int t, int d, int e, float[] q, int qOff, float[] k, int kOff,
-                                float[] v, int vOff, MaskView mask, float scale, float[] g, int gOff,
+    public static void backward(Dims dims, Floats q, Floats k, Floats v, MaskView mask, float scale, Floats g,
                                 float[] gq, float[] gk, float[] gv) {
-        checkShapes(bh, s, t, d, e);
+        int bh = dims.bh(), s = dims.s(), t = dims.t(), d = dims.d(), e = dims.e();
+        float[] qd = q.data(), kd = k.data(), vd = v.data(), gd = g.data();
+        int qOff = q.off(), kOff = k.off(), vOff = v.off(), gOff = g.off();
         Parallel.RangeBody body = (b0, b1) -> {
             BackwardScratch w = BACKWARD_SCRATCH.get();
             w.ensure(s * t);
             float[] p = w.p, gp = w.gp;
             for (int b = b0; b < b1; b++) {
                 int qb = qOff + b * s * d, kb = kOff + b * t * d, vb = vOff + b * t * e, gb = gOff + b * s * e;
-                Sgemm.sgemm(s, t, d, q, qb, d, 1, k, kb, 1, d, p, 0, t, false);                    // q k^T (s, t)
+                Sgemm.sgemm(s, t, d, qd, qb, d, 1, kd, kb, 1, d, p, 0, t, false);                  // q k^T (s, t)
                 probabilities(b, s, t, p, mask, scale);
-                Sgemm.sgemm(t, e, s, p, 0, 1, t, g, gb, e, 1, gv, b * t * e, e, false);            // P^T g (t, e)
-                Sgemm.sgemm(s, t, e, g, gb, e, 1, v, vb, 1, e, gp, 0, t, false);                   // g v^T (s, t)
+                Sgemm.sgemm(t, e, s, p, 0, 1, t, gd, gb, e, 1, gv, b * t * e, e, false);           // P^T g (t, e)
+                Sgemm.sgemm(s, t, e, gd, gb, e, 1, vd, vb, 1, e, gp, 0, t, false);                 // g v^T (s, t)
                 for (int i = 0; i < s; i++) softmaxBackwardRow(t, p, i * t, gp, scale);
-                Sgemm.sgemm(s, d, t, gp, 0, t, 1, k, kb, d, 1, gq, b * s * d, d, false);            // gS k (s, d)
-                Sgemm.sgemm(t, d, s, gp, 0, 1, t, q, qb, d, 1, gk, b * t * d, d, false);            // gS^T q (t, d)
+                Sgemm.sgemm(s, d, t, gp, 0, t, 1, kd, kb, d, 1, gq, b * s * d, d, false);           // gS k (s, d)
+                Sgemm.sgemm(t, d, s, gp, 0, 1, t, qd, qb, d, 1, gk, b * t * d, d, false);           // gS^T q (t, d)
             }
         };
         long macs = (long) bh * s * t * (2 * d + 3 * e);
@@ -228,13 +221,6 @@ public final class AttentionKernel {
             pj.mul(FloatVector.fromArray(S, gp, r + j).sub(vdot)).mul(scale).intoArray(gp, r + j);
         }
         for (int j = bound; j < n; j++) gp[r + j] = p[r + j] * (gp[r + j] - dot) * scale;
-    }
-
-    private static void checkShapes(int bh, int s, int t, int d, int e) {
-        if (bh < 0 || s < 0 || t < 0 || d < 0 || e < 0) {
-            throw new IllegalArgumentException("negative attention shape: bh=" + bh + " s=" + s + " t=" + t
-                    + " d=" + d + " e=" + e);
-        }
     }
 
     /**
@@ -844,12 +830,14 @@ public final class AttentionKernel {
     // ---- reference ----
 
     /**
-     * The oracle: the same contract as {@link #forward(int, int, int, int, int, float[], int, float[], int, float[],
-     * int, MaskView, float, float[], int)}, computed naively row by row in double (one t-long score row at a time).
+     * The oracle: the same contract as {@link #forward}, computed naively row by row in double (one t-long score row
+     * at a time).
      */
-    public static void forwardReference(int bh, int s, int t, int d, int e, float[] q, int qOff, float[] k, int kOff,
-                                        float[] v, int vOff, MaskView mask, float scale, float[] out, int outOff) {
-        checkShapes(bh, s, t, d, e);
+    public static void forwardReference(Dims dims, Floats q, Floats k, Floats v, MaskView mask, float scale,
+                                        Floats out) {
+        int bh = dims.bh(), s = dims.s(), t = dims.t(), d = dims.d(), e = dims.e();
+        float[] qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
+        int qOff = q.off(), kOff = k.off(), vOff = v.off(), outOff = out.off();
         double[] sc = new double[t];
         for (int b = 0; b < bh; b++) {
             for (int i = 0; i < s; i++) {
@@ -858,7 +846,7 @@ public final class AttentionKernel {
                 for (int j = 0; j < t; j++) {
                     int kj = kOff + (b * t + j) * d;
                     double dot = 0;
-                    for (int p = 0; p < d; p++) dot += (double) q[qi + p] * k[kj + p];
+                    for (int p = 0; p < d; p++) dot += (double) qd[qi + p] * kd[kj + p];
                     double z = dot * scale;
                     if (mask != null) z += mask.at(b, i, j);
                     sc[j] = z;
@@ -866,7 +854,7 @@ public final class AttentionKernel {
                 }
                 int oi = outOff + (b * s + i) * e;
                 if (max == Double.NEGATIVE_INFINITY) {
-                    Arrays.fill(out, oi, oi + e, 0f);
+                    Arrays.fill(od, oi, oi + e, 0f);
                     continue;
                 }
                 double sum = 0;
@@ -876,8 +864,8 @@ public final class AttentionKernel {
                 }
                 for (int c = 0; c < e; c++) {
                     double o = 0;
-                    for (int j = 0; j < t; j++) o += sc[j] * v[vOff + (b * t + j) * e + c];
-                    out[oi + c] = (float) (o / sum);
+                    for (int j = 0; j < t; j++) o += sc[j] * vd[vOff + (b * t + j) * e + c];
+                    od[oi + c] = (float) (o / sum);
                 }
             }
         }

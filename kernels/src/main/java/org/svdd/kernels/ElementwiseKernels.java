@@ -1,7 +1,6 @@
 package org.svdd.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,13 +9,12 @@ import org.svdd.tensor.UnaryOp;
 
 /**
  * Vector API loops over contiguous float arrays: unary ops and their backward, binary ops (array-array,
- * array-scalar, scalar-array, row broadcast, column broadcast), and sum / max reductions over the last axis of a
- * (rows, n) array and over the middle axis of an (outer, n, inner) array.
+ * array-scalar, scalar-array, and in place), and the sum and max of a run of floats.
  *
  * <p>Every loop runs {@code SPECIES.loopBound(n)} elements a vector at a time and finishes the tail with the
- * scalar form of the same op. Each kernel has a scalar twin, {@code ...Reference}, computing in double: the test
- * oracle. Large calls are split over {@link Parallel} (elementwise in chunks of at least {@link #GRAIN}
- * elements; reductions over rows, or over outer x inner tiles); calls made from inside a parallel region run inline.
+ * scalar form of the same op. Each elementwise kernel has a scalar twin, {@code ...Reference}, computing in double:
+ * the test oracle. Large elementwise calls are split over {@link Parallel} in chunks of at least {@link #GRAIN}
+ * elements; calls made from inside a parallel region run inline.
  *
  * <p>Transcendentals come from {@link VectorMath} (about 1e-7 relative to the double reference), not the Vector
  * API's EXP/LOG/TANH, whose results differ between interpreted and compiled code: the same seed gives the same bits.
@@ -26,8 +24,6 @@ public final class ElementwiseKernels {
     private static final int L = S.length();
     /** Elementwise calls with fewer elements than this (per thread) run on the calling thread. */
     static final int GRAIN = 1 << 15;
-    /** Columns of inner handled together by the middle-axis reductions (4 vectors: registers). */
-    private static final int TILE = 4 * L;
     private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
     private static final double GELU_CD = Math.sqrt(2.0 / Math.PI);
     private static final float GELU_A = 0.044715f;
@@ -488,22 +484,6 @@ public final class ElementwiseKernels {
         for (int i = 0; i < bound; i += L) binMin(va, FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
     }
 
-    /** Row broadcast: y[r, j] = a[r, j] op b[j] for a, y (rows, n) and b (n). */
-    public static void binaryRowBroadcast(Binary op, int rows, int n, float[] a, int aOff, float[] b, int bOff,
-                                          float[] y, int yOff) {
-        forRows(rows, n, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) binaryRange(op, a, aOff + r * n, b, bOff, y, yOff + r * n, n);
-        });
-    }
-
-    /** Column broadcast: y[r, j] = a[r, j] op b[r] for a, y (rows, n) and b (rows). */
-    public static void binaryColumnBroadcast(Binary op, int rows, int n, float[] a, int aOff, float[] b, int bOff,
-                                             float[] y, int yOff) {
-        forRows(rows, n, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) binaryScalarRange(op, a, aOff + r * n, b[bOff + r], y, yOff + r * n, n);
-        });
-    }
-
     /** Reference twin of the array-array {@link #binary}. */
     public static void binaryReference(Binary op, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] = binaryScalar(op, a[aOff + i], b[bOff + i]);
@@ -519,156 +499,9 @@ public final class ElementwiseKernels {
         for (int i = 0; i < n; i++) y[yOff + i] = binaryScalar(op, a, b[bOff + i]);
     }
 
-    /** Reference twin of {@link #binaryRowBroadcast}. */
-    public static void binaryRowBroadcastReference(Binary op, int rows, int n, float[] a, int aOff, float[] b, int bOff,
-                                                   float[] y, int yOff) {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < n; j++) y[yOff + r * n + j] = binaryScalar(op, a[aOff + r * n + j], b[bOff + j]);
-    }
-
-    /** Reference twin of {@link #binaryColumnBroadcast}. */
-    public static void binaryColumnBroadcastReference(Binary op, int rows, int n, float[] a, int aOff, float[] b,
-                                                      int bOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < n; j++) y[yOff + r * n + j] = binaryScalar(op, a[aOff + r * n + j], b[bOff + r]);
-    }
-
     // =====================================================================================================
     // Reductions
     // =====================================================================================================
-
-    private static void forRows(int rows, int n, Parallel.RangeBody body) {
-        long work = (long) rows * Math.max(n, 1);
-        if (Parallel.threads() <= 1 || rows < 2 || work < 2L * GRAIN) body.run(0, rows);
-        else Parallel.forRange(rows, body);
-    }
-
-    /** y[yOff + r] = sum of row r of x (rows, n); 0 for n = 0. */
-    public static void sumRows(int rows, int n, float[] x, int xOff, float[] y, int yOff) {
-        forRows(rows, n, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) y[yOff + r] = sum(x, xOff + r * n, n);
-        });
-    }
-
-    /** y[yOff + r] = max of row r of x (rows, n); -inf for n = 0, NaN if the row has a NaN. */
-    public static void maxRows(int rows, int n, float[] x, int xOff, float[] y, int yOff) {
-        forRows(rows, n, (r0, r1) -> {
-            for (int r = r0; r < r1; r++) y[yOff + r] = max(x, xOff + r * n, n);
-        });
-    }
-
-    /** Reference twin of {@link #sumRows}: double accumulation. */
-    public static void sumRowsReference(int rows, int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            double s = 0;
-            for (int j = 0; j < n; j++) s += x[xOff + r * n + j];
-            y[yOff + r] = (float) s;
-        }
-    }
-
-    /** Reference twin of {@link #maxRows}. */
-    public static void maxRowsReference(int rows, int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int r = 0; r < rows; r++) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) m = Math.max(m, x[xOff + r * n + j]);
-            y[yOff + r] = m;
-        }
-    }
-
-    /**
-     * Middle-axis sum: x is (outer, n, inner) with inner contiguous, y[o, c] = sum over j of x[o, j, c] (y is
-     * (outer, inner)). Vectorised across inner, tiles of 4 vectors kept in registers while j runs.
-     */
-    public static void sumMiddle(int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
-        middle(true, outer, n, inner, x, xOff, y, yOff);
-    }
-
-    /** Middle-axis max, as {@link #sumMiddle}; -inf for n = 0. */
-    public static void maxMiddle(int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
-        middle(false, outer, n, inner, x, xOff, y, yOff);
-    }
-
-    private static void middle(boolean sum, int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
-        if (inner == 1) {
-            if (sum) sumRows(outer, n, x, xOff, y, yOff);
-            else maxRows(outer, n, x, xOff, y, yOff);
-            return;
-        }
-        int tiles = (inner + TILE - 1) / TILE;
-        long work = (long) outer * n * inner;
-        Parallel.RangeBody body = (t0, t1) -> {
-            for (int task = t0; task < t1; task++) {
-                int o = task / tiles, c0 = (task % tiles) * TILE, w = Math.min(TILE, inner - c0);
-                int src = xOff + o * n * inner + c0, dst = yOff + o * inner + c0;
-                if (w == TILE) middleTile(sum, n, inner, x, src, y, dst);
-                else middleNarrow(sum, n, inner, w, x, src, y, dst);
-            }
-        };
-        int tasks = outer * tiles;
-        if (Parallel.threads() <= 1 || tasks < 2 || work < 2L * GRAIN) body.run(0, tasks);
-        else Parallel.forRange(tasks, body);
-    }
-
-    /** TILE columns: 4 vector accumulators over the n rows. */
-    private static void middleTile(boolean sum, int n, int inner, float[] x, int src, float[] y, int dst) {
-        float init = sum ? 0f : Float.NEGATIVE_INFINITY;
-        FloatVector a0 = FloatVector.broadcast(S, init), a1 = a0, a2 = a0, a3 = a0;
-        if (sum) {
-            for (int j = 0; j < n; j++) {
-                int p = src + j * inner;
-                a0 = a0.add(FloatVector.fromArray(S, x, p));
-                a1 = a1.add(FloatVector.fromArray(S, x, p + L));
-                a2 = a2.add(FloatVector.fromArray(S, x, p + 2 * L));
-                a3 = a3.add(FloatVector.fromArray(S, x, p + 3 * L));
-            }
-        } else {
-            for (int j = 0; j < n; j++) {
-                int p = src + j * inner;
-                a0 = a0.max(FloatVector.fromArray(S, x, p));
-                a1 = a1.max(FloatVector.fromArray(S, x, p + L));
-                a2 = a2.max(FloatVector.fromArray(S, x, p + 2 * L));
-                a3 = a3.max(FloatVector.fromArray(S, x, p + 3 * L));
-            }
-        }
-        a0.intoArray(y, dst);
-        a1.intoArray(y, dst + L);
-        a2.intoArray(y, dst + 2 * L);
-        a3.intoArray(y, dst + 3 * L);
-    }
-
-    /** Fewer than TILE columns: one (masked, at the end) vector at a time. */
-    private static void middleNarrow(boolean sum, int n, int inner, int w, float[] x, int src, float[] y, int dst) {
-        for (int c = 0; c < w; c += L) {
-            VectorMask<Float> m = S.indexInRange(c, w);
-            FloatVector a = FloatVector.broadcast(S, sum ? 0f : Float.NEGATIVE_INFINITY);
-            if (sum) {
-                for (int j = 0; j < n; j++) a = a.add(FloatVector.fromArray(S, x, src + j * inner + c, m));
-            } else {
-                for (int j = 0; j < n; j++) a = a.max(FloatVector.fromArray(S, x, src + j * inner + c, m));
-            }
-            a.intoArray(y, dst + c, m);
-        }
-    }
-
-    /** Reference twin of {@link #sumMiddle}: double accumulation. */
-    public static void sumMiddleReference(int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
-        for (int o = 0; o < outer; o++)
-            for (int c = 0; c < inner; c++) {
-                double s = 0;
-                for (int j = 0; j < n; j++) s += x[xOff + (o * n + j) * inner + c];
-                y[yOff + o * inner + c] = (float) s;
-            }
-    }
-
-    /** Reference twin of {@link #maxMiddle}. */
-    public static void maxMiddleReference(int outer, int n, int inner, float[] x, int xOff, float[] y, int yOff) {
-        for (int o = 0; o < outer; o++)
-            for (int c = 0; c < inner; c++) {
-                float m = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) m = Math.max(m, x[xOff + (o * n + j) * inner + c]);
-                y[yOff + o * inner + c] = m;
-            }
-    }
 
     /**
      * Sum of x[o .. o+n): 4 vector accumulators over blocks of {@code 64 * lanes} elements, each block's lanes

@@ -249,35 +249,38 @@ public final class RowKernels {
     }
 
     // =====================================================================================================
-    // The previous argument orders, kept for existing callers (VectorBackend); outputs from offset 0.
-    // =====================================================================================================
-
-    /** {@code softmax(rows, n, x, xo, y, yo, log)}. */
-    public static void softmax(float[] x, int xo, float[] y, int yo, int rows, int n, boolean log) {
-        softmax(rows, n, x, xo, y, yo, log);
-    }
-
-    // =====================================================================================================
     // group norm: row statistics, the per-channel affine map and the activation in one pass per plane
     // =====================================================================================================
 
+    /** Group norm sizes: x is (n, c, plane), its c channels in groups of c / groups. */
+    public record GroupDims(int n, int c, int groups, int plane) {
+        public GroupDims {
+            if (n < 0 || c < 0 || plane < 0 || groups < 1 || c % groups != 0) {
+                throw new IllegalArgumentException("group norm: n=" + n + " c=" + c + " groups=" + groups + " plane=" + plane);
+            }
+        }
+    }
+
     /**
-     * Group norm of x (N, C, plane) contiguous from xOff: per row r of its (N * groups, C / groups * plane) view, the
-     * mean and rstd as {@link #normalize} computes them (written to mean[r], rstd[r]), then, one channel plane at a
-     * time, out = act((x - mean) rstd gamma[c] + beta[c]) (gamma, beta null for 1 and 0, act null for none); out from 0.
+     * Group norm of x (N, C, plane) contiguous: per row r of its (N * groups, C / groups * plane) view, the mean and
+     * rstd as {@link #normalize} computes them (written to mean[r], rstd[r]), then, one channel plane at a time,
+     * out = act((x - mean) rstd gamma[c] + beta[c]) (gamma, beta (C) or null for 1 and 0, act null for none); out
+     * from 0.
      */
-    public static void groupNorm(int n, int c, int groups, int plane, float[] x, int xOff, float[] gamma, int gOff,
-                                 float[] beta, int bOff, float eps, UnaryOp act, float[] out, float[] mean, float[] rstd) {
-        int cg = c / groups, m = cg * plane;
-        forRows(n * groups, m, (r0, r1) -> {
+    public static void groupNorm(GroupDims dims, Floats x, Floats gamma, Floats beta, float eps, UnaryOp act,
+                                 float[] out, float[] mean, float[] rstd) {
+        int groups = dims.groups(), plane = dims.plane(), cg = dims.c() / groups, m = cg * plane;
+        float[] xd = x.data(), gmd = gamma == null ? null : gamma.data(), btd = beta == null ? null : beta.data();
+        int xo = x.off(), gmo = gamma == null ? 0 : gamma.off(), bto = beta == null ? 0 : beta.off();
+        forRows(dims.n() * groups, m, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                double[] mr = moments(m, x, xOff + r * m, eps);
+                double[] mr = moments(m, xd, xo + r * m, eps);
                 mean[r] = (float) mr[0];
                 rstd[r] = (float) mr[1];
                 for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
-                    float gm = gamma == null ? 1f : gamma[gOff + ch], bt = beta == null ? 0f : beta[bOff + ch];
+                    float gm = gmd == null ? 1f : gmd[gmo + ch], bt = btd == null ? 0f : btd[bto + ch];
                     int o = r * m + j * plane;
-                    centredAffine(plane, x, xOff + o, mr[0], rstd[r] * gm, bt, out, o);
+                    centredAffine(plane, xd, xo + o, mr[0], rstd[r] * gm, bt, out, o);
                     if (act != null) ElementwiseKernels.unaryRange(act, out, o, out, o, plane);
                 }
             }
@@ -285,33 +288,35 @@ public final class RowKernels {
     }
 
     /**
-     * Backward of {@link #groupNorm} from its mean and rstd (from mOff and rOff), for g contiguous from gOff2, into gx
-     * (x's size, from 0),
-     * with xhat = (x - mean) rstd recomputed: per plane gu = g act'(xhat gamma + beta) (g itself without act), and its
-     * sums over the plane, sumGu and sumGuXhat (N * C, indexed by n * C + c; their sums over n are beta's and gamma's
-     * gradients); then per row, with a = mean(gamma gu) and b = mean(gamma gu xhat),
+     * Backward of {@link #groupNorm} from its mean and rstd (N * groups), for the output gradient g (x's shape, contiguous),
+     * into gx (x's size, from 0), with xhat = (x - mean) rstd recomputed: per plane gu = g act'(xhat gamma + beta)
+     * (g itself without act), and its sums over the plane, sumGu and sumGuXhat (N * C, indexed by n * C + c; their
+     * sums over n are beta's and gamma's gradients); then per row, with a = mean(gamma gu) and b = mean(gamma gu xhat),
      * {@code gx = rstd (gamma gu - a - xhat b)}.
      */
-    public static void groupNormBackward(int n, int c, int groups, int plane, float[] g, int gOff2, float[] x, int xOff,
-                                         float[] mean, int mOff, float[] rstd, int rOff, float[] gamma, int gOff,
-                                         float[] beta, int bOff, UnaryOp act, float[] gx, double[] sumGu, double[] sumGuXhat) {
-        int cg = c / groups, m = cg * plane;
+    public static void groupNormBackward(GroupDims dims, Floats g, Floats x, Floats mean, Floats rstd, Floats gamma,
+                                         Floats beta, UnaryOp act, float[] gx, double[] sumGu, double[] sumGuXhat) {
+        int groups = dims.groups(), plane = dims.plane(), cg = dims.c() / groups, m = cg * plane;
         if (m == 0) return;
-        forRows(n * groups, m, (r0, r1) -> {
+        float[] gd = g.data(), xd = x.data(), md = mean.data(), rd = rstd.data();
+        float[] gmd = gamma == null ? null : gamma.data(), btd = beta == null ? null : beta.data();
+        int go = g.off(), xo = x.off(), mo = mean.off(), ro = rstd.off();
+        int gmo = gamma == null ? 0 : gamma.off(), bto = beta == null ? 0 : beta.off();
+        forRows(dims.n() * groups, m, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
-                float mu = mean[mOff + r], rs = rstd[rOff + r];
+                float mu = md[mo + r], rs = rd[ro + r];
                 double a = 0, b = 0;
                 for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
-                    float gm = gamma == null ? 1f : gamma[gOff + ch];
-                    int o = r * m + j * plane, guOff = gOff2 + o;
-                    float[] gu = g;
+                    float gm = gmd == null ? 1f : gmd[gmo + ch];
+                    int o = r * m + j * plane, guOff = go + o;
+                    float[] gu = gd;
                     if (act != null) {
-                        centredAffine(plane, x, xOff + o, mu, rs * gm, beta == null ? 0f : beta[bOff + ch], gx, o);   // u
-                        ElementwiseKernels.unaryBackwardRange(act, gx, o, g, guOff, gx, o, plane);                  // gu
+                        centredAffine(plane, xd, xo + o, mu, rs * gm, btd == null ? 0f : btd[bto + ch], gx, o);   // u
+                        ElementwiseKernels.unaryBackwardRange(act, gx, o, gd, guOff, gx, o, plane);                 // gu
                         gu = gx;
                         guOff = o;
                     }
-                    double[] sums = centredSums(plane, gu, guOff, x, xOff + o, mu);
+                    double[] sums = centredSums(plane, gu, guOff, xd, xo + o, mu);
                     sumGu[r * cg + j] = sums[0];
                     sumGuXhat[r * cg + j] = sums[1] * rs;
                     a += gm * sums[0];
@@ -321,17 +326,17 @@ public final class RowKernels {
                 FloatVector va = FloatVector.broadcast(S, fa), vb = FloatVector.broadcast(S, fb);
                 FloatVector vm = FloatVector.broadcast(S, mu), vr = FloatVector.broadcast(S, rs);
                 for (int j = 0, ch = r % groups * cg; j < cg; j++, ch++) {
-                    float gm = gamma == null ? 1f : gamma[gOff + ch];
-                    int o = r * m + j * plane, xo = xOff + o;
-                    float[] gu = act == null ? g : gx;
-                    int guOff = act == null ? gOff2 + o : o;
+                    float gm = gmd == null ? 1f : gmd[gmo + ch];
+                    int o = r * m + j * plane, xi = xo + o;
+                    float[] gu = act == null ? gd : gx;
+                    int guOff = act == null ? go + o : o;
                     FloatVector vg = FloatVector.broadcast(S, gm);
                     int i = 0;
                     for (int bound = S.loopBound(plane); i < bound; i += L) {
-                        FloatVector xhat = FloatVector.fromArray(S, x, xo + i).sub(vm).mul(vr);
+                        FloatVector xhat = FloatVector.fromArray(S, xd, xi + i).sub(vm).mul(vr);
                         FloatVector.fromArray(S, gu, guOff + i).mul(vg).sub(va).sub(xhat.mul(vb)).mul(vr).intoArray(gx, o + i);
                     }
-                    for (; i < plane; i++) gx[o + i] = (gu[guOff + i] * gm - fa - (x[xo + i] - mu) * rs * fb) * rs;
+                    for (; i < plane; i++) gx[o + i] = (gu[guOff + i] * gm - fa - (xd[xi + i] - mu) * rs * fb) * rs;
                 }
             }
         });
@@ -367,16 +372,5 @@ public final class RowKernels {
             sgx += (double) g[go + i] * (x[xo + i] - mu);
         }
         return new double[]{sg, sgx};
-    }
-
-    /** {@code normalize(rows, n, x, xo, eps, y, 0, rstd, 0)}. */
-    public static void normalize(float[] x, int xo, float[] y, float[] rstd, int rows, int n, float eps) {
-        normalize(rows, n, x, xo, eps, y, 0, rstd, 0);
-    }
-
-    /** {@code normalizeBackward(rows, n, gy, go, y, yo, rstd, ro, gx, 0)}. */
-    public static void normalizeBackward(float[] gy, int go, float[] y, int yo, float[] rstd, int ro, float[] gx,
-                                         int rows, int n) {
-        normalizeBackward(rows, n, gy, go, y, yo, rstd, ro, gx, 0);
     }
 }

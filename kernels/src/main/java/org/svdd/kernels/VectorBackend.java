@@ -13,8 +13,9 @@ import org.svdd.tensor.UnaryOp;
 /**
  * The CPU backend {@code cpu}: the hot primitives on F32 tensors with the Vector API ({@link ElementwiseKernels},
  * {@link RowKernels}, {@link AttentionKernel}), {@link Sgemm} and {@link Conv2dKernel}, on the {@link Parallel}
- * pool. Everything else (F64 gradient checks, integer tensors, ARGMAX) is the inherited {@link ReferenceBackend},
- * which is also the oracle this class is tested against ({@code BackendConformance}).
+ * pool, and what samplers do to I64 token ids every step (comparisons, where, indexSelect) on the long arrays.
+ * Everything else (F64 gradient checks, other integer ops, ARGMAX) is the inherited {@link ReferenceBackend}, which is
+ * also the oracle this class is tested against ({@code BackendConformance}).
  *
  * <p>Strided operands are walked with {@link Strided}: views are coalesced, and each run along the innermost axis
  * goes to a vector kernel, directly when its stride is 1, as a scalar when its stride is 0 (broadcast), and through
@@ -54,23 +55,34 @@ public final class VectorBackend extends ReferenceBackend {
         else Parallel.forRange(tasks, body);
     }
 
-    /** t itself when contiguous, else a contiguous F32 copy (both read from t.offset()). */
+    /** t itself when contiguous, else a contiguous copy in its dtype (both read from t.offset()). */
     private Tensor contiguous(Tensor t) {
-        return t.isContiguous() ? t : copy(t, DType.F32);
+        return t.isContiguous() ? t : copy(t, t.dtype());
     }
 
-    /** len floats with unit stride from data[off]. */
-    private record Run(float[] data, int off) {
+    /** The backing array of a host storage, whatever its dtype (for {@link System#arraycopy}). */
+    private static Object array(HostStorage h) {
+        return switch (h.dtype()) {
+            case F32 -> h.floats();
+            case F64 -> h.doubles();
+            case I32 -> h.ints();
+            case I64 -> h.longs();
+        };
     }
 
-    /** One operand's run with unit stride: the view itself when its stride is 1, else gathered into scratch slot. */
-    private static Run run(float[] src, int off, int stride, int len, int slot) {
-        if (stride == 1) return new Run(src, off);
+    /** A contiguous F32 tensor's floats from its offset, or null for a null tensor. */
+    private static Floats operand(Tensor t) {
+        return t == null ? null : new Floats(floats(t), t.offset());
+    }
+
+    /** One operand's run of len floats with unit stride: the view itself when its stride is 1, else gathered into scratch slot. */
+    private static Floats run(float[] src, int off, int stride, int len, int slot) {
+        if (stride == 1) return new Floats(src, off);
         float[][] scratch = SCRATCH.get();
         if (scratch[slot].length < len) scratch[slot] = new float[Math.max(len, 2 * scratch[slot].length)];
         float[] buf = scratch[slot];
         for (int i = 0; i < len; i++) buf[i] = src[off + i * stride];
-        return new Run(buf, 0);
+        return new Floats(buf, 0);
     }
 
     // ---- memory ----
@@ -136,7 +148,7 @@ public final class VectorBackend extends ReferenceBackend {
         float[] xa = floats(x);
         int sx = it.innerStride(1);
         it.forAll(GRAIN, (offs, len) -> {
-            Run xr = run(xa, offs[1], sx, len, 0);
+            Floats xr = run(xa, offs[1], sx, len, 0);
             ElementwiseKernels.unary(op, xr.data(), xr.off(), out, offs[0], len);
         });
         return y;
@@ -151,7 +163,7 @@ public final class VectorBackend extends ReferenceBackend {
         float[] xa = floats(x), ga = floats(gradOut);
         int sx = it.innerStride(1), sg = it.innerStride(2);
         it.forAll(GRAIN, (offs, len) -> {
-            Run xr = run(xa, offs[1], sx, len, 0), gr = run(ga, offs[2], sg, len, 1);
+            Floats xr = run(xa, offs[1], sx, len, 0), gr = run(ga, offs[2], sg, len, 1);
             ElementwiseKernels.unaryBackward(op, xr.data(), xr.off(), gr.data(), gr.off(), out, offs[0], len);
         });
         return y;
@@ -164,6 +176,7 @@ public final class VectorBackend extends ReferenceBackend {
      */
     @Override
     public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        if (op.isComparison() && a.dtype() == DType.I64 && b.dtype() == DType.I64) return compareLongs(op, a, b);
         if (!allF32(a, b)) return super.binary(op, a, b);
         float[] out = new float[a.numel()];
         Tensor y = wrap(out, a.shape());
@@ -175,21 +188,50 @@ public final class VectorBackend extends ReferenceBackend {
             if (sa == 0 && sb == 0) {
                 Arrays.fill(out, o, o + len, (float) op.apply(aa[offs[1]], ba[offs[2]]));
             } else if (sb == 0) {
-                Run ar = run(aa, offs[1], sa, len, 0);
+                Floats ar = run(aa, offs[1], sa, len, 0);
                 ElementwiseKernels.binary(op, ar.data(), ar.off(), ba[offs[2]], out, o, len);
             } else if (sa == 0) {
-                Run br = run(ba, offs[2], sb, len, 0);
+                Floats br = run(ba, offs[2], sb, len, 0);
                 ElementwiseKernels.binary(op, aa[offs[1]], br.data(), br.off(), out, o, len);
             } else {
-                Run ar = run(aa, offs[1], sa, len, 0), br = run(ba, offs[2], sb, len, 1);
+                Floats ar = run(aa, offs[1], sa, len, 0), br = run(ba, offs[2], sb, len, 1);
                 ElementwiseKernels.binary(op, ar.data(), ar.off(), br.data(), br.off(), out, o, len);
             }
         });
         return y;
     }
 
+    /** A comparison of I64 operands (token ids) made on the longs: 1 or 0 as I64. */
+    private Tensor compareLongs(BinaryOp op, Tensor a, Tensor b) {
+        long[] out = new long[a.numel()];
+        Tensor y = Tensor.wrap(this, HostStorage.of(out), a.shape());
+        Strided it = Strided.of(a.shape(), y, a, b);
+        long[] aa = host(a).longs(), ba = host(b).longs();
+        int sa = it.innerStride(1), sb = it.innerStride(2);
+        it.forAll(GRAIN, (offs, len) -> {
+            int o = offs[0], i = offs[1], j = offs[2];
+            for (int e = 0; e < len; e++) out[o + e] = holds(op, aa[i + e * sa], ba[j + e * sb]) ? 1 : 0;
+        });
+        return y;
+    }
+
+    private static boolean holds(BinaryOp op, long a, long b) {
+        return switch (op) {
+            case EQ -> a == b;
+            case NE -> a != b;
+            case LT -> a < b;
+            case LE -> a <= b;
+            case GT -> a > b;
+            case GE -> a >= b;
+            default -> throw new IllegalArgumentException(op + " is not a comparison");
+        };
+    }
+
+    /** F32 values as floats, I64 values (token ids) as longs under an F32 or I64 cond, anything else in the reference. */
     @Override
     public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        boolean idCond = cond.dtype() == DType.F32 || cond.dtype() == DType.I64;
+        if (idCond && a.dtype() == DType.I64 && b.dtype() == DType.I64) return whereLongs(cond, a, b);
         if (!allF32(cond, a, b)) return super.where(cond, a, b);
         float[] out = new float[a.numel()];
         Tensor y = wrap(out, a.shape());
@@ -199,6 +241,22 @@ public final class VectorBackend extends ReferenceBackend {
         it.forAll(GRAIN, (offs, len) -> {
             int o = offs[0], c = offs[1], i = offs[2], j = offs[3];
             for (int e = 0; e < len; e++) out[o + e] = ca[c + e * sc] != 0 ? aa[i + e * sa] : ba[j + e * sb];
+        });
+        return y;
+    }
+
+    private Tensor whereLongs(Tensor cond, Tensor a, Tensor b) {
+        long[] out = new long[a.numel()];
+        Tensor y = Tensor.wrap(this, HostStorage.of(out), a.shape());
+        Strided it = Strided.of(a.shape(), y, cond, a, b);
+        long[] aa = host(a).longs(), ba = host(b).longs();
+        long[] cl = cond.dtype() == DType.I64 ? host(cond).longs() : null;
+        float[] cf = cl == null ? floats(cond) : null;
+        int sc = it.innerStride(1), sa = it.innerStride(2), sb = it.innerStride(3);
+        it.forAll(GRAIN, (offs, len) -> {
+            int o = offs[0], c = offs[1], i = offs[2], j = offs[3];
+            if (cl != null) for (int e = 0; e < len; e++) out[o + e] = cl[c + e * sc] != 0 ? aa[i + e * sa] : ba[j + e * sb];
+            else for (int e = 0; e < len; e++) out[o + e] = cf[c + e * sc] != 0 ? aa[i + e * sa] : ba[j + e * sb];
         });
         return y;
     }
@@ -302,8 +360,8 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.groupNorm(x, groups, gamma, beta, eps, act);
         int n = x.dim(0), c = x.dim(1), plane = n * c == 0 ? 0 : x.numel() / (n * c);
         float[] out = new float[x.numel()], mean = new float[n * groups], rstd = new float[n * groups];
-        RowKernels.groupNorm(n, c, groups, plane, floats(x), x.offset(), gamma == null ? null : floats(gamma), gamma == null ? 0 : gamma.offset(),
-                beta == null ? null : floats(beta), beta == null ? 0 : beta.offset(), (float) eps, act, out, mean, rstd);
+        RowKernels.groupNorm(new RowKernels.GroupDims(n, c, groups, plane), operand(x), operand(gamma), operand(beta), (float) eps, act,
+                out, mean, rstd);
         return new Tensor[]{wrap(out, x.shape()), wrap(mean, n * groups, 1), wrap(rstd, n * groups, 1)};
     }
 
@@ -321,9 +379,8 @@ public final class VectorBackend extends ReferenceBackend {
         Tensor mc = contiguous(mean), rc = contiguous(rstd);
         float[] gx = new float[x.numel()];
         double[] sumGu = new double[n * c], sumGuXhat = new double[n * c];
-        RowKernels.groupNormBackward(n, c, groups, plane, floats(g), g.offset(), floats(x), x.offset(), floats(mc), mc.offset(), floats(rc), rc.offset(),
-                gamma == null ? null : floats(gamma), gamma == null ? 0 : gamma.offset(), beta == null ? null : floats(beta),
-                beta == null ? 0 : beta.offset(), act, gx, sumGu, sumGuXhat);
+        RowKernels.groupNormBackward(new RowKernels.GroupDims(n, c, groups, plane), operand(g), operand(x), operand(mc), operand(rc),
+                operand(gamma), operand(beta), act, gx, sumGu, sumGuXhat);
         float[] gGamma = new float[c], gBeta = new float[c];
         for (int ch = 0; ch < c; ch++) {
             double sg = 0, sb = 0;
@@ -410,7 +467,7 @@ public final class VectorBackend extends ReferenceBackend {
         int n = x.dim(-1), rows = n == 0 ? 0 : x.numel() / n;
         Tensor xc = contiguous(x);
         float[] out = new float[x.numel()];
-        RowKernels.softmax(floats(xc), xc.offset(), out, 0, rows, n, log);
+        RowKernels.softmax(rows, n, floats(xc), xc.offset(), out, 0, log);
         return wrap(out, x.shape());
     }
 
@@ -420,7 +477,7 @@ public final class VectorBackend extends ReferenceBackend {
         int rows = x.dim(0), n = x.dim(1);
         Tensor xc = contiguous(x);
         float[] y = new float[rows * n], rstd = new float[rows];
-        RowKernels.normalize(floats(xc), xc.offset(), y, rstd, rows, n, (float) eps);
+        RowKernels.normalize(rows, n, floats(xc), xc.offset(), (float) eps, y, 0, rstd, 0);
         return new Tensor[]{wrap(y, rows, n), wrap(rstd, rows, 1)};
     }
 
@@ -430,7 +487,7 @@ public final class VectorBackend extends ReferenceBackend {
         int rows = y.dim(0), n = y.dim(1);
         Tensor gc = contiguous(gy), yc = contiguous(y), rc = contiguous(rstd);
         float[] gx = new float[rows * n];
-        RowKernels.normalizeBackward(floats(gc), gc.offset(), floats(yc), yc.offset(), floats(rc), rc.offset(), gx, rows, n);
+        RowKernels.normalizeBackward(rows, n, floats(gc), gc.offset(), floats(yc), yc.offset(), floats(rc), rc.offset(), gx, 0);
         return wrap(gx, rows, n);
     }
 
@@ -440,7 +497,8 @@ public final class VectorBackend extends ReferenceBackend {
         int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
         Tensor qc = contiguous(q), kc = contiguous(k), vc = contiguous(v);
         float[] out = new float[b * s * e];
-        AttentionKernel.forward(floats(qc), qc.offset(), floats(kc), kc.offset(), floats(vc), vc.offset(), maskView(mask), out, b, s, t, d, e, (float) scale);
+        AttentionKernel.forward(new AttentionKernel.Dims(b, s, t, d, e), operand(qc), operand(kc), operand(vc), maskView(mask), (float) scale,
+                Floats.of(out));
         return wrap(out, b, s, e);
     }
 
@@ -450,8 +508,8 @@ public final class VectorBackend extends ReferenceBackend {
         int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
         Tensor qc = contiguous(q), kc = contiguous(k), vc = contiguous(v), gc = contiguous(g);
         float[] gq = new float[b * s * d], gk = new float[b * t * d], gv = new float[b * t * e];
-        AttentionKernel.backward(b, s, t, d, e, floats(qc), qc.offset(), floats(kc), kc.offset(), floats(vc), vc.offset(),
-                maskView(mask), (float) scale, floats(gc), gc.offset(), gq, gk, gv);
+        AttentionKernel.backward(new AttentionKernel.Dims(b, s, t, d, e), operand(qc), operand(kc), operand(vc), maskView(mask), (float) scale,
+                operand(gc), gq, gk, gv);
         return new Tensor[]{wrap(gq, b, s, d), wrap(gk, b, t, d), wrap(gv, b, t, e)};
     }
 
@@ -507,15 +565,16 @@ public final class VectorBackend extends ReferenceBackend {
         return wrap(out, rows, n);
     }
 
+    /** Rows copied whole, in the table's dtype (any). */
     @Override
     public Tensor indexSelect(Tensor table, Tensor idx) {
-        if (!allF32(table)) return super.indexSelect(table, idx);
         int v = table.dim(0), d = table.dim(1);
         int[] ix = indices(idx, v, "indexSelect");
         Tensor tc = contiguous(table);
-        float[] ta = floats(tc), out = new float[ix.length * d];
-        for (int i = 0; i < ix.length; i++) System.arraycopy(ta, tc.offset() + ix[i] * d, out, i * d, d);
-        return wrap(out, ix.length, d);
+        HostStorage out = HostStorage.allocate(table.dtype(), ix.length * d);
+        Object ta = array(host(tc)), oa = array(out);
+        for (int i = 0; i < ix.length; i++) System.arraycopy(ta, tc.offset() + ix[i] * d, oa, i * d, d);
+        return Tensor.wrap(this, out, ix.length, d);
     }
 
     @Override

@@ -32,6 +32,22 @@ class AttentionKernelTest {
         String shape() {
             return "(bh=" + bh + ", s=" + s + ", t=" + t + ", d=" + d + ", e=" + e + ")";
         }
+
+        AttentionKernel.Dims dims() {
+            return new AttentionKernel.Dims(bh, s, t, d, e);
+        }
+
+        Floats qf() {
+            return new Floats(q, qo);
+        }
+
+        Floats kf() {
+            return new Floats(k, ko);
+        }
+
+        Floats vf() {
+            return new Floats(v, vo);
+        }
     }
 
     private static Case randomCase(SplittableRandom rnd, int[] sh, double amplitude) {
@@ -46,9 +62,8 @@ class AttentionKernelTest {
     private static void check(String what, Case c, MaskView mask) {
         int n = c.bh * c.s * c.e;
         float[] got = output(c.oo, n), want = output(c.oo, n);
-        AttentionKernel.forward(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo, mask, c.scale, got, c.oo);
-        AttentionKernel.forwardReference(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo, mask, c.scale,
-                want, c.oo);
+        AttentionKernel.forward(c.dims(), c.qf(), c.kf(), c.vf(), mask, c.scale, new Floats(got, c.oo));
+        AttentionKernel.forwardReference(c.dims(), c.qf(), c.kf(), c.vf(), mask, c.scale, new Floats(want, c.oo));
         for (int i = 0; i < n; i++) {
             if (Float.isNaN(got[c.oo + i])) fail(what + " " + c.shape() + ": NaN at output index " + i);
         }
@@ -124,8 +139,8 @@ class AttentionKernelTest {
         Case c = randomCase(rnd, new int[]{2, 9, 70, 8, 17}, 1);
         float[] out = new float[c.bh * c.s * c.e];
         Arrays.fill(out, 5f);
-        AttentionKernel.forward(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo,
-                new MaskView(new float[]{NEG_INF}, 0, 0, 0, 0), c.scale, out, 0);
+        AttentionKernel.forward(c.dims(), c.qf(), c.kf(), c.vf(), new MaskView(new float[]{NEG_INF}, 0, 0, 0, 0), c.scale,
+                Floats.of(out));
         for (int i = 0; i < out.length; i++) assertEquals(0f, out[i], "output " + i + " of a fully masked call");
     }
 
@@ -135,30 +150,22 @@ class AttentionKernelTest {
         float[] q = {1, 2, 3, 4}, v = new float[0], k = new float[0];
         float[] out = new float[2 * 3];
         Arrays.fill(out, 7f);
-        AttentionKernel.forward(1, 2, 0, 2, 3, q, 0, k, 0, v, 0, null, 1f, out, 0);
+        AttentionKernel.forward(new AttentionKernel.Dims(1, 2, 0, 2, 3), Floats.of(q), Floats.of(k), Floats.of(v), null, 1f, Floats.of(out));
         for (float o : out) assertEquals(0f, o);
         float[] ref = new float[2 * 3];
-        AttentionKernel.forwardReference(1, 2, 0, 2, 3, q, 0, k, 0, v, 0, null, 1f, ref, 0);
+        AttentionKernel.forwardReference(new AttentionKernel.Dims(1, 2, 0, 2, 3), Floats.of(q), Floats.of(k), Floats.of(v), null, 1f,
+                Floats.of(ref));
         for (float o : ref) assertEquals(0f, o);
         float[] untouched = {9f};
-        AttentionKernel.forward(0, 2, 3, 2, 3, q, 0, k, 0, v, 0, null, 1f, untouched, 0);
-        AttentionKernel.forward(1, 0, 3, 2, 3, q, 0, k, 0, v, 0, null, 1f, untouched, 0);
-        AttentionKernel.forward(1, 1, 1, 2, 0, q, 0, new float[2], 0, v, 0, null, 1f, untouched, 0);
+        AttentionKernel.forward(new AttentionKernel.Dims(0, 2, 3, 2, 3), Floats.of(q), Floats.of(k), Floats.of(v), null, 1f, Floats.of(untouched));
+        AttentionKernel.forward(new AttentionKernel.Dims(1, 0, 3, 2, 3), Floats.of(q), Floats.of(k), Floats.of(v), null, 1f, Floats.of(untouched));
+        AttentionKernel.forward(new AttentionKernel.Dims(1, 1, 1, 2, 0), Floats.of(q), Floats.of(new float[2]), Floats.of(v), null, 1f,
+                Floats.of(untouched));
         assertEquals(9f, untouched[0]);
         // d = 0: every score is 0 (+ mask), so the output is the mean of v
         SplittableRandom rnd = new SplittableRandom(206);
         Case c = randomCase(rnd, new int[]{2, 5, 19, 0, 18}, 1);
         check("d = 0", c, null);
-    }
-
-    @Test
-    void legacyArgumentOrderAgrees() {
-        SplittableRandom rnd = new SplittableRandom(207);
-        Case c = randomCase(rnd, new int[]{2, 11, 40, 16, 20}, 1);
-        float[] a = new float[c.bh * c.s * c.e], b = new float[a.length];
-        AttentionKernel.forward(c.q, c.qo, c.k, c.ko, c.v, c.vo, null, a, c.bh, c.s, c.t, c.d, c.e, c.scale);
-        AttentionKernel.forward(c.bh, c.s, c.t, c.d, c.e, c.q, c.qo, c.k, c.ko, c.v, c.vo, null, c.scale, b, 0);
-        assertClose("legacy forward " + c.shape(), a, b, 0, a.length);
     }
 
     @Test

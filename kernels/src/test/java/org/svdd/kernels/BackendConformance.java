@@ -697,6 +697,105 @@ public abstract class BackendConformance {
         return t.stream();
     }
 
+    // ---- token ids: compared, selected and gathered in their own dtype, never through a float ----
+
+    /**
+     * Values of each dtype for the exact-move tests: neighbours that one F32 cannot tell apart (2^24, 2^24 + 1,
+     * 2^24 + 3), ids past the int range, and for the floating dtypes -0, NaN and a double that F32 would round.
+     */
+    private static double[] pool(DType dt) {
+        double e24 = 1 << 24;
+        return switch (dt) {
+            case I64 -> new double[]{0, 1, -1, e24, e24 + 1, e24 + 3, (1L << 31) + 5, (1L << 40) + 3, -(1L << 33) - 1, (1L << 53) - 1};
+            case I32 -> new double[]{0, 1, -1, e24, e24 + 1, e24 + 3, (1 << 30) + 5, -(1 << 24) - 3, Integer.MAX_VALUE, Integer.MIN_VALUE};
+            case F64 -> new double[]{0, -0.0, 1, e24 + 1, 1 + 0x1p-40, -3.5, 1e300, Double.NaN};
+            case F32 -> new double[]{0, -0.0, 1, e24, 0.5, -2, Double.NaN};
+        };
+    }
+
+    /** Values of dtype dt drawn from {@link #pool}, so that equal and neighbouring values meet. */
+    Pair drawn(Rng rng, DType dt, int... shape) {
+        double[] pool = pool(dt);
+        HostStorage h = HostStorage.allocate(dt, Shape.numel(shape));
+        for (int i = 0; i < h.size(); i++) h.set(i, pool[rng.nextInt(pool.length)]);
+        return upload(h, shape);
+    }
+
+    private static final int[][] ID_SHAPES = {{}, {17}, {4, 33}, {3, 0}, {2, 3, 4, 17}};
+    private static final DType[] NOT_F32 = {DType.F64, DType.I32, DType.I64};
+
+    /** Comparisons, where and indexSelect on every dtype (F32 has its own tests above), bit for bit against the reference. */
+    @TestFactory
+    Stream<DynamicTest> everyDtype() {
+        List<DynamicTest> t = new ArrayList<>();
+        Rng rng = new Rng(16);
+        for (int[] shape : ID_SHAPES) {
+            for (DType dt : NOT_F32) {
+                List<View> as = views(shape, sh -> drawn(rng, dt, sh)), bs = views(shape, sh -> drawn(rng, dt, sh));
+                for (BinaryOp op : BinaryOp.values()) {
+                    if (!op.isComparison()) continue;
+                    for (int i = 0; i < as.size(); i++) {
+                        View a = as.get(i), b = bs.get((i + 1) % bs.size());
+                        String what = "binary " + op + " " + dt + " " + Shape.str(shape) + " a " + a + " b " + b;
+                        t.add(test(what, () -> agree(what, Tolerance.EXACT, s -> be(s).binary(op, a.pair().on(s), b.pair().on(s)))));
+                    }
+                }
+            }
+            for (DType ct : DType.values()) {
+                List<View> conds = views(shape, sh -> drawn(rng, ct, sh));
+                for (DType vt : DType.values()) {
+                    List<View> vs = views(shape, sh -> drawn(rng, vt, sh));
+                    for (int i = 0; i < conds.size(); i++) {
+                        View c = conds.get(i), a = vs.get(i), b = vs.get((i + 2) % vs.size());
+                        String what = "where cond " + ct + " values " + vt + " " + Shape.str(shape) + " cond " + c + " a " + a + " b " + b;
+                        t.add(test(what, () -> agree(what, Tolerance.EXACT, s -> be(s).where(c.pair().on(s), a.pair().on(s), b.pair().on(s)))));
+                    }
+                }
+            }
+        }
+        int[][] vdl = {{1, 1, 1}, {7, 5, 9}, {40, 17, 33}, {3, 0, 4}, {5, 16, 0}};
+        for (DType dt : NOT_F32) {
+            for (DType it : new DType[]{DType.I64, DType.I32}) {
+                for (int[] d : vdl) {
+                    Pair table = drawn(rng, dt, d[0], d[1]), ids = indices(rng, it, d[0], d[2]);
+                    String what = "indexSelect " + dt + " table, " + it + " ids " + Arrays.toString(d);
+                    t.add(test(what, () -> agree(what, Tolerance.EXACT, s -> be(s).indexSelect(table.on(s), ids.on(s)))));
+                }
+                Pair table = drawn(rng, dt, 2, 5), bad = upload(badIndices(it), 4);
+                String what = "indexSelect " + dt + " table, " + it + " ids out of range";
+                t.add(test(what, () -> agree(what, Tolerance.EXACT, s -> be(s).indexSelect(table.on(s), bad.on(s)))));
+            }
+        }
+        return t.stream();
+    }
+
+    /**
+     * The samplers' token patterns through {@link Tensor} and {@link F} on each side, against known answers: ids that
+     * F32 rounds together (2^24 and 2^24 + 1), and past the int range, stay apart.
+     */
+    @TestFactory
+    Stream<DynamicTest> tokenIdsPastFloatPrecision() {
+        long mask = 1L << 24, big = (1L << 40) + 1;
+        long[] x = {5, mask, mask + 1, mask, big, 3};
+        long[] fill = {7, mask + 1, 9, (1L << 31) + 3, 8, mask + 3};
+        return Stream.of(Side.values()).map(side -> test("token ids on " + side, () -> {
+            Backend be = be(side);
+            Tensor xs = be.upload(HostStorage.of(x.clone()), 2, 3), fs = be.upload(HostStorage.of(fill.clone()), 2, 3);
+            Tensor isMask = xs.eq(mask);                                           // I64 1/0
+            assertArrayEquals(new long[]{0, 1, 0, 1, 0, 0}, isMask.toLongArray(), "x == MASK");
+            assertArrayEquals(new float[]{0, 1, 0, 1, 0, 0}, isMask.toDType(DType.F32).toFloatArray(), "the F32 mask indicator");
+            Tensor filled = Tensor.where(isMask, fs, xs);
+            assertEquals(DType.I64, filled.dtype());
+            assertArrayEquals(new long[]{5, mask + 1, mask + 1, (1L << 31) + 3, big, 3}, filled.toLongArray(), "MASK filled");
+            Tensor rows = F.indexSelect(xs.reshape(2, 1, 3), be.upload(HostStorage.of(new int[]{1, 0, 1}), 3));
+            assertEquals(DType.I64, rows.dtype());
+            assertArrayEquals(new int[]{3, 1, 3}, rows.shape());
+            assertArrayEquals(new long[]{mask, big, 3, 5, mask, mask + 1, mask, big, 3}, rows.toLongArray(), "rows 1, 0, 1");
+            Tensor picked = F.indexSelect(xs, be.upload(HostStorage.of(new long[]{1}), 1));
+            assertArrayEquals(new long[]{mask, big, 3}, picked.toLongArray(), "row 1 by an I64 index");
+        }));
+    }
+
     private static HostStorage badIndices(DType dt) {
         HostStorage h = HostStorage.allocate(dt, 4);
         h.set(0, 1);
@@ -773,6 +872,8 @@ public abstract class BackendConformance {
                 rand(rng, -1, 1, 2, 3, 8, 6)));
         t.add(whole("elementwise chain", 17, (s, in) -> in.get(0).gelu().mul(in.get(1).sigmoid()).add(in.get(0).silu()).div(in.get(1).exp().add(1)).sum(1, false),
                 rand(rng, -2, 2, 4, 17), rand(rng, -2, 2, 4, 17)));
+        Pair rowIds = indices(rng, DType.I32, 6, 9);
+        t.add(whole("F.indexSelect", 9, (s, in) -> F.indexSelect(in.get(0), rowIds.on(s)), rand(rng, -1, 1, 6, 2, 5)));
         return t.stream();
     }
 }

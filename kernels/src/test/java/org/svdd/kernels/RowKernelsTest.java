@@ -148,23 +148,4 @@ class RowKernelsTest {
             assertClose("normalizeBackward" + shape(rows, n), got, want, gxo, rows * n);
         }
     }
-
-    @Test
-    void legacyArgumentOrdersAgree() {
-        SplittableRandom rnd = new SplittableRandom(131);
-        int rows = 3, n = 40;
-        float[] x = random(rnd, 2, rows * n, -2, 2);
-        float[] a = new float[rows * n], b = new float[rows * n];
-        RowKernels.softmax(x, 2, a, 0, rows, n, true);
-        RowKernels.softmax(rows, n, x, 2, b, 0, true);
-        assertClose("legacy softmax", a, b, 0, rows * n);
-        float[] ra = new float[rows], rb = new float[rows];
-        RowKernels.normalize(x, 2, a, ra, rows, n, 1e-5f);
-        RowKernels.normalize(rows, n, x, 2, 1e-5f, b, 0, rb, 0);
-        assertClose("legacy normalize", a, b, 0, rows * n);
-        float[] ga = new float[rows * n], gb = new float[rows * n];
-        RowKernels.normalizeBackward(x, 2, b, 0, rb, 0, ga, rows, n);
-        RowKernels.normalizeBackward(rows, n, x, 2, b, 0, rb, 0, gb, 0);
-        assertClose("legacy normalizeBackward", ga, gb, 0, rows * n);
-    }
 }

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * The paper-style comparison on one model and reward: every requested method at the same budget knob M, the table
- * (reward quantiles, naturalness, diversity, cost, time), samples, rewards.csv, results.json and rewards.png in
- * --out, all written as each method finishes; optionally the median-vs-M sweep.
+ * The paper-style comparison on one model and reward: every requested method at the same budget knob M, from
+ * --seeds seeds, the table (reward quantiles, the median's bootstrap interval, naturalness, diversity, cost, time),
+ * samples, rewards.csv, results.json and rewards.png in --out, all written as each method finishes; optionally the
+ * median-vs-M sweep.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Compare sampling methods on a model and reward at matched denoiser cost; write table, samples and plots.")
@@ -40,7 +41,7 @@ final class CompareCommand implements Callable<Integer> {
             + "nested-is, beam, dps, classifier-guidance). Default: every method the model, reward and value net allow.")
     String methods;
 
-    @Option(names = "-n", defaultValue = "32", description = "Samples per method. Default: ${DEFAULT-VALUE}")
+    @Option(names = "-n", defaultValue = "32", description = "Samples per method and seed. Default: ${DEFAULT-VALUE}")
     int n;
 
     @Option(names = "--steps", description = "Reverse steps (default 50 images, 128 sequences).")
@@ -48,6 +49,10 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed (every method starts from it). Default: ${DEFAULT-VALUE}")
     long seed;
+
+    @Option(names = "--seeds", defaultValue = "1", description = "Runs of every method, from seeds seed, seed+1, ..., seed+K-1 (run k is the run with "
+            + "--seed seed+k); statistics pool all of them. Default: ${DEFAULT-VALUE}")
+    int seeds;
 
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
@@ -65,6 +70,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // every option is checked before the model loads
         Usage.atLeast(n, 1, "-n");
+        Usage.atLeast(seeds, 1, "--seeds");
         if (steps != null) Usage.atLeast(steps, 1, "--steps");
         Method.Settings settings = Usage.check(sampling::settings);
         Task.ExecOptions exec = Usage.check(sampling::exec);
@@ -82,18 +88,23 @@ final class CompareCommand implements Callable<Integer> {
             Usage.require(m != Method.DPS || task.differentiable != null,
                     "--methods dps needs a differentiable reward; '" + task.rewardSpec + "' is not, so pass --value-net to stand in for it");
         }
-        // the widest denoiser batch of any method: best-of-n's n x (M + 1) candidates
-        Usage.fitsInMemory((long) n * (settings.m() + 1), task.model.inferenceBytesPerRow(), "-M " + settings.m() + " with -n " + n);
+        // the widest denoiser batch of any method: n x M rows (svdd-pm's candidates, best-of-n's samples)
+        Usage.fitsInMemory((long) n * settings.m(), task.model.inferenceBytesPerRow(), "-M " + settings.m() + " with -n " + n);
         Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
         int s = steps != null ? steps : task.defaultSteps();
-        System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);
-        Comparison c = new Comparison(task, s, n, seed, out, System.out).withConfig(Usage.config(spec));
+        if (seeds == 1)
+            System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);
+        else
+            System.out.printf("%s, reward %s, %d samples per method and seed, %d steps, M = %d, %d seeds %d..%d%n", checkpoint, task.rewardSpec, n, s,
+                    settings.m(), seeds, seed, Comparison.seed(seed, seeds - 1));
+        Comparison c = new Comparison(task, s, n, seed, seeds, out, System.out).withConfig(Usage.config(spec));
         for (Method m : list) c.run(m, settings, m.cliName());
         System.out.println();
         System.out.print(c.table());
+        System.out.println("(50%: median [95% bootstrap interval, resampling within seeds]; -: too few samples to estimate that quantile)");
         System.out.println("(" + task.naturalnessName() + ": lower = more natural under the pre-trained model; pair-d: mean pairwise distance; denoiser, value-net, reward: calls per sample)");
         if (ms != null) {
-            Comparison.sweep(task, s, n, seed, ms, List.of(Method.SVDD_PM, Method.BEST_OF_N), settings, out, System.out, Usage.config(spec));
+            Comparison.sweep(task, s, n, seed, seeds, ms, List.of(Method.SVDD_PM, Method.BEST_OF_N), settings, out, System.out, Usage.config(spec));
             System.out.println("sweep: " + out.resolve("sweep.csv") + ", " + out.resolve("sweep.png"));
         }
         System.out.println("wrote " + out.resolve("table.md") + ", results.json, rewards.csv, rewards.png, samples/");

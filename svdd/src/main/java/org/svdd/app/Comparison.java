@@ -8,6 +8,7 @@ import com.google.gson.JsonSerializer;
 import org.svdd.core.Method;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.Progress;
+import org.svdd.eval.Bootstrap;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.AtomicFiles;
@@ -26,33 +27,68 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs methods on one {@link Task} with the same seed and budget knob M, and reports what SVDD.md asks for: reward
- * quantiles, mean and std, naturalness, diversity, cost and wall time. Everything is written as it is produced:
- * each method's samples and rewards the moment it finishes, the table and plot rewritten after every method.
- * Every sample is named by one id, {@code <label>-<index>} from 0 ({@link Task#sampleId}), in its sample file and in
- * rewards.csv, so the outputs join on it.
+ * Runs methods on one {@link Task} with the same seeds and budget knob M, and reports what SVDD.md asks for: reward
+ * quantiles with bootstrap intervals, mean and std, naturalness, diversity, cost and wall time. Every method runs K
+ * times ({@code --seeds K}), run k from seed {@link #seed(long, int) seed + k}, so that run k is exactly the one-seed
+ * run with {@code --seed seed+k}, and K = 1 is the one-seed comparison itself. Everything is written as it is
+ * produced: each run's samples the moment it finishes, each method's rewards when its last seed has run, the table
+ * and plot rewritten after every method. Every sample is named by one id ({@link Task#sampleId}) in its sample file
+ * and in rewards.csv, so the outputs join on it: {@code <label>-<index>} from 0 with one seed,
+ * {@code <label>-s<k>-<index>} with several.
  */
 final class Comparison {
     /** JSON, pretty printed; a number JSON cannot hold (NaN, an infinity) is written as null. */
     private static final Gson GSON = gson();
 
-    /** One method's results: its label, the method and settings that ran, the statistics, and where its samples went. */
-    record Row(String method, Method sampler, Method.Settings settings, double[] rewards, double naturalness, double pairwise, double unique,
-               double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, double seconds,
-               List<Task.SampleFile> files) {
+    /** The quantiles of the table and results.json. */
+    private static final double[] QUANTILES = {.5, .8, .9, .95, .99};
+
+    /**
+     * One run of a method from one seed: the seed, the name of its sample set (the label, or label-s&lt;k&gt;), its
+     * rewards in sample order, where each sample went, and its wall time.
+     */
+    record SeedRun(long seed, String set, double[] rewards, List<Task.SampleFile> files, double seconds) {
+    }
+
+    /**
+     * One method's results over its seeds: its label, the method and settings that ran, the runs, the statistics
+     * (naturalness and diversity averaged over the seeds' sample sets, costs per sample), and the median and mean
+     * with their stratified bootstrap intervals ({@link Bootstrap#stratified}).
+     */
+    record Row(String method, Method sampler, Method.Settings settings, List<SeedRun> runs, double naturalness, double pairwise, double unique,
+               double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, Bootstrap.Interval median,
+               Bootstrap.Interval meanInterval) {
+        /** Rewards by seed: [k][i] is sample i of run k. */
+        double[][] bySeed() {
+            return runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
+        }
+
+        /** The rewards of all runs, run after run (the order of rewards.csv). */
+        double[] rewards() {
+            return Bootstrap.pooled(bySeed());
+        }
+
         double quantile(double p) {
-            double[] s = rewards.clone();
-            Arrays.sort(s);
-            return Plots.q(s, p);
+            return Bootstrap.quantile(rewards(), p);
         }
 
         double mean() {
-            return Arrays.stream(rewards).average().orElse(Double.NaN);
+            return Bootstrap.mean(rewards());
         }
 
         double std() {
             double m = mean();
-            return Math.sqrt(Arrays.stream(rewards).map(v -> (v - m) * (v - m)).average().orElse(Double.NaN));
+            return Math.sqrt(Arrays.stream(rewards()).map(v -> (v - m) * (v - m)).average().orElse(Double.NaN));
+        }
+
+        /** Each run's median, in seed order. */
+        double[] mediansPerSeed() {
+            return runs.stream().mapToDouble(r -> Bootstrap.quantile(r.rewards().clone(), .5)).toArray();
+        }
+
+        /** Wall time of all runs together. */
+        double seconds() {
+            return runs.stream().mapToDouble(SeedRun::seconds).sum();
         }
     }
 
@@ -60,18 +96,31 @@ final class Comparison {
     private final int steps;
     private final int n;
     private final long seed;
+    private final int seeds;
     private final Path out;
     private final PrintStream log;
     private Map<String, Object> config = Map.of();
     final List<Row> rows = new ArrayList<>();
 
-    Comparison(Task task, int steps, int n, long seed, Path out, PrintStream log) {
+    /**
+     * @param n     samples per method and seed
+     * @param seed  the first seed
+     * @param seeds K, the runs of every method, from {@link #seed(long, int)} seed + k
+     */
+    Comparison(Task task, int steps, int n, long seed, int seeds, Path out, PrintStream log) {
+        if (seeds < 1) throw new IllegalArgumentException("seeds must be >= 1, got " + seeds);
         this.task = task;
         this.steps = steps;
         this.n = n;
         this.seed = seed;
+        this.seeds = seeds;
         this.out = out;
         this.log = log;
+    }
+
+    /** The seed of run k from the first seed: seed + k, so run 0 is the one-seed run and run k repeats with --seed seed+k. */
+    static long seed(long first, int k) {
+        return first + k;
     }
 
     /**
@@ -84,68 +133,115 @@ final class Comparison {
         return this;
     }
 
-    /** Runs one method, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
+    /** Runs one method from every seed, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
     Row run(Method method, Method.Settings settings, String label) throws IOException {
-        Proposal p = task.proposal(steps);
-        Method.Context ctx = Method.Context.of(p, task.reward, task.valueNet, task.differentiable);
-        Progress bar = new Progress(log, String.format("  %-20s step", label), 0, steps);
-        ctx.cost().onStep(i -> bar.update(i + 1, ""));
-        long t0 = System.nanoTime();
-        Tensor x = method.run(ctx, settings, n, new Rng(seed));
-        double secs = (System.nanoTime() - t0) / 1e9;
-        Path samples = out.resolve("samples");
-        task.writeSamples(x, null, samples, label);     // on disk before scoring: a reward program that dies loses no samples
-        double[] r = task.reward.score(x);
-        List<Task.SampleFile> files = task.writeSamples(x, r, samples, label);
-        double[] div = Task.diversity(x);
-        Row row = new Row(label, method, settings, r, task.naturalness(x), div[0], div[1], ctx.cost().denoiserRows() / (double) n,
-                ctx.cost().gradientRows() / (double) n, ctx.cost().valueRows() / (double) n, ctx.cost().rewardCalls() / (double) n, secs, files);
+        List<SeedRun> runs = new ArrayList<>(seeds);
+        double naturalness = 0, pairwise = 0, unique = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0;
+        for (int k = 0; k < seeds; k++) {
+            String set = seeds == 1 ? label : label + "-s" + k;
+            Proposal p = task.proposal(steps);
+            Method.Context ctx = Method.Context.of(p, task.reward, task.valueNet, task.differentiable);
+            Progress bar = new Progress(log, String.format("  %-20s step", set), 0, steps);
+            ctx.cost().onStep(i -> bar.update(i + 1, ""));
+            long t0 = System.nanoTime();
+            Tensor x = method.run(ctx, settings, n, new Rng(seed(seed, k)));
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Path samples = out.resolve("samples");
+            task.writeSamples(x, null, samples, set);     // on disk before scoring: a reward program that dies loses no samples
+            double[] r = task.reward.score(x);
+            runs.add(new SeedRun(seed(seed, k), set, r, task.writeSamples(x, r, samples, set), secs));
+            double[] div = Task.diversity(x);
+            naturalness += task.naturalness(x) / seeds;
+            pairwise += div[0] / seeds;
+            unique += div[1] / seeds;
+            denoiser += ctx.cost().denoiserRows();
+            grad += ctx.cost().gradientRows();
+            value += ctx.cost().valueRows();
+            rewardCalls += ctx.cost().rewardCalls();
+            if (seeds > 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", set, Bootstrap.quantile(r.clone(), .5), secs);
+        }
+        double[][] bySeed = runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
+        double samples = (double) n * seeds;
+        Row row = new Row(label, method, settings, List.copyOf(runs), naturalness, pairwise, unique, denoiser / samples, grad / samples, value / samples,
+                rewardCalls / samples, Bootstrap.stratified(bySeed, Bootstrap.MEDIAN), Bootstrap.stratified(bySeed, Bootstrap.MEAN));
         rows.add(row);
-        log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", label, row.quantile(.5), secs);
+        if (seeds == 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", label, row.quantile(.5), row.seconds());
+        else log.printf(Locale.ROOT, "  %-20s median %.3f [%.3f, %.3f] over %d seeds  (%.1f s)%n", label, row.median().estimate(), row.median().lo(),
+                row.median().hi(), seeds, row.seconds());
         writeAll();
         return row;
     }
 
-    static String header(String naturalness) {
-        return String.format("| %-20s | %8s | %8s | %8s | %8s | %8s | %8s | %7s | %8s | %7s | %6s | %9s | %9s | %9s | %7s |",
-                "method", "50%", "80%", "90%", "95%", "99%", "mean", "std", naturalness, "pair-d", "unique",
-                "denoiser", "value-net", "reward", "time s")
-                + "\n|" + "-".repeat(22) + ("|" + "-".repeat(10)).repeat(6) + "|" + "-".repeat(9) + "|" + "-".repeat(10) + "|" + "-".repeat(9)
-                + "|" + "-".repeat(8) + ("|" + "-".repeat(11)).repeat(3) + "|" + "-".repeat(9) + "|";
-    }
-
-    static String line(Row r) {
-        return String.format(Locale.ROOT, "| %-20s | %8.3f | %8.3f | %8.3f | %8.3f | %8.3f | %8.3f | %7.3f | %8.4f | %7.3f | %6.2f | %9.0f | %9.0f | %9.0f | %7.1f |",
-                r.method(), r.quantile(.5), r.quantile(.8), r.quantile(.9), r.quantile(.95), r.quantile(.99), r.mean(), r.std(),
-                r.naturalness(), r.pairwise(), r.unique(), r.denoiserPerSample() + r.gradPerSample(), r.valuePerSample(), r.rewardCallsPerSample(), r.seconds());
-    }
-
+    /**
+     * The table, one row a method, columns as wide as their widest cell. 50%: the median and its 95% stratified
+     * bootstrap interval; a tail quantile that the method's n x K samples cannot estimate ({@link Bootstrap#estimable})
+     * is "-", never the maximum.
+     */
     String table() {
-        StringBuilder sb = new StringBuilder(header(task.naturalnessName())).append('\n');
-        for (Row r : rows) sb.append(line(r)).append('\n');
+        List<String> head = List.of("method", "50% [95% CI]", "80%", "90%", "95%", "99%", "mean", "std", task.naturalnessName(), "pair-d", "unique",
+                "denoiser", "value-net", "reward", "time s");
+        List<List<String>> cells = new ArrayList<>();
+        cells.add(head);
+        for (Row r : rows) {
+            List<String> c = new ArrayList<>();
+            c.add(r.method());
+            c.add(String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", r.median().estimate(), r.median().lo(), r.median().hi()));
+            int samples = r.rewards().length;
+            for (int q = 1; q < QUANTILES.length; q++)
+                c.add(Bootstrap.estimable(QUANTILES[q], samples) ? String.format(Locale.ROOT, "%.3f", r.quantile(QUANTILES[q])) : "-");
+            c.add(String.format(Locale.ROOT, "%.3f", r.mean()));
+            c.add(String.format(Locale.ROOT, "%.3f", r.std()));
+            c.add(String.format(Locale.ROOT, "%.4f", r.naturalness()));
+            c.add(String.format(Locale.ROOT, "%.3f", r.pairwise()));
+            c.add(String.format(Locale.ROOT, "%.2f", r.unique()));
+            c.add(String.format(Locale.ROOT, "%.0f", r.denoiserPerSample() + r.gradPerSample()));
+            c.add(String.format(Locale.ROOT, "%.0f", r.valuePerSample()));
+            c.add(String.format(Locale.ROOT, "%.0f", r.rewardCallsPerSample()));
+            c.add(String.format(Locale.ROOT, "%.1f", r.seconds()));
+            cells.add(c);
+        }
+        int[] width = new int[head.size()];
+        for (List<String> c : cells)
+            for (int j = 0; j < width.length; j++) width[j] = Math.max(width[j], c.get(j).length());
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            for (int j = 0; j < width.length; j++) {
+                String v = cells.get(i).get(j);
+                // the method left-aligned, numbers right-aligned
+                sb.append("| ").append(j == 0 ? v + " ".repeat(width[j] - v.length()) : " ".repeat(width[j] - v.length()) + v).append(' ');
+            }
+            sb.append("|\n");
+            if (i == 0) {
+                for (int w : width) sb.append('|').append("-".repeat(w + 2));
+                sb.append("|\n");
+            }
+        }
         return sb.toString();
     }
 
     /**
-     * rewards.csv, one line a sample: id,method,sample,reward,file, where file (relative to the output folder) holds the
-     * sample (for images its own PNG); image tasks add grid,grid_cell: the method's grid PNG and the sample's cell in it.
+     * rewards.csv, one line a sample: id,method,seed,sample,reward,file, where seed is the seed of the sample's run,
+     * sample its index in that run, and file (relative to the output folder) holds the sample (for images its own
+     * PNG); image tasks add grid,grid_cell: the run's grid PNG and the sample's cell in it.
      */
     private void writeAll() throws IOException {
         Files.createDirectories(out);
         atomically(out.resolve("rewards.csv"), w -> {
-            w.println("id,method,sample,reward,file" + (task.images() ? ",grid,grid_cell" : ""));
+            w.println("id,method,seed,sample,reward,file" + (task.images() ? ",grid,grid_cell" : ""));
             for (Row r : rows)
-                for (int i = 0; i < r.rewards().length; i++) {
-                    Task.SampleFile f = r.files().get(i);
-                    w.printf(Locale.ROOT, "%s,%s,%d,%.6f,%s%s%n", Task.sampleId(r.method(), i), r.method(), i, r.rewards()[i], out.relativize(f.file()),
-                            f.grid() == null ? "" : "," + out.relativize(f.grid()) + "," + f.cell());
-                }
+                for (SeedRun run : r.runs())
+                    for (int i = 0; i < run.rewards().length; i++) {
+                        Task.SampleFile f = run.files().get(i);
+                        w.printf(Locale.ROOT, "%s,%s,%d,%d,%.6f,%s%s%n", Task.sampleId(run.set(), i), r.method(), run.seed(), i, run.rewards()[i],
+                                out.relativize(f.file()), f.grid() == null ? "" : "," + out.relativize(f.grid()) + "," + f.cell());
+                    }
         });
         atomically(out.resolve("table.md"), w -> w.print(table()));
         atomically(out.resolve("results.json"), w -> w.println(toJson(results())));
         Map<String, double[]> dist = new LinkedHashMap<>();
         for (Row r : rows) dist.put(r.method(), r.rewards());
-        Plots.rewardBoxes(dist, "reward " + task.rewardSpec + " on " + task.checkpoint.getFileName() + " (n = " + n + " per method)", out.resolve("rewards.png"));
+        String perMethod = seeds == 1 ? "n = " + n + " per method" : "n = " + n + " x " + seeds + " seeds per method";
+        Plots.rewardBoxes(dist, "reward " + task.rewardSpec + " on " + task.checkpoint.getFileName() + " (" + perMethod + ")", out.resolve("rewards.png"));
     }
 
     private static Gson gson() {
@@ -162,7 +258,14 @@ final class Comparison {
         return GSON.toJson(value);
     }
 
-    /** results.json: the run (checkpoint, reward, steps, n, seed, config), then per method its settings and statistics. */
+    /**
+     * results.json: the run (checkpoint, reward, steps, n per seed, the first seed, seeds K, how the intervals were
+     * bootstrapped, config), then per method its settings and statistics over all n x K samples: the seeds that ran;
+     * q50 with q50_lo and q50_hi, its 95% stratified bootstrap interval, and q50_per_seed, each run's median; the other
+     * quantiles (computed whatever n, though the table shows only those that n x K can estimate); mean with mean_lo
+     * and mean_hi (the same bootstrap); std; naturalness and diversity (means over the runs); the calls per sample;
+     * seconds (all runs) and seconds_per_seed; and rewards, every sample's reward, run after run.
+     */
     private Map<String, Object> results() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("checkpoint", task.checkpoint.toString());
@@ -170,6 +273,13 @@ final class Comparison {
         json.put("steps", steps);
         json.put("n", n);
         json.put("seed", seed);
+        json.put("seeds", seeds);
+        Map<String, Object> bootstrap = new LinkedHashMap<>();
+        bootstrap.put("kind", "stratified percentile: n samples drawn with replacement within each seed's run, pooled");
+        bootstrap.put("draws", Bootstrap.DRAWS);
+        bootstrap.put("level", Bootstrap.LEVEL);
+        bootstrap.put("seed", Bootstrap.SEED);
+        json.put("bootstrap", bootstrap);
         json.put("config", config);
         List<Map<String, Object>> methods = new ArrayList<>();
         for (Row r : rows) {
@@ -177,12 +287,18 @@ final class Comparison {
             m.put("method", r.method());
             m.put("sampler", r.sampler().cliName());
             m.put("settings", r.settings());
+            m.put("seeds", r.runs().stream().mapToLong(SeedRun::seed).toArray());
             m.put("q50", r.quantile(.5));
+            m.put("q50_lo", r.median().lo());
+            m.put("q50_hi", r.median().hi());
+            m.put("q50_per_seed", r.mediansPerSeed());
             m.put("q80", r.quantile(.8));
             m.put("q90", r.quantile(.9));
             m.put("q95", r.quantile(.95));
             m.put("q99", r.quantile(.99));
             m.put("mean", r.mean());
+            m.put("mean_lo", r.meanInterval().lo());
+            m.put("mean_hi", r.meanInterval().hi());
             m.put("std", r.std());
             m.put("naturalness", r.naturalness());
             m.put("pairwise_distance", r.pairwise());
@@ -192,6 +308,7 @@ final class Comparison {
             m.put("value_rows_per_sample", r.valuePerSample());
             m.put("reward_calls_per_sample", r.rewardCallsPerSample());
             m.put("seconds", r.seconds());
+            m.put("seconds_per_seed", r.runs().stream().mapToDouble(SeedRun::seconds).toArray());
             m.put("rewards", r.rewards());
             methods.add(m);
         }
@@ -218,21 +335,22 @@ final class Comparison {
     }
 
     /**
-     * Median reward against M for each method (the paper's "reward rises with M" plot): sweep.csv and sweep.png.
-     * Samples of every run are kept under samples/ as <method>-M<m>.
+     * Median reward against M for each method (the paper's "reward rises with M" plot): sweep.csv, with the median's
+     * stratified bootstrap interval over the seeds (median_lo, median_hi), and sweep.png. Every run's outputs are kept
+     * under sweep-runs/ as &lt;method&gt;-M&lt;m&gt;.
      */
-    static void sweep(Task task, int steps, int n, long seed, int[] ms, List<Method> methods, Method.Settings base, Path out, PrintStream log,
-                      Map<String, Object> config) throws IOException {
+    static void sweep(Task task, int steps, int n, long seed, int seeds, int[] ms, List<Method> methods, Method.Settings base, Path out,
+                      PrintStream log, Map<String, Object> config) throws IOException {
         Map<String, double[]> medians = new LinkedHashMap<>();
-        Comparison c = new Comparison(task, steps, n, seed, out.resolve("sweep-runs"), log).withConfig(config);
+        Comparison c = new Comparison(task, steps, n, seed, seeds, out.resolve("sweep-runs"), log).withConfig(config);
         for (Method m : methods) medians.put(m.cliName(), new double[ms.length]);
-        StringBuilder csv = new StringBuilder("method,M,median,q90,mean,denoiser_rows_per_sample,seconds\n");
+        StringBuilder csv = new StringBuilder("method,M,median,median_lo,median_hi,q90,mean,denoiser_rows_per_sample,seconds\n");
         for (int k = 0; k < ms.length; k++) {
             for (Method m : methods) {
                 Row r = c.run(m, base.withM(ms[k]), m.cliName() + "-M" + ms[k]);
                 medians.get(m.cliName())[k] = r.quantile(.5);
-                csv.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6f,%.6f,%.1f,%.2f%n", m.cliName(), ms[k], r.quantile(.5), r.quantile(.9), r.mean(),
-                        r.denoiserPerSample() + r.gradPerSample(), r.seconds()));
+                csv.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f,%.2f%n", m.cliName(), ms[k], r.quantile(.5), r.median().lo(),
+                        r.median().hi(), r.quantile(.9), r.mean(), r.denoiserPerSample() + r.gradPerSample(), r.seconds()));
                 atomically(out.resolve("sweep.csv"), w -> w.print(csv));
             }
         }

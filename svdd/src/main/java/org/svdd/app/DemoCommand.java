@@ -39,6 +39,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(names = "--seeds", defaultValue = "1", description = "Runs of every method, from seeds seed, seed+1, ..., seed+K-1; statistics pool all "
+            + "of them (K times the time). Default: ${DEFAULT-VALUE}")
+    int seeds;
+
     @Option(names = "--all-methods", description = "Also run fk-steering, nested-is, beam and classifier-guidance (about twice the time).")
     boolean allMethods;
 
@@ -73,14 +77,18 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // everything is checked before the first model loads: the tasks, the output folder and every file they need
+        Usage.atLeast(seeds, 1, "--seeds");
         List<Spec> chosen = chosen(tasks);
         Path dir = models != null ? models : Usage.installed("models");
         for (Spec spec : chosen) Usage.inputFile(dir.resolve(spec.checkpoint()), "the " + spec.name() + " task's model");
         Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
         StringBuilder report = new StringBuilder("# svdd demo report\n\n").append("Run ").append(LocalDateTime.now().withNano(0))
-                .append(" with `svdd demo --seed ").append(seed).append(allMethods ? " --all-methods" : "").append(quick ? " --quick" : "").append("`; backend ")
+                .append(" with `svdd demo --seed ").append(seed).append(seeds > 1 ? " --seeds " + seeds : "").append(allMethods ? " --all-methods" : "")
+                .append(quick ? " --quick" : "").append("`; backend ")
                 .append(org.svdd.tensor.Backends.current().name()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores.\n\n")
-                .append("Columns: reward quantiles over the samples; naturalness under the pre-trained model (lower = more natural); pair-d = mean pairwise ")
+                .append("Columns: reward quantiles over the samples, the median with its 95% bootstrap interval (resampling within seeds), ")
+                .append("\"-\" where there are too few samples to estimate a quantile; naturalness under the pre-trained model (lower = more natural); ")
+                .append("pair-d = mean pairwise ")
                 .append("distance and unique = fraction of distinct samples (diversity); denoiser / value-net / reward = calls per sample (the cost); time in seconds.\n");
         long t0 = System.nanoTime();
         for (Spec spec : chosen) {
@@ -100,13 +108,15 @@ final class DemoCommand implements Callable<Integer> {
             Method.Settings settings = Method.Settings.defaults(spec.m());
             settings = new Method.Settings(spec.m(), 0, spec.particleAlpha(), spec.guidance(), settings.mcDraws(), settings.potential(), settings.fkEvery(),
                     settings.resampling(), settings.beamWidths());
-            String line = String.format(Locale.ROOT, "%s: %s, reward %s, n = %d per method, M = %d (best-of-n N = %d), %d steps, particle alpha %.3g, DPS guidance %.3g%s",
-                    spec.name(), ck, spec.reward(), n, spec.m(), spec.m() + 1, spec.steps(), spec.particleAlpha(), spec.guidance(),
+            String line = String.format(Locale.ROOT,
+                    "%s: %s, reward %s, n = %d per method%s, M = %d (best-of-n N = M), %d steps, particle alpha %.3g, DPS guidance %.3g%s",
+                    spec.name(), ck, spec.reward(), n, seeds > 1 ? " and seed, " + seeds + " seeds" : "", spec.m(), spec.steps(),
+                    spec.particleAlpha(), spec.guidance(),
                     task.valueNet != null ? ", value net " + vn : ", no value net (svdd-mc skipped)");
             System.out.printf("%n== %s%n", line);
             Map<String, Object> config = Usage.config(commandSpec);
             config.put("task", spec);
-            Comparison c = new Comparison(task, spec.steps(), n, seed, taskOut, System.out).withConfig(config);
+            Comparison c = new Comparison(task, spec.steps(), n, seed, seeds, taskOut, System.out).withConfig(config);
             for (Method m : methods) c.run(m, settings, m.cliName());
             System.out.println();
             System.out.print(c.table());

@@ -1,6 +1,7 @@
 package org.svdd.app;
 
 import org.svdd.diffusion.io.PngGrid;
+import org.svdd.eval.Bootstrap;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -55,7 +56,8 @@ final class Plots {
             for (int i = 0; i < s.length; i++) g.fillOval(ax.px(s[i]) - 2, y - 2 + (i % 5 - 2) * 2, 4, 4);
             g.setColor(c);
             g.setStroke(new BasicStroke(1.5f));
-            int q5 = ax.px(q(s, .05)), q25 = ax.px(q(s, .25)), q50 = ax.px(q(s, .5)), q75 = ax.px(q(s, .75)), q95 = ax.px(q(s, .95));
+            int q5 = ax.px(Bootstrap.quantile(s, .05)), q25 = ax.px(Bootstrap.quantile(s, .25)), q50 = ax.px(Bootstrap.quantile(s, .5)),
+                    q75 = ax.px(Bootstrap.quantile(s, .75)), q95 = ax.px(Bootstrap.quantile(s, .95));
             g.drawLine(q5, y, q25, y);
             g.drawLine(q75, y, q95, y);
             g.drawRect(q25, y - 9, Math.max(1, q75 - q25), 18);
@@ -124,7 +126,7 @@ final class Plots {
             row++;
         }
         text(g, title, x0, 30, Color.BLACK);
-        text(g, "M (candidates per step; best-of-n uses N = M + 1, the same denoiser budget)", x0 + 150, h - 10, Color.DARK_GRAY);
+        text(g, "M (candidates per step; best-of-n draws N = M samples, the same denoiser budget)", x0 + 150, h - 10, Color.DARK_GRAY);
         text(g, yLabel, x1 + 20, yBot, Color.DARK_GRAY);
         PngGrid.write(img, file);
     }
@@ -176,12 +178,6 @@ final class Plots {
     /** A tick value as its shortest decimal: 0.1, 2, 0.25, 1500 (never 0.10000000000000001 or 1.5E3). */
     static String label(double v) {
         return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
-    }
-
-    static double q(double[] sorted, double p) {
-        double pos = p * (sorted.length - 1);
-        int lo = (int) Math.floor(pos), hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     private static BufferedImage canvas(int w, int h) {

@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /** The sampling settings shared by compare and demo, each with a default; checked where they are turned into {@link Method.Settings}. */
 final class SamplingOptions {
-    @Option(names = "-M", defaultValue = "10", description = "Candidates per step: the budget knob (best-of-n uses N = M + 1). Default: ${DEFAULT-VALUE}")
+    @Option(names = "-M", defaultValue = "10", description = "Candidates per step: the budget knob (best-of-n draws N = M samples). Default: ${DEFAULT-VALUE}")
     int m;
 
     @Option(names = "--alpha", defaultValue = "0", description = "SVDD selection temperature; 0 = argmax. Default: ${DEFAULT-VALUE}")
@@ -28,13 +28,16 @@ final class SamplingOptions {
     @Option(names = "--potential", defaultValue = "max", description = "FK-steering potential: diff, current, max, sum. Default: ${DEFAULT-VALUE}")
     String potential;
 
-    @Option(names = "--fk-every", defaultValue = "5", description = "FK-steering resampling interval in steps. Default: ${DEFAULT-VALUE}")
-    int fkEvery;
+    @Option(names = "--resample-every", description = "Resampling interval in steps of every particle method (smc, fk-steering, nested-is). Default: 1 for smc and nested-is, --fk-every for fk-steering.")
+    Integer resampleEvery;
 
-    @Option(names = "--resample", defaultValue = "multinomial", description = "SMC / nested-IS resampling: multinomial or systematic. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--fk-every", description = "fk-steering's resampling interval in steps (its potentials apply there); overrides --resample-every for it. Default: --resample-every if given, else 5.")
+    Integer fkEvery;
+
+    @Option(names = "--resample", defaultValue = "multinomial", description = "Resampling scheme of every particle method: multinomial or systematic. Default: ${DEFAULT-VALUE}")
     String resample;
 
-    @Option(names = "--ess", defaultValue = "1", description = "Resample only when ESS < this fraction of the particles (1 = every step). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--ess", defaultValue = "1", description = "Every particle method resamples, at the steps of its interval, only when ESS < this fraction of the particles (1 = always). Default: ${DEFAULT-VALUE}")
     double ess;
 
     @Option(names = "--beam", defaultValue = "2", description = "Beam widths: W, or W0:W1 for a linear schedule. Default: ${DEFAULT-VALUE}")
@@ -61,9 +64,14 @@ final class SamplingOptions {
             case "systematic" -> Resampling.Scheme.SYSTEMATIC;
             default -> throw new IllegalArgumentException("unknown --resample '" + resample + "' (known: multinomial, systematic)");
         };
-        if (fkEvery < 1) throw new IllegalArgumentException("--fk-every must be >= 1, got " + fkEvery);
-        return new Method.Settings(m, alpha, particleAlpha != null ? particleAlpha : Method.Settings.defaults(m).particleAlpha(), guidance, mcDraws, pot, fkEvery,
-                new Resampling(scheme, 1, 0, 1, ess), Samplers.BeamWidths.parse(beam));
+        if (resampleEvery != null && resampleEvery < 1) throw new IllegalArgumentException("--resample-every must be >= 1, got " + resampleEvery);
+        if (fkEvery != null && fkEvery < 1) throw new IllegalArgumentException("--fk-every must be >= 1, got " + fkEvery);
+        if (!(ess > 0 && ess <= 1)) throw new IllegalArgumentException("--ess must be in (0, 1], got " + ess);
+        Method.Settings d = Method.Settings.defaults(m);
+        int every = resampleEvery != null ? resampleEvery : d.resampling().every();
+        int fk = fkEvery != null ? fkEvery : resampleEvery != null ? resampleEvery : d.fkEvery();
+        return new Method.Settings(m, alpha, particleAlpha != null ? particleAlpha : d.particleAlpha(), guidance, mcDraws, pot, fk,
+                new Resampling(scheme, every, 0, 1, ess), Samplers.BeamWidths.parse(beam));
     }
 
     Task.ExecOptions exec() {

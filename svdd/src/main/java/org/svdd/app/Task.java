@@ -105,7 +105,7 @@ final class Task {
     }
 
     static final String REWARDS = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>, oracle[:file]; "
-            + "SMILES: qed, logp; any: exec:<command>";
+            + "SMILES: qed, logp, sa (higher = easier to make: (10 - SA) / 9), sum:<property>=<weight>,... (e.g. sum:qed=1,sa=0.5); any: exec:<command>";
 
     /**
      * A reward spec, {@code kind[:argument]}, checked for all that can be checked before a model loads: the kind, the
@@ -116,7 +116,8 @@ final class Task {
             String kind = text.contains(":") ? text.substring(0, text.indexOf(':')) : text, arg = text.substring(kind.length()).replaceFirst("^:", "");
             RewardSpec spec = new RewardSpec(text, kind, arg);
             switch (kind) {
-                case "jpeg", "qed", "logp" -> Usage.require(arg.isEmpty(), "--reward " + text + ": " + kind + " takes no argument");
+                case "jpeg", "qed", "logp", "sa" -> Usage.require(arg.isEmpty(), "--reward " + text + ": " + kind + " takes no argument");
+                case "sum" -> spec.terms();
                 case "gc" -> parseDouble(arg, "gc:<target>");
                 case "motif" -> {
                     try {
@@ -142,7 +143,7 @@ final class Task {
             String needs = switch (kind) {
                 case "jpeg", "classifier" -> images ? null : "an image model";
                 case "motif", "gc", "oracle" -> dna ? null : "a DNA model";
-                case "qed", "logp" -> model instanceof DiffusionModel.Smiles ? null : "a SMILES model";
+                case "qed", "logp", "sa", "sum" -> model instanceof DiffusionModel.Smiles ? null : "a SMILES model";
                 default -> null;
             };
             Usage.require(needs == null, "--reward " + text + " needs " + needs + ", but " + model.kind() + " was given");
@@ -154,6 +155,8 @@ final class Task {
                 case "oracle" -> Guides.surrogate(ValueNet.load(oracleFile()));
                 case "qed" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.QED);
                 case "logp" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.LOGP);
+                case "sa" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.SA);
+                case "sum" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), terms(), 0);
                 default -> new ExecReward(arg, switch (model) {
                     case DiffusionModel.Images i -> ExecReward.pngFiles(workDir.resolve("reward-inputs"));
                     case DiffusionModel.Sequences s -> ExecReward.letters(DnaDataset.ALPHABET);
@@ -165,6 +168,26 @@ final class Task {
         /** oracle[:file]: the committed DNA oracle (train-oracle) by default. */
         private Path oracleFile() {
             return arg.isBlank() ? Usage.installed(TrainOracleCommand.DEFAULT_FILE) : Path.of(arg);
+        }
+
+        /** sum:qed=1,sa=0.5: the weighted properties, each named once. */
+        private List<MoleculeReward.Term> terms() {
+            List<MoleculeReward.Term> terms = new java.util.ArrayList<>();
+            for (String item : arg.split(",")) {
+                String[] kv = item.split("=", 2);
+                Usage.require(kv.length == 2, "--reward sum: '" + item + "' is not <property>=<weight> (e.g. sum:qed=1,sa=0.5)");
+                MoleculeReward.Property p = switch (kv[0].trim()) {
+                    case "qed" -> MoleculeReward.Property.QED;
+                    case "logp" -> MoleculeReward.Property.LOGP;
+                    case "sa" -> MoleculeReward.Property.SA;
+                    default -> throw new Usage.Error("--reward sum: unknown property '" + kv[0].trim() + "' (known: qed, logp, sa)");
+                };
+                Usage.require(terms.stream().noneMatch(t -> t.property() == p), "--reward sum: " + kv[0].trim() + " is named twice");
+                double w = parseDouble(kv[1].trim(), "sum:" + kv[0].trim() + "=<weight>");
+                Usage.require(Double.isFinite(w), "--reward sum: the weight of " + kv[0].trim() + " must be finite");
+                terms.add(new MoleculeReward.Term(p, w));
+            }
+            return terms;
         }
 
         /** classifier:<class>[@file]: the class number. */

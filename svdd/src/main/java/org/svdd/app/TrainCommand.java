@@ -192,6 +192,11 @@ final class TrainCommand implements Callable<Integer> {
         if (unet != null) fresh = i -> DiffusionModel.images(unetConfig(UNet2D.Config.small(), unet), i);
         if (init != null) fresh = i -> withUnet(warmStart(init, kind), i);
         if (weighting != null) fresh = fresh.andThen(m -> ((DiffusionModel.Images) m).withLossWeighting(weighting));
+        int rows = cfg.batch();
+        fresh = fresh.andThen(m -> {   // before the first step: a batch that cannot fit is refused, not an OutOfMemoryError later
+            Usage.fitsInMemory(rows, m.trainingBytesPerRow(), "--batch " + rows);
+            return m;
+        });
         DiffusionModel model = Trainer.train(fresh, data, cfg, out, resume, System.out);
         if (export != null) {
             Trainer.export(export, model);

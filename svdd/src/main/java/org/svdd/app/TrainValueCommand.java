@@ -1,10 +1,10 @@
 package org.svdd.app;
 
-import org.svdd.core.Samplers;
 import org.svdd.core.ValueNet;
 import org.svdd.core.ValueTraining;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.ImageDataset;
+import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.tensor.Backends;
 import org.svdd.tensor.Grad;
@@ -148,7 +148,7 @@ final class TrainValueCommand implements Callable<Integer> {
                 float[] times = new float[rows.length];
                 Tensor in = Grad.noGrad(() -> switch (task.model) {
                     case DiffusionModel.Images i -> {
-                        Tensor clean = Samplers.rows(all, rows);
+                        Tensor clean = Proposal.rows(all, rows);
                         int total = i.process().schedule().steps();
                         int[] t = new int[rows.length];
                         for (int k = 0; k < t.length; k++) {
@@ -158,7 +158,7 @@ final class TrainValueCommand implements Callable<Integer> {
                         yield i.process().qSample(clean, t, r.randn(clean.shape()));
                     }
                     case DiffusionModel.Sequences s -> {
-                        Tensor clean = Samplers.rows(all, rows);
+                        Tensor clean = Proposal.rows(all, rows);
                         double[] t = new double[rows.length];
                         for (int k = 0; k < t.length; k++) times[k] = (float) (t[k] = r.uniform());
                         Tensor xt = s.process().qSample(clean, t, r);

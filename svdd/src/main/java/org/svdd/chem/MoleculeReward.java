@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * A chemistry reward on SMILES samples: token ids (B, L) are decoded with the model's alphabet ({@link SmilesTokens}),
- * parsed by CDK ({@link Molecules#parse}) and scored by a molecular property; a string that is not a valid molecule
- * scores {@code invalidScore} (0 by default, the lower end of QED; pass a value below the property's range to make
- * invalid strings strictly worse, e.g. -10 for logP).
+ * parsed by CDK ({@link Molecules#parse}) and scored by a weighted sum of molecular properties (one property with
+ * weight 1 in the common case); a string that is not a valid molecule scores {@code invalidScore} (0 by default, the
+ * lower end of QED and SA; pass a value below the properties' range to make invalid strings strictly worse, e.g. -10
+ * for logP).
  */
 public final class MoleculeReward implements Reward {
     /** The property a valid molecule scores. */
@@ -18,41 +19,62 @@ public final class MoleculeReward implements Reward {
         /** {@link Qed#qed}, in (0, 1). */
         QED,
         /** {@link Crippen#logP}, roughly -5 .. 10 for drug-like molecules. */
-        LOGP;
+        LOGP,
+        /**
+         * Synthetic accessibility turned so that higher is better: (10 - SA) / 9 in [0, 1], where SA is
+         * {@link SaScore#score} (1 easy .. 10 hard); SA 1 scores 1, SA 10 scores 0.
+         */
+        SA;
 
         double of(IAtomContainer mol) {
             return switch (this) {
                 case QED -> Qed.qed(mol);
                 case LOGP -> Crippen.logP(mol);
+                case SA -> (10 - SaScore.score(mol)) / 9;
             };
         }
     }
 
+    /** One term of the reward: weight x property. */
+    public record Term(Property property, double weight) {
+        public Term {
+            if (!Double.isFinite(weight)) throw new IllegalArgumentException("the weight of " + property + " must be finite, got " + weight);
+        }
+    }
+
     private final String alphabet;
-    private final Property property;
+    private final List<Term> terms;
     private final double invalidScore;
 
     /**
      * @param alphabet     the model's characters: token 1 + i is {@code alphabet.charAt(i)} (token 0 is PAD)
-     * @param property     what a valid molecule scores
+     * @param terms        what a valid molecule scores: the sum of weight x property
      * @param invalidScore the score of a string that is not a valid molecule
      */
-    public MoleculeReward(String alphabet, Property property, double invalidScore) {
+    public MoleculeReward(String alphabet, List<Term> terms, double invalidScore) {
         if (alphabet.isEmpty()) throw new IllegalArgumentException("empty alphabet");
+        if (terms.isEmpty()) throw new IllegalArgumentException("a molecule reward needs at least one property");
         if (!Double.isFinite(invalidScore)) throw new IllegalArgumentException("invalid-molecule score must be finite, got " + invalidScore);
         this.alphabet = alphabet;
-        this.property = property;
+        this.terms = List.copyOf(terms);
         this.invalidScore = invalidScore;
-        Crippen.standard();   // without Crippen.txt, fail here rather than mid-sampling
+        // without the parameter files, fail here rather than mid-sampling
+        if (uses(Property.LOGP)) Crippen.standard();
+        if (uses(Property.SA)) SaScore.contribution(0);
     }
 
-    /** Invalid strings score 0. */
+    /** One property with weight 1. */
+    public MoleculeReward(String alphabet, Property property, double invalidScore) {
+        this(alphabet, List.of(new Term(property, 1)), invalidScore);
+    }
+
+    /** One property with weight 1; invalid strings score 0. */
     public MoleculeReward(String alphabet, Property property) {
         this(alphabet, property, 0);
     }
 
-    public Property property() {
-        return property;
+    private boolean uses(Property p) {
+        return terms.stream().anyMatch(t -> t.property() == p);
     }
 
     /** One score per row of x0 (B, L) token ids. */
@@ -67,7 +89,10 @@ public final class MoleculeReward implements Reward {
     /** The score of one SMILES string. */
     public double score(String smiles) {
         IAtomContainer mol = Molecules.parse(smiles);
-        return mol == null ? invalidScore : property.of(mol);
+        if (mol == null) return invalidScore;
+        double sum = 0;
+        for (Term t : terms) sum += t.weight() * t.property().of(mol);
+        return sum;
     }
 
     /** The fraction of the strings that are valid molecules ({@link Molecules#validFraction}). */

@@ -80,9 +80,26 @@ public final class Cost {
             }
 
             @Override
-            public Tensor predictX0(Tensor x, int i) {
-                if (i + 1 < p.steps()) denoiserRows += x.dim(0);
-                return p.predictX0(x, i);
+            public Prediction predict(Tensor x, int i) {
+                denoiserRows += x.dim(0) * p.predictPasses(i);
+                Prediction pred = p.predict(x, i);
+                return new Prediction() {
+                    @Override
+                    public Tensor x0() {
+                        return pred.x0();
+                    }
+
+                    @Override
+                    public Step prepare(int[] idx) {
+                        onStep.accept(i + 1);                     // the step's pass was counted by predict
+                        return pred.prepare(idx);
+                    }
+                };
+            }
+
+            @Override
+            public long predictPasses(int i) {
+                return p.predictPasses(i);
             }
 
             @Override

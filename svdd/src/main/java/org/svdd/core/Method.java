@@ -10,14 +10,15 @@ import java.util.stream.Collectors;
 
 /**
  * The sampling methods users ask for by name, each a composition of the parts in this package. {@link #run} draws
- * n samples with one budget knob M (candidates per step), so methods can be compared at matched denoiser cost: per
- * output sample and step, svdd-pm and nested-is spend 1 + M denoiser rows, best-of-n spends N = M + 1, smc and
- * fk-steering run (M + 1) / 2 particles per output (2 rows each), beam W beams of 1 + M' rows with
- * M' = round((M + 1) / W) - 1 (at least 2).
+ * n samples with one budget knob M (candidates per step), so methods can be compared at matched denoiser cost. svdd-pm
+ * spends 1 + M (S - 1) denoiser rows per output sample over S steps (the kept candidate's x0-prediction pass is the
+ * next step's pass, and clean candidates after the last step need none); nested-is spends the same; smc and
+ * fk-steering run as many particles per output as brings their S rows each closest to that; beam W beams with M'
+ * candidates per state, M' chosen likewise (at least 2). best-of-n keeps the best of N = M samples: M S rows.
  */
 public enum Method {
     PRETRAINED("the pre-trained sampler"),
-    BEST_OF_N("N = M + 1 pre-trained samples, the best kept"),
+    BEST_OF_N("N = M pre-trained samples, the best kept"),
     SVDD_PM("SVDD, value = reward of the denoiser's x0 prediction"),
     SVDD_MC("SVDD, value = learned value network (train-value)"),
     SVDD_RAW("SVDD, value = reward of the noisy state itself"),
@@ -54,15 +55,16 @@ public enum Method {
     /**
      * Every setting a method can read; each has a default in {@link #defaults}.
      *
-     * @param m            candidates per step (the budget knob)
-     * @param alpha        SVDD selection temperature (0 = argmax)
+     * @param m             candidates per step (the budget knob)
+     * @param alpha         SVDD selection temperature (0 = argmax)
      * @param particleAlpha temperature of the particle methods' weights exp(v / alpha) (> 0)
-     * @param guidance     gradient-guidance strength (DPS, classifier guidance)
-     * @param mcDraws      x0 draws of the Monte-Carlo soft value
-     * @param potential    FK-steering potential
-     * @param fkEvery      FK-steering resampling interval
-     * @param resampling   SMC / nested-IS resampling schedule
-     * @param beamWidths   beam widths
+     * @param guidance      gradient-guidance strength (DPS, classifier guidance)
+     * @param mcDraws       x0 draws of the Monte-Carlo soft value
+     * @param potential     FK-steering potential
+     * @param fkEvery       FK-steering's resampling interval: its potentials apply every fkEvery steps
+     * @param resampling    the resampling of every particle method (smc, fk-steering, nested-is): scheme, window and
+     *                      ESS threshold; its interval is smc's and nested-is's (fk-steering's is fkEvery)
+     * @param beamWidths    beam widths
      */
     public record Settings(int m, double alpha, double particleAlpha, double guidance, int mcDraws,
                            Particles.Potential potential, int fkEvery, Resampling resampling, Samplers.BeamWidths beamWidths) {
@@ -72,6 +74,7 @@ public enum Method {
             if (!(particleAlpha > 0)) throw new IllegalArgumentException("--particle-alpha must be > 0, got " + particleAlpha);
             if (!(guidance >= 0)) throw new IllegalArgumentException("--guidance must be >= 0, got " + guidance);
             if (mcDraws < 1) throw new IllegalArgumentException("--mc-draws must be >= 1, got " + mcDraws);
+            if (fkEvery < 1) throw new IllegalArgumentException("--fk-every must be >= 1, got " + fkEvery);
         }
 
         public static Settings defaults(int m) {
@@ -96,29 +99,56 @@ public enum Method {
     public Tensor run(Context c, Settings s, int n, Rng rng) {
         Proposal p = c.proposal();
         int m = s.m();
-        int particles = Math.max(1, (m + 1) / 2);
+        long budget = svddPmRows(p, m);
+        int particles = closest(budget, svddPmRows(p, 1));
         return switch (this) {
             case PRETRAINED -> org.svdd.tensor.Grad.noGrad(() -> Proposal.sample(p, n, rng));
-            case BEST_OF_N -> Samplers.bestOfN(p, c.reward(), n, m + 1, rng);
+            case BEST_OF_N -> Samplers.bestOfN(p, c.reward(), n, m, rng);
             case SVDD_PM -> Samplers.svdd(p, ValueEstimator.posteriorMean(p, c.reward()), new Selection(s.alpha()), n, m, rng);
             case SVDD_MC -> Samplers.svdd(p, ValueEstimator.learned(p, requireNet(c), c.cost()), new Selection(s.alpha()), n, m, rng);
             case SVDD_RAW -> Samplers.svdd(p, ValueEstimator.rawReward(c.reward()), new Selection(s.alpha()), n, m, rng);
             case SVDD_SOFT -> Samplers.svdd(p, ValueEstimator.monteCarlo(p, c.reward(), s.mcDraws(), s.alpha(), rng), new Selection(s.alpha()), n, m, rng);
-            case SMC -> first(new Particles(Particles.Potential.DIFF, s.particleAlpha(), 1, s.resampling())
+            case SMC -> first(Particles.smc(s.particleAlpha(), s.resampling())
                     .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n * particles, rng), n);
-            case FK_STEERING -> first(new Particles(s.potential(), s.particleAlpha(), 1,
-                    new Resampling(Resampling.Scheme.SYSTEMATIC, s.fkEvery(), 0, 1, 1))
+            case FK_STEERING -> first(Particles.fkSteering(s.potential(), s.particleAlpha(), s.resampling().withEvery(s.fkEvery()))
                     .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n * particles, rng), n);
-            case NESTED_IS -> new Particles(Particles.Potential.DIFF, s.particleAlpha(), m, s.resampling())
+            case NESTED_IS -> Particles.nestedIs(s.particleAlpha(), m, s.resampling())
                     .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n, rng);
             case BEAM -> Samplers.beam(p, ValueEstimator.posteriorMean(p, c.reward()), s.beamWidths(), n,
-                    Math.max(2, Math.round((m + 1) / (float) s.beamWidths().start()) - 1), rng);
+                    beamCandidates(p, s.beamWidths(), budget, m), rng);
             case DPS -> {
                 if (c.differentiable() == null) throw new IllegalArgumentException("dps needs a differentiable reward or a value network to stand in for it (--value-net)");
                 yield Samplers.guided(p, Guides.dps(c.differentiable()), s.guidance(), n, rng);
             }
             case CLASSIFIER_GUIDANCE -> Samplers.guided(p, Guides.valueGradient(p, requireNet(c), c.cost()), s.guidance(), n, rng);
         };
+    }
+
+    /**
+     * Denoiser rows per sample of svdd-pm with M candidates on p: one pass at the prior, then M per step whose
+     * candidates still need an x0 prediction (each also serves as the next step's pass). With M = 1 this is the
+     * pre-trained sampler's S, and the cost of one particle of smc or fk-steering.
+     */
+    static long svddPmRows(Proposal p, int m) {
+        long rows = 1;
+        for (int i = 0; i < p.steps(); i++) rows += m * p.predictPasses(i);
+        return rows;
+    }
+
+    /** The count k >= 1 of units costing {@code unit} rows each whose total k · unit is closest to {@code budget}. */
+    static int closest(long budget, long unit) {
+        return (int) Math.max(1, Math.round((double) budget / unit));
+    }
+
+    /**
+     * Beam search's candidates per state M' (at least 2, or there is nothing to choose): each beam spends W_0 rows at
+     * the prior and M' W_i per step i with noisy candidates, so M' brings that closest to svdd-pm's budget.
+     */
+    static int beamCandidates(Proposal p, Samplers.BeamWidths widths, long budget, int m) {
+        long perCandidate = 0;
+        for (int i = 0; i < p.steps(); i++) perCandidate += widths.at(i, p.steps()) * p.predictPasses(i);
+        if (perCandidate == 0) return Math.max(2, m);
+        return Math.max(2, closest(budget - widths.at(0, p.steps()), perCandidate));
     }
 
     private ValueNet requireNet(Context c) {

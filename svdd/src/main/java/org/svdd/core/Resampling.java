@@ -33,6 +33,11 @@ public record Resampling(Scheme scheme, int every, double windowStart, double wi
         return new Resampling(Scheme.SYSTEMATIC, 1, 0, 1, 0.5);
     }
 
+    /** This schedule with another interval. */
+    public Resampling withEvery(int k) {
+        return new Resampling(scheme, k, windowStart, windowEnd, essThreshold);
+    }
+
     /** Whether reverse step i of n lies on the schedule (the ESS test comes after). */
     public boolean scheduled(int i, int n) {
         double f = n == 1 ? 1 : (double) i / (n - 1);

@@ -1,9 +1,7 @@
 package org.svdd.core;
 
 import org.svdd.diffusion.process.Proposal;
-import org.svdd.tensor.Backend;
 import org.svdd.tensor.Grad;
-import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
@@ -17,35 +15,23 @@ public final class Samplers {
     private Samplers() {
     }
 
-    /** Rows idx of x (N, ...) as a new batch (idx.length, ...); any dtype. */
-    public static Tensor rows(Tensor x, int[] idx) {
-        Backend be = x.backend();
-        long[] ids = new long[idx.length];
-        for (int i = 0; i < idx.length; i++) ids[i] = idx[i];
-        Tensor flat = x.reshape(x.dim(0), -1);
-        boolean integral = !x.dtype().isFloating();
-        Tensor table = integral ? flat.toDType(org.svdd.tensor.DType.F32) : flat;
-        Tensor picked = org.svdd.tensor.F.embedding(table, be.upload(HostStorage.of(ids), idx.length));
-        if (integral) picked = picked.toDType(x.dtype());
-        int[] shape = x.shape();
-        shape[0] = idx.length;
-        return picked.reshape(shape);
-    }
-
     /**
      * SVDD: x_T from the prior; at every step, M candidates from p_pre(. | x_t) (one shared denoiser pass), their
-     * values, and one kept per chain. Returns (B, ...) samples.
+     * values, and one kept per chain. When the value estimator ran the denoiser on the candidates (SVDD-PM), the kept
+     * candidate's pass is the next step's, so a step costs M passes per chain instead of 1 + M. Returns (B, ...) samples.
      */
     public static Tensor svdd(Proposal p, ValueEstimator value, Selection selection, int batch, int m, Rng rng) {
         if (m < 1) throw new IllegalArgumentException("M must be >= 1, got " + m);
         return Grad.noGrad(() -> {
             Tensor x = p.prior(batch, rng);
+            Proposal.Step step = p.prepare(x, 0);
             for (int i = 0; i < p.steps(); i++) {
-                Tensor cands = p.prepare(x, i).sample(m, rng);                                 // (B*M, ...)
-                double[] v = m == 1 ? new double[batch] : value.values(cands, i);
+                Tensor cands = step.sample(m, rng);                                            // (B*M, ...)
+                ValueEstimator.Scored scored = m == 1 ? new ValueEstimator.Scored(new double[batch], null) : value.score(cands, i);
                 int[] keep = new int[batch];
-                for (int b = 0; b < batch; b++) keep[b] = b * m + (m == 1 ? 0 : selection.choose(v, b * m, m, rng));
-                x = m == 1 ? cands : rows(cands, keep);
+                for (int b = 0; b < batch; b++) keep[b] = b * m + (m == 1 ? 0 : selection.choose(scored.values(), b * m, m, rng));
+                x = m == 1 ? cands : Proposal.rows(cands, keep);
+                if (i + 1 < p.steps()) step = scored.next(p, x, keep, i);
             }
             return x;
         });
@@ -62,7 +48,7 @@ public final class Samplers {
                 for (int j = 1; j < n; j++) if (r[b * n + j] > r[best]) best = b * n + j;
                 keep[b] = best;
             }
-            return rows(all, keep);
+            return Proposal.rows(all, keep);
         });
     }
 
@@ -76,14 +62,16 @@ public final class Samplers {
         return Grad.noGrad(() -> {
             int w = widths.at(0, p.steps());
             Tensor x = p.prior(batch * w, rng);                                               // (B*W, ...)
+            Proposal.Step step = p.prepare(x, 0);
             for (int i = 0; i < p.steps(); i++) {
-                Tensor cands = p.prepare(x, i).sample(m, rng);                                // (B*W*M, ...)
-                double[] cv = value.values(cands, i);
+                Tensor cands = step.sample(m, rng);                                           // (B*W*M, ...)
+                ValueEstimator.Scored scored = value.score(cands, i);
                 int next = i + 1 == p.steps() ? 1 : widths.at(i + 1, p.steps());
                 if (next > w * m) throw new IllegalArgumentException("beam width " + next + " exceeds " + w + " x " + m + " candidates");
                 int[] keep = new int[batch * next];
-                for (int b = 0; b < batch; b++) System.arraycopy(topK(cv, b * w * m, w * m, next), 0, keep, b * next, next);
-                x = rows(cands, keep);
+                for (int b = 0; b < batch; b++) System.arraycopy(topK(scored.values(), b * w * m, w * m, next), 0, keep, b * next, next);
+                x = Proposal.rows(cands, keep);
+                if (i + 1 < p.steps()) step = scored.next(p, x, keep, i);
                 w = next;
             }
             return x;

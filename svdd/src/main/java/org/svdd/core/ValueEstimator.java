@@ -13,9 +13,44 @@ import org.svdd.tensor.Tensor;
 public interface ValueEstimator {
     double[] values(Tensor candidates, int step);
 
-    /** SVDD-PM: v(x) = r(x0_hat(x)), the reward of the pre-trained denoiser's x0 prediction (one pass per candidate). */
+    /**
+     * The values, with the denoiser pass made on the candidates when the estimator made one: the sampler prepares the
+     * next step at the kept candidates from it ({@link Scored#next}) instead of running the denoiser again.
+     */
+    default Scored score(Tensor candidates, int step) {
+        return new Scored(values(candidates, step), null);
+    }
+
+    /**
+     * Values of candidate rows, and the {@link Proposal#predict} pass that produced them (null when there was none).
+     */
+    record Scored(double[] values, Proposal.Prediction prediction) {
+        /**
+         * Reverse step {@code step + 1} at the candidate rows idx, whose states are {@code kept} (rows idx of the
+         * candidates): from the kept pass when there is one, else one denoiser pass on {@code kept}.
+         */
+        public Proposal.Step next(Proposal p, Tensor kept, int[] idx, int step) {
+            return prediction != null ? prediction.prepare(idx) : p.prepare(kept, step + 1);
+        }
+    }
+
+    /**
+     * SVDD-PM: v(x) = r(x0_hat(x)), the reward of the pre-trained denoiser's x0 prediction (one pass per candidate,
+     * which is also the next step's pass for the candidate that is kept).
+     */
     static ValueEstimator posteriorMean(Proposal proposal, Reward reward) {
-        return (candidates, step) -> reward.score(proposal.predictX0(candidates, step));
+        return new ValueEstimator() {
+            @Override
+            public double[] values(Tensor candidates, int step) {
+                return score(candidates, step).values();
+            }
+
+            @Override
+            public Scored score(Tensor candidates, int step) {
+                Proposal.Prediction pred = proposal.predict(candidates, step);
+                return new Scored(reward.score(pred.x0()), pred);
+            }
+        };
     }
 
     /** v(x) = r(x): the reward of the noisy state itself (no denoiser pass); the crude baseline of the value family. */

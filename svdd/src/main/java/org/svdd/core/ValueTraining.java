@@ -2,31 +2,28 @@ package org.svdd.core;
 
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.Progress;
+import org.svdd.diffusion.train.TrainingLoop;
 import org.svdd.tensor.Backends;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
-import org.svdd.tensor.io.Safetensors;
-import org.svdd.tensor.nn.Init;
-import org.svdd.tensor.optim.AdamW;
-import org.svdd.tensor.optim.CosineSchedule;
-import org.svdd.tensor.optim.GradClip;
+import org.svdd.tensor.nn.Module;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Training the SVDD-MC value network by regression: minimise (v_phi(x_t, t) - r(x0))^2 over states x_t labelled
- * with the reward of their own clean sample. Two data sources: {@link #rollouts} of the pre-trained sampler (every
- * intermediate state of a trajectory gets that trajectory's final reward; the DNA code's choice) and forward-noised
- * data (x_t = q(x_t | x0) of real x0; the image code's choice), the latter built by the caller as a {@link Data}.
+ * Training the SVDD-MC value network by regression in the {@link TrainingLoop}: minimise (v_phi(x_t, t) - r(x0))^2
+ * over states x_t labelled with the reward of their own clean sample. Two data sources: {@link #rollouts} of the
+ * pre-trained sampler (every intermediate state of a trajectory gets that trajectory's final reward; the DNA code's
+ * choice) and forward-noised data (x_t = q(x_t | x0) of real x0; the image code's choice), the latter built by the
+ * caller as a {@link Data}.
  */
 public final class ValueTraining {
     private ValueTraining() {
@@ -55,8 +52,19 @@ public final class ValueTraining {
      */
     public record Config(int steps, int batch, double lr, int checkpointEvery, long seed) {
         public Config {
-            if (steps < 1 || batch < 1 || checkpointEvery < 1 || !(lr > 0))
-                throw new IllegalArgumentException("invalid value-training config: " + steps + " steps, batch " + batch + ", lr " + lr + ", every " + checkpointEvery);
+            loop(steps, batch, lr, checkpointEvery, seed);                                    // checks them
+        }
+
+        /**
+         * The loop's settings: warm-up max(1, steps / 20), the cosine's floor at 5% of lr, AdamW's weight decay 0.01,
+         * clipping at norm 1 and the step seed seed · 1,000,003 + s.
+         */
+        public TrainingLoop.Config loop() {
+            return loop(steps, batch, lr, checkpointEvery, seed);
+        }
+
+        private static TrainingLoop.Config loop(int steps, int batch, double lr, int checkpointEvery, long seed) {
+            return new TrainingLoop.Config(steps, batch, lr, Math.max(1, steps / 20), 0.05, 0.01, 1.0, checkpointEvery, seed, TrainingLoop.StepSeed.PRIME);
         }
     }
 
@@ -136,58 +144,61 @@ public final class ValueTraining {
     /** As above, stopping (as if killed) after {@code stopAt} steps: for testing resumption. */
     static ValueNet train(ValueNet.Config netConfig, Data data, Config cfg, Path checkpoint, boolean resume,
                           Map<String, String> provenance, PrintStream out, long stopAt) throws IOException {
-        ValueNet net;
-        long start = 0;
-        AdamW opt;
-        if (resume && Files.exists(checkpoint)) {
-            net = ValueNet.load(checkpoint);
-            if (!net.config().equals(netConfig)) throw new IllegalArgumentException(checkpoint + " holds a value net " + net.config() + ", not " + netConfig);
-            Safetensors.Checkpoint ck = Safetensors.read(checkpoint);
-            start = Long.parseLong(ck.metadata().getOrDefault("train.step", "0"));
-            opt = new AdamW(net.parameters(), AdamW.Config.defaults(cfg.lr()));
-            Map<String, Tensor> state = new LinkedHashMap<>();
-            ck.tensors().forEach((k, v) -> {
-                if (k.startsWith("opt.")) state.put(k.substring(4), v);
-            });
-            opt.loadState(state, start);
-            out.printf("resuming %s from step %d of %d%n", checkpoint, start, cfg.steps());
-        } else {
-            net = new ValueNet(netConfig, Init.of(new Rng(cfg.seed())));
-            double[] y = data.labels();
-            double mean = Arrays.stream(y).average().orElse(0);
-            double std = Math.sqrt(Arrays.stream(y).map(v -> (v - mean) * (v - mean)).average().orElse(1));
-            net.setLabelScale(mean, std > 1e-8 ? std : 1);
-            opt = new AdamW(net.parameters(), AdamW.Config.defaults(cfg.lr()));
-        }
-        out.printf("value net: %,d parameters, %,d training rows, batch %d%n", net.numParameters(), data.count(), cfg.batch());
-        CosineSchedule schedule = new CosineSchedule(cfg.lr(), cfg.lr() * 0.05, Math.max(1, cfg.steps() / 20), cfg.steps());
-        Progress bar = new Progress(out, "train-value", start, cfg.steps());
-        double avg = Double.NaN;
-        net.train();
-        for (long step = start; step < Math.min(cfg.steps(), stopAt); step++) {
-            Rng rng = new Rng(cfg.seed() * 1_000_003L + step);
-            int[] rows = new int[cfg.batch()];
-            for (int i = 0; i < rows.length; i++) rows[i] = rng.nextInt(data.count());
-            Batch b = data.batch(rows, rng);
-            net.zeroGrad();
-            Tensor target = Tensor.of(standardize(b.labels(), net), rows.length);
-            Tensor loss = F.mse(net.standardized(b.inputs(), b.times()), target);
-            loss.backward();
-            GradClip.clipByGlobalNorm(net.parameters(), 1.0);
-            opt.update(schedule.lr(step));
-            double l = loss.item();
-            if (!Double.isFinite(l)) throw new IllegalStateException("value loss became " + l + " at step " + step + "; lower --lr");
-            avg = Double.isNaN(avg) ? l : 0.98 * avg + 0.02 * l;
-            bar.update(step + 1, String.format("mse %.4f (of label variance 1)", avg));
-            if ((step + 1) % cfg.checkpointEvery() == 0 || step + 1 == cfg.steps()) {
-                Map<String, String> meta = new LinkedHashMap<>(provenance);
-                meta.put("train.step", Long.toString(step + 1));
-                meta.put("train.config", cfg.toString());
-                net.save(checkpoint, meta, opt.state());
+        return TrainingLoop.train(cfg.loop(), (init, from) -> {
+            if (from == null) {
+                ValueNet net = new ValueNet(netConfig, init);
+                double[] y = data.labels();
+                double mean = Arrays.stream(y).average().orElse(0);
+                double std = Math.sqrt(Arrays.stream(y).map(v -> (v - mean) * (v - mean)).average().orElse(1));
+                net.setLabelScale(mean, std > 1e-8 ? std : 1);
+                return new Regression(net, data, cfg, checkpoint, provenance);
             }
+            ValueNet net = ValueNet.load(checkpoint);
+            if (!net.config().equals(netConfig)) throw new IllegalArgumentException(checkpoint + " holds a value net " + net.config() + ", not " + netConfig);
+            return new Regression(net, data, cfg, checkpoint, provenance);
+        }, checkpoint, resume, out, stopAt).net();
+    }
+
+    /** The squared error of the standardised value against the standardised label; the checkpoint keeps the provenance. */
+    private record Regression(ValueNet net, Data data, Config cfg, Path file, Map<String, String> provenance) implements TrainingLoop.Run {
+        @Override
+        public Module module() {
+            return net;
         }
-        net.eval();
-        return net;
+
+        @Override
+        public int count() {
+            return data.count();
+        }
+
+        @Override
+        public Tensor loss(int[] rows, Rng rng) {
+            Batch b = data.batch(rows, rng);
+            Tensor target = Tensor.of(standardize(b.labels(), net), rows.length);
+            return F.mse(net.standardized(b.inputs(), b.times()), target);
+        }
+
+        @Override
+        public String label() {
+            return "train-value";
+        }
+
+        @Override
+        public String progress(double smoothedLoss) {
+            return String.format("mse %.4f (of label variance 1)", smoothedLoss);
+        }
+
+        @Override
+        public String summary() {
+            return String.format("value net: %,d parameters, %,d training rows, batch %d", net.numParameters(), data.count(), cfg.batch());
+        }
+
+        @Override
+        public void save(long step, Map<String, Tensor> optimizer, boolean last) throws IOException {
+            Map<String, String> meta = new LinkedHashMap<>(provenance);
+            meta.putAll(TrainingLoop.metadata(step, cfg));
+            net.save(file, meta, optimizer);
+        }
     }
 
     private static float[] standardize(double[] y, ValueNet net) {

@@ -39,9 +39,11 @@ class CliContractTest {
         expect(Main.USAGE, "unknown method 'nope'", "compare", "--checkpoint", DNA, "--methods", "pretrained,nope", "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--exec-penalty must be a finite number", "compare", "--checkpoint", DNA, "--exec-penalty", "NaN", "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--reward gc:<target>: 'high' is not a number", "compare", "--checkpoint", DNA, "--reward", "gc:high", "--out", dir.resolve("o").toString());
+        expect(Main.USAGE, "--reward sum: unknown property 'mw'", "compare", "--checkpoint", DNA, "--reward", "sum:qed=1,mw=2", "--out", dir.resolve("o").toString());
+        expect(Main.USAGE, "--reward sa needs a SMILES model", "compare", "--checkpoint", DNA, "--reward", "sa", "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--reward jpeg needs an image model", "compare", "--checkpoint", DNA, "--reward", "jpeg", "--out", dir.resolve("o").toString());
         assertFalse(Files.exists(dir.resolve("o")), "refused once the model is read: still no output folder");
-        expect(Main.USAGE, "-M 100000 with -n 32 puts 3,200,032 rows through the denoiser at once", "compare", "--checkpoint", DNA, "-M", "100000",
+        expect(Main.USAGE, "-M 100000 with -n 32 puts 3,200,000 rows through the model at once", "compare", "--checkpoint", DNA, "-M", "100000",
                 "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--batch 2000000000 puts 2,000,000,000 rows", "sample", "--checkpoint", DNA, "--batch", "2000000000", "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--tasks: unknown task 'pictures'", "demo", "--tasks", "images,pictures", "--out", dir.resolve("d").toString());

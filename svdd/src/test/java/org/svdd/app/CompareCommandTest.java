@@ -31,13 +31,14 @@ class CompareCommandTest {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         List<String> csv = Files.readAllLines(out.resolve("rewards.csv"));
         assertEquals(1 + 4 * 3, csv.size());
-        assertEquals("id,method,sample,reward,file", csv.get(0));
-        assertTrue(csv.get(9).startsWith("svdd-pm-2,svdd-pm,2,") && csv.get(9).endsWith(",samples/svdd-pm.fasta"), csv.get(9));
-        String reward = csv.get(9).split(",")[3];
+        assertEquals("id,method,seed,sample,reward,file", csv.get(0));
+        assertTrue(csv.get(9).startsWith("svdd-pm-2,svdd-pm,0,2,") && csv.get(9).endsWith(",samples/svdd-pm.fasta"), csv.get(9));
+        String reward = csv.get(9).split(",")[4];
         assertTrue(Files.readAllLines(out.resolve("samples/svdd-pm.fasta")).contains(">svdd-pm-2 reward=" + reward));
 
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
-        assertEquals(List.of("checkpoint", "reward", "steps", "n", "seed", "config", "methods"), List.copyOf(json.keySet()));
+        assertEquals(List.of("checkpoint", "reward", "steps", "n", "seed", "seeds", "bootstrap", "config", "methods"), List.copyOf(json.keySet()));
+        assertEquals(1, json.get("seeds").getAsInt());
         assertEquals("gc:0.6", json.get("reward").getAsString());
         JsonObject svdd = json.getAsJsonArray("methods").get(2).getAsJsonObject();
         assertEquals("svdd-pm", svdd.get("method").getAsString());
@@ -51,6 +52,8 @@ class CompareCommandTest {
         String ck = DNA.toString(), o = out.toString();
         assertFails("unknown method 'svdd-xx'", "compare", "--checkpoint", ck, "--methods", "svdd-xx", "--out", o);
         assertFails("-M must be >= 1", "compare", "--checkpoint", ck, "-M", "0", "--out", o);
+        assertFails("--seeds must be >= 1, got 0", "compare", "--checkpoint", ck, "--seeds", "0", "--out", o);
+        assertFails("--seeds must be >= 1, got 0", "demo", "--seeds", "0", "--out", o);
         assertFails("--alpha must be >= 0", "compare", "--checkpoint", ck, "--alpha", "-1", "--out", o);
         assertFails("unknown --reward 'foo'", "compare", "--checkpoint", ck, "--reward", "foo", "--out", o);
         assertFails("--reward jpeg needs an image model", "compare", "--checkpoint", ck, "--reward", "jpeg", "--out", o);
@@ -77,6 +80,6 @@ class CompareCommandTest {
                 "-n", "2", "--steps", "2", "--out", out.toString());
         assertTrue((int) r[0] != 0 && ((String) r[1]).contains("status 9"), (String) r[1]);
         assertTrue(Files.exists(out.resolve("samples/pretrained.fasta")), "the first method's samples stay on disk");
-        assertTrue(Files.readString(out.resolve("rewards.csv")).contains("pretrained-1,pretrained,1,1.0"));
+        assertTrue(Files.readString(out.resolve("rewards.csv")).contains("pretrained-1,pretrained,0,1,1.0"));
     }
 }

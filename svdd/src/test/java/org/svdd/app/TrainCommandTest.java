@@ -53,6 +53,16 @@ class TrainCommandTest {
     }
 
     @Test
+    void aBatchThatCannotFitIsRefusedBeforeTheFirstStep(@TempDir Path dir) {
+        assumeTrue(DnaDataset.locateDmUpstream() != null, "fly promoters not installed (scripts/fetch-data.sh)");
+        Path run = dir.resolve("run.safetensors");
+        Object[] r = Cli.run("train", "--task", "dna", "--steps", "1", "--batch", "1000000", "--out", run.toString());
+        assertEquals(Main.USAGE, (int) r[0], (String) r[1]);
+        assertTrue(((String) r[1]).contains("--batch 1000000 puts 1,000,000 rows through the model at once"), (String) r[1]);
+        assertTrue(!java.nio.file.Files.exists(run), "no checkpoint was written");
+    }
+
+    @Test
     void emaDecayOutsideTheUnitIntervalIsNamed(@TempDir Path dir) {
         Object[] r = Cli.run("train", "--task", "dna", "--ema-decay", "1.5", "--steps", "1", "--out", dir.resolve("run.safetensors").toString());
         assertTrue((int) r[0] != 0);

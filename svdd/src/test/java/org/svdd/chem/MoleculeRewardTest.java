@@ -55,6 +55,18 @@ class MoleculeRewardTest {
     }
 
     @Test
+    void saIsTurnedSoThatHigherIsEasierAndSumsAreWeighted() {
+        double[] sa = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.SA).score(rows());
+        for (int i : new int[]{0, 1, 3}) assertEquals((10 - SaScore.score(Molecules.parse(DS.smiles().get(i)))) / 9, sa[i], 1e-12);
+        assertEquals(0, sa[2], 0);                            // invalid: the worst score
+        double[] qed = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.QED).score(rows());
+        double[] sum = new MoleculeReward(DS.alphabet(), List.of(new MoleculeReward.Term(MoleculeReward.Property.QED, 1),
+                new MoleculeReward.Term(MoleculeReward.Property.SA, 0.5)), -1).score(rows());
+        for (int i : new int[]{0, 1, 3}) assertEquals(qed[i] + 0.5 * sa[i], sum[i], 1e-12);
+        assertEquals(-1, sum[2], 0);
+    }
+
+    @Test
     void emptyRowIsInvalid() {
         assertEquals(-1, new MoleculeReward(DS.alphabet(), MoleculeReward.Property.QED, -1).score(tokens(new int[16]))[0], 0);
     }

@@ -101,12 +101,31 @@ class MethodsTest {
         Method.Settings s = Method.Settings.defaults(m);
         Method.Context pm = Method.Context.of(proposal, reward, null, null);
         Method.SVDD_PM.run(pm, s, n, new Rng(3));
-        // one pass per chain and step, plus one per candidate except after the last step (clean states need none)
-        assertEquals((long) n * STEPS + (long) n * m * (STEPS - 1), pm.cost().denoiserRows());
+        // one pass per chain at the prior, then one per candidate except after the last step (clean states need none):
+        // the kept candidate's pass is the next step's
+        long budget = n * (1 + (long) m * (STEPS - 1));
+        assertEquals(budget, pm.cost().denoiserRows());
         assertEquals((long) n * m * STEPS, pm.cost().rewardCalls());
+        // smc and fk-steering: P particles per sample of STEPS passes each, P = round(22 / 8) = 3; nested-is: as svdd-pm
+        for (Method particle : new Method[]{Method.SMC, Method.FK_STEERING}) {
+            Method.Context c = Method.Context.of(proposal, reward, null, null);
+            particle.run(c, s, n, new Rng(3));
+            assertEquals((long) n * 3 * STEPS, c.cost().denoiserRows(), particle.cliName());
+            assertTrue(Math.abs(c.cost().denoiserRows() - budget) <= n * STEPS / 2, particle.cliName() + " is the closest particle count");
+        }
+        Method.Context nis = Method.Context.of(proposal, reward, null, null);
+        Method.NESTED_IS.run(nis, s, n, new Rng(3));
+        assertEquals(budget, nis.cost().denoiserRows());
+        // beam: W = 2 states per beam, M' = max(2, round((22 - 2) / (2 x 7))) = 2 candidates each: 2 + 2 x 2 x 7 rows
+        Method.Context beam = Method.Context.of(proposal, reward, null, null);
+        Method.BEAM.run(beam, s, n, new Rng(3));
+        assertEquals((long) n * (2 + 2 * 2 * (STEPS - 1)), beam.cost().denoiserRows());
+        Method.Context wide = Method.Context.of(proposal, reward, null, null);
+        Method.BEAM.run(wide, s.withM(8), n, new Rng(3));         // M' = round((57 - 2) / 14) = 4: 2 + 2 x 4 x 7 = 58 of 57
+        assertEquals((long) n * (2 + 2 * 4 * (STEPS - 1)), wide.cost().denoiserRows());
         Method.Context bon = Method.Context.of(proposal, reward, null, null);
         Method.BEST_OF_N.run(bon, s, n, new Rng(3));
-        assertEquals((long) n * (m + 1) * STEPS, bon.cost().denoiserRows());
+        assertEquals((long) n * m * STEPS, bon.cost().denoiserRows());
         Method.Context dps = Method.Context.of(proposal, reward, null, reward);
         Method.DPS.run(dps, s, n, new Rng(3));
         assertEquals((long) n * STEPS, dps.cost().gradientRows());

@@ -36,10 +36,17 @@ public interface Backend {
     /** gradOut * op'(x), the fused backward of {@link #unary}. */
     Tensor unaryBackward(UnaryOp op, Tensor x, Tensor gradOut);
 
-    /** a and b have equal shapes (callers broadcast with stride-0 views) and dtypes. */
+    /**
+     * a and b have equal shapes (callers broadcast with stride-0 views) and dtypes. The comparisons (EQ .. GE) work on
+     * every dtype, exactly in it (integer ids are never compared as floats), and give 1 or 0 in it; the arithmetic ops
+     * are required on the floating dtypes only.
+     */
     Tensor binary(BinaryOp op, Tensor a, Tensor b);
 
-    /** cond != 0 ? a : b, all of equal shape. */
+    /**
+     * cond != 0 ? a : b, all of equal shape; cond of any dtype, a and b of one dtype, any, which the result keeps:
+     * elements are moved, not converted, so integer ids stay exact.
+     */
     Tensor where(Tensor cond, Tensor a, Tensor b);
 
     // ---- reductions ----
@@ -193,7 +200,7 @@ public interface Backend {
     /** out (R, n) zeros, then out[r, idx[r, j]] += src[r, j]: the backward of {@link #gather}. */
     Tensor scatterAdd(Tensor idx, Tensor src, int n);
 
-    /** Rows of a table: table (V, D), idx (L) integer, gives (L, D). Embedding lookup. */
+    /** Rows of a table: table (V, D) of any dtype, moved as they are, idx (L) integer, gives (L, D). Embedding lookup. */
     Tensor indexSelect(Tensor table, Tensor idx);
 
     /** out (V, D) zeros, then out[idx[l]] += src[l]: the backward of {@link #indexSelect}. */

@@ -211,17 +211,32 @@ public final class F {
 
     // ---- indexing ----
 
+    /**
+     * Rows of x (N, ...) at the integer indices idx (L), in x's dtype, whatever it is: gives (L, ...). Integer x
+     * (token ids) is moved as it is, never through a float; for floating x the gradient adds each output row back
+     * into its row ({@link Backend#indexAdd}).
+     */
+    public static Tensor indexSelect(Tensor x, Tensor idx) {
+        requireIntegral(idx, "indexSelect");
+        if (x.rank() < 1 || idx.rank() != 1) {
+            throw new IllegalArgumentException("indexSelect expects x (N, ...) and indices (L), got " + Shape.str(x.shape()) + " and " + Shape.str(idx.shape()));
+        }
+        int[] shape = x.shape();
+        int n = shape[0];
+        Tensor table = x.reshape(n, Shape.numel(Arrays.copyOfRange(shape, 1, shape.length))).contiguous();   // (N, rest)
+        Backend be = x.backend();
+        Tensor out = Grad.record(be.indexSelect(table, idx), g -> new Tensor[]{be.indexAdd(idx, g.contiguous(), n)}, table);
+        shape[0] = idx.dim(0);
+        return out.reshape(shape);
+    }
+
     /** Rows of table (V, D) at integer ids of any shape: gives (ids..., D). */
     public static Tensor embedding(Tensor table, Tensor ids) {
         requireIntegral(ids, "embedding");
-        int v = table.dim(0), d = table.dim(1);
-        Tensor flat = ids.reshape(-1);
-        Tensor tc = table.contiguous();
-        Backend be = table.backend();
-        Tensor out = Grad.record(be.indexSelect(tc, flat), g -> new Tensor[]{be.indexAdd(flat, g.contiguous(), v)}, tc);
+        if (table.rank() != 2) throw new IllegalArgumentException("embedding expects a table (V, D), got " + Shape.str(table.shape()));
         int[] s = Arrays.copyOf(ids.shape(), ids.rank() + 1);
-        s[ids.rank()] = d;
-        return out.reshape(s);
+        s[ids.rank()] = table.dim(1);
+        return indexSelect(table, ids.reshape(-1)).reshape(s);
     }
 
     /** out[..., j] = x[..., idx[..., j]] along the last axis. */

@@ -3,7 +3,8 @@ package org.svdd.tensor;
 /**
  * The scalar reference backend: the executable specification of every {@link Backend} primitive and the oracle
  * that the fast backends are tested against. Written for clarity, not speed: every element goes through
- * {@link HostStorage#get}/{@link HostStorage#set} in double, so it serves F32 and F64 (gradient checks) alike.
+ * {@link HostStorage#get}/{@link HostStorage#set} in double, so it serves F32 and F64 (gradient checks) alike, and
+ * integers exactly up to 2^53 in magnitude.
  */
 public class ReferenceBackend implements Backend {
     /** Registered first so {@code -Dsvdd.backend=reference} always works. */

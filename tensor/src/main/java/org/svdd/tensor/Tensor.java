@@ -484,7 +484,7 @@ public final class Tensor {
     public Tensor pow(double b) { return pow(scalarLike(b)); }
     public Tensor square() { return mul(this); }
 
-    // comparisons: not differentiable, give 1/0 in the operands' dtype
+    // comparisons: not differentiable, made in the operands' dtype (I64 ids are never rounded to a float), give 1/0 in it
     public Tensor eq(Tensor b) { return broadcastBinary(BinaryOp.EQ, this, b); }
     public Tensor ne(Tensor b) { return broadcastBinary(BinaryOp.NE, this, b); }
     public Tensor lt(Tensor b) { return broadcastBinary(BinaryOp.LT, this, b); }
@@ -495,7 +495,10 @@ public final class Tensor {
     public Tensor lt(double b) { return lt(scalarLike(b)); }
     public Tensor gt(double b) { return gt(scalarLike(b)); }
 
-    /** cond != 0 ? a : b with broadcasting; cond is not differentiated. */
+    /**
+     * cond != 0 ? a : b with broadcasting, for any dtype of cond and any one dtype of a and b (integer ids are moved
+     * exactly, as in {@code where(x.eq(MASK), fill, x)}); cond is not differentiated.
+     */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] s = Shape.broadcast(cond.shape, Shape.broadcast(a.shape, b.shape));
         if (a.dtype() != b.dtype()) throw new IllegalArgumentException("where: dtypes differ, " + a.dtype() + " vs " + b.dtype());

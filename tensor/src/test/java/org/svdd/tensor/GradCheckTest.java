@@ -134,5 +134,7 @@ class GradCheckTest {
         GradCheck.check("mse", in -> F.mse(in.get(0), in.get(1)), rand(3, 4), rand(3, 4));
         GradCheck.check("weighted mse", in -> F.mse(in.get(0), in.get(1), in.get(2)), rand(3, 4), rand(3, 4), rand(3, 1));
         GradCheck.check("dropout", in -> F.dropout(in.get(0), 0.3, true, new Rng(7)), rand(4, 5));
+        Tensor rows = ids(5, 7);
+        GradCheck.check("indexSelect", in -> F.indexSelect(in.get(0), rows), rand(5, 2, 3));
     }
 }

@@ -3,14 +3,17 @@ package org.svdd.tensor;
 import java.util.Arrays;
 
 /**
- * The one tolerance rule of the test suites: |actual - expected| <= atol + rtol * |expected|, per dtype.
- * Failure messages show the shape, the first failing index, both values and the largest difference.
+ * The one tolerance rule of the test suites: |actual - expected| <= atol + rtol * |expected|, per dtype; integer
+ * tensors (I32, I64) always compare exactly, as longs. Failure messages show the shape, the first failing index, both
+ * values and the largest difference.
  */
 public final class Tolerance {
     /** Fast float32 kernels against the reference (different summation order). */
     public static final Tolerance F32 = new Tolerance(1e-4, 1e-4);
     /** Gradient checks in double: analytic vs central differences. */
     public static final Tolerance GRADCHECK = new Tolerance(1e-6, 1e-4);
+    /** Results that only move or compare elements (where, indexSelect, comparisons): bit for bit. */
+    public static final Tolerance EXACT = new Tolerance(0, 0);
 
     public final double atol;
     public final double rtol;
@@ -29,7 +32,20 @@ public final class Tolerance {
         if (!Arrays.equals(expected.shape(), actual.shape())) {
             throw new AssertionError(what + ": shape " + Shape.str(actual.shape()) + ", expected " + Shape.str(expected.shape()));
         }
+        if (!expected.dtype().isFloating() && !actual.dtype().isFloating()) {
+            assertEqualLongs(what, expected.shape(), expected.toLongArray(), actual.toLongArray());
+            return;
+        }
         assertClose(what, expected.shape(), expected.toDoubleArray(), actual.toDoubleArray());
+    }
+
+    private static void assertEqualLongs(String what, int[] shape, long[] expected, long[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] != actual[i]) {
+                throw new AssertionError(String.format("%s: shape %s, index %d: expected %d, got %d (integers compare exactly)",
+                        what, Shape.str(shape), i, expected[i], actual[i]));
+            }
+        }
     }
 
     public void assertClose(String what, int[] shape, double[] expected, double[] actual) {

@@ -50,6 +50,17 @@ public final class SequenceTransformer extends Module implements TokenModel {
             return (long) length * (dim * (6L + 2L * mlpRatio) + 4L * vocab + (long) heads * length);
         }
 
+        /**
+         * An estimate of the floats one sequence needs in a training step: each block's activations kept for the
+         * backward pass (normalised inputs, q, k, v, the attention output, the MLP's hidden layer before and after its
+         * activation, the residual stream; the score matrices), and as much again while the gradients flow, plus the
+         * logits. For refusing a --batch that cannot fit, not for anything exact.
+         */
+        public long trainingFloatsPerRow() {
+            long perLayer = (long) length * (dim * (9L + 2L * mlpRatio) + 2L * heads * length);
+            return 2 * layers * perLayer + 4L * length * vocab;
+        }
+
         /** Width 128, 4 layers, 4 heads, MLP ratio 4, a convolution of width 9 (1,253,636 parameters with 4 tokens). */
         public static Config small(int vocab, int length) {
             return new Config(vocab, length, 128, 4, 4, 4, 9);

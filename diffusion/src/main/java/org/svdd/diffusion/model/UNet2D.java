@@ -69,6 +69,22 @@ public final class UNet2D extends Module implements EpsModel {
             return skips + work;
         }
 
+        /**
+         * An estimate of the floats one image needs in a training step: every block's activations kept for the
+         * backward pass (about eight tensors of its width per residual block, the attention scores twice), and as much
+         * again while the gradients flow. For refusing a --batch that cannot fit, not for anything exact.
+         */
+        public long trainingFloatsPerRow() {
+            long kept = 0;
+            for (int level = 0; level < mults.length; level++) {
+                int resolution = imageSize >> level;
+                long px = (long) resolution * resolution, ch = (long) base * mults[level];
+                boolean attention = Arrays.stream(attnResolutions).anyMatch(r -> r == resolution);
+                kept += (2L * resBlocks + 1) * (8 * ch * px + (attention ? 2 * heads * px * px + 4 * ch * px : 0));
+            }
+            return 2 * kept;
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Config c && c.channels == channels && c.imageSize == imageSize && c.base == base && Arrays.equals(c.mults, mults)

@@ -265,10 +265,28 @@ public final class GaussianProcess {
             return new Tensor[]{x0, epsFromX0(x, x0, ts)};
         }
 
+        /** One pass at the candidates' level; step i+1 is the DDIM step from rows of the same {x0_hat, eps}. */
         @Override
-        public Tensor predictX0(Tensor x, int i) {
+        public Prediction predict(Tensor x, int i) {
             int t = tAfter(i);
-            return t < 0 ? x : Grad.noGrad(() -> x0AndEps(x, t)[0]);
+            if (t < 0) return Prediction.fresh(this, x, i, x);
+            Tensor[] pe = Grad.noGrad(() -> x0AndEps(x, t));
+            return new Prediction() {
+                @Override
+                public Tensor x0() {
+                    return pe[0];
+                }
+
+                @Override
+                public Step prepare(int[] idx) {
+                    return step(Proposal.rows(pe[0], idx), Proposal.rows(pe[1], idx), i + 1);
+                }
+            };
+        }
+
+        @Override
+        public long predictPasses(int i) {
+            return tAfter(i) < 0 ? 0 : 1;
         }
 
         @Override

@@ -81,12 +81,12 @@ public final class MaskedProcess {
 
     /** 1 where x is MASK, else 0, as F32 (B, L). */
     public Tensor maskIndicator(Tensor x) {
-        return x.toDType(DType.F32).eq(x.backend().upload(HostStorage.of(new float[]{vocab})));
+        return x.eq(vocab).toDType(DType.F32);
     }
 
     /** x with every MASK position replaced by the token of fill at that position (both (B, L) I64). */
     private Tensor fillMasked(Tensor x, Tensor fill) {
-        return Tensor.where(maskIndicator(x), fill.toDType(DType.F32), x.toDType(DType.F32)).toDType(DType.I64);
+        return Tensor.where(x.eq(vocab), fill, x);
     }
 
     /**
@@ -239,10 +239,29 @@ public final class MaskedProcess {
             return logits;
         }
 
+        /** One pass at the candidates' level; step i+1 is the reverse step from rows of the same logits. */
         @Override
-        public Tensor predictX0(Tensor x, int i) {
-            if (isLast(i)) return x;
-            return Grad.noGrad(() -> predictX0Argmax(x, logits(x, cfg.time(i + 1))));
+        public Prediction predict(Tensor x, int i) {
+            if (isLast(i)) return Prediction.fresh(this, x, i, x);
+            Tensor logits = Grad.noGrad(() -> logits(x, cfg.time(i + 1)));                  // (B, L, V)
+            Tensor x0 = Grad.noGrad(() -> predictX0Argmax(x, logits));
+            return new Prediction() {
+                @Override
+                public Tensor x0() {
+                    return x0;
+                }
+
+                @Override
+                public Step prepare(int[] idx) {
+                    Tensor kept = Proposal.rows(logits, idx);
+                    return step(Proposal.rows(x, idx), i + 1, Grad.noGrad(() -> F.logSoftmax(kept, -1)));
+                }
+            };
+        }
+
+        @Override
+        public long predictPasses(int i) {
+            return isLast(i) ? 0 : 1;
         }
 
         @Override

@@ -1,5 +1,7 @@
 package org.svdd.diffusion.process;
 
+import org.svdd.tensor.F;
+import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
@@ -37,10 +39,20 @@ public interface Proposal {
     long sampleX0Passes(int i, int draws);
 
     /**
-     * The denoiser's prediction of x0 for states at the noise level reached after step i (the candidates' level):
-     * one denoiser pass, or x itself after the last step. This is what SVDD-PM scores.
+     * The denoiser's prediction of x0 for states x at the noise level reached after step i (the candidates' level):
+     * {@link #predictPasses} denoiser passes per row, none after the last step, where x0 is x itself. The pass is the
+     * one that reverse step i+1 runs at these states, so it is kept: {@link Prediction#prepare} turns rows of it into
+     * that step without running the denoiser again.
      */
-    Tensor predictX0(Tensor x, int i);
+    Prediction predict(Tensor x, int i);
+
+    /** Denoiser passes per row that {@link #predict} runs after step i: 1, or 0 after the last step (clean states). */
+    long predictPasses(int i);
+
+    /** x0_hat of states x after step i ({@link #predict}); this is what SVDD-PM scores. */
+    default Tensor predictX0(Tensor x, int i) {
+        return predict(x, i).x0();
+    }
 
     /** How noisy the states after step i are, in [0, 1] (0 = clean): the time input of value networks. */
     double timeAfter(int i);
@@ -55,6 +67,42 @@ public interface Proposal {
          * Independent draws from p_pre(x_{t-1} | x_t).
          */
         Tensor sample(int k, Rng rng);
+    }
+
+    /** The x0 prediction for a batch of states after step i, holding the denoiser pass that made it. */
+    interface Prediction {
+        /** x0_hat, one row per state (B, ...). */
+        Tensor x0();
+
+        /**
+         * Reverse step i+1 prepared at rows idx of the predicted states, from the pass already made: the same step as
+         * {@code prepare(rows(x, idx), i + 1)} without its denoiser run. Only before the last step.
+         */
+        Step prepare(int[] idx);
+
+        /**
+         * A prediction whose {@link #prepare} runs a fresh denoiser pass on the rows: for proposals with nothing to
+         * reuse, and as the reference that reuse is tested against.
+         */
+        static Prediction fresh(Proposal p, Tensor x, int i, Tensor x0) {
+            return new Prediction() {
+                @Override
+                public Tensor x0() {
+                    return x0;
+                }
+
+                @Override
+                public Step prepare(int[] idx) {
+                    if (i + 1 >= p.steps()) throw new IllegalStateException("no reverse step after the last (" + i + ")");
+                    return p.prepare(rows(x, idx), i + 1);
+                }
+            };
+        }
+    }
+
+    /** Rows idx of x (N, ...) as a new batch (idx.length, ...), copied exactly; any dtype. */
+    static Tensor rows(Tensor x, int[] idx) {
+        return F.indexSelect(x, x.backend().upload(HostStorage.of(idx), idx.length));   // any dtype: token ids stay integers
     }
 
     /** x (B, ...) repeated row by row K times: (B*K, ...), rows b*K .. b*K+K-1 equal to x[b]. */

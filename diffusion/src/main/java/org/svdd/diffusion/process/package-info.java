@@ -8,7 +8,8 @@
  *   <li>Processes (forward noising, training loss, x0 prediction, single reverse steps):
  *       {@link org.svdd.diffusion.process.GaussianProcess}, {@link org.svdd.diffusion.process.MaskedProcess}.</li>
  *   <li>{@link org.svdd.diffusion.process.Proposal}: one reverse step as samplers use it. The denoiser runs once on
- *       x_t; then any number K of candidates for x_{t-1} can be drawn, and the x0 prediction is exposed. The plain
+ *       x_t; then any number K of candidates for x_{t-1} can be drawn, and the x0 prediction is exposed. The pass
+ *       that predicts x0 of the candidates is kept, so the candidate a sampler keeps needs no second pass. The plain
  *       samplers are the one loop {@link org.svdd.diffusion.process.Proposal#sample} with K = 1; SVDD, best-of-N and
  *       SMC are other loops over the same interface.</li>
  * </ul>
@@ -33,6 +34,8 @@
  *   Proposal.Step.sample(K, rng)  K draws x_{t-1}^(m) ~ p_pre(. | x_t) per chain
  *   Proposal.Step.x0Hat()         x0_hat(x_t), from the denoiser pass already made
  *   Proposal.predictX0(x, i)      x0_hat(x_{t-1}), what SVDD-PM scores
+ *   Proposal.predict(x, i)        x0_hat(x_{t-1}) with its denoiser pass, which is step i+1's pass at x_{t-1}:
+ *     .prepare(rows)              that step at the kept candidates, with no second pass
  *   Proposal.timeAfter(i)         noise level of x_{t-1} in [0, 1], the time input of value networks
  * </pre>
  */

@@ -3,30 +3,22 @@ package org.svdd.diffusion.train;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.model.ImageClassifier;
 import org.svdd.tensor.F;
-import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
-import org.svdd.tensor.io.CheckpointException;
-import org.svdd.tensor.io.Safetensors;
-import org.svdd.tensor.nn.Init;
-import org.svdd.tensor.optim.AdamW;
-import org.svdd.tensor.optim.CosineSchedule;
-import org.svdd.tensor.optim.GradClip;
+import org.svdd.tensor.nn.Module;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Supervised training of an {@link ImageClassifier} with cross-entropy: AdamW with warm-up and cosine decay, gradient
- * clipping, light augmentation (a random shift of up to {@code maxShift} pixels on a background canvas, then Gaussian
- * pixel noise of a per-image standard deviation drawn from U(0, maxNoise), clipped to [-1, 1]) so that the classifier
- * also reads slightly imperfect diffusion samples. Step s draws its batch and augmentation from {@code Rng(seed, s)}.
+ * Supervised training of an {@link ImageClassifier} with cross-entropy in the {@link TrainingLoop} (AdamW with warm-up
+ * and cosine decay, gradient clipping, exact resumption) and light augmentation: a random shift of up to
+ * {@code maxShift} pixels on a background canvas, then Gaussian pixel noise of a per-image standard deviation drawn from
+ * U(0, maxNoise), clipped to [-1, 1], so that the classifier also reads slightly imperfect diffusion samples. Step s
+ * draws its batch and augmentation from the step's generator.
  * <p>
  * The checkpoint is rewritten atomically every {@code checkpointEvery} steps with the optimiser state (so a killed run
  * resumes exactly) and at the end with the weights alone (the small file to commit).
@@ -40,9 +32,17 @@ public final class ClassifierTrainer {
      */
     public record Config(int steps, int batch, double lr, int warmup, double weightDecay, double clip, int checkpointEvery, int maxShift, double maxNoise, long seed) {
         public Config {
-            if (steps < 1 || batch < 1 || lr <= 0 || warmup < 0 || weightDecay < 0 || clip <= 0 || checkpointEvery < 1 || maxShift < 0 || maxNoise < 0) {
-                throw new IllegalArgumentException("invalid classifier training config " + this);
-            }
+            if (maxShift < 0 || !(maxNoise >= 0)) throw new IllegalArgumentException("invalid classifier augmentation: shift " + maxShift + ", noise " + maxNoise);
+            loop(steps, batch, lr, warmup, weightDecay, clip, checkpointEvery, seed);       // checks the rest
+        }
+
+        /** The loop's settings: these, the cosine's floor at 2% of lr and the golden-ratio step seed. */
+        public TrainingLoop.Config loop() {
+            return loop(steps, batch, lr, warmup, weightDecay, clip, checkpointEvery, seed);
+        }
+
+        private static TrainingLoop.Config loop(int steps, int batch, double lr, int warmup, double weightDecay, double clip, int checkpointEvery, long seed) {
+            return new TrainingLoop.Config(steps, batch, lr, warmup, 0.02, weightDecay, clip, checkpointEvery, seed, TrainingLoop.StepSeed.GOLDEN_RATIO);
         }
 
         public static Config defaults() {
@@ -77,10 +77,6 @@ public final class ClassifierTrainer {
     private ClassifierTrainer() {
     }
 
-    private static Rng stepRng(long seed, long step) {
-        return new Rng(seed * 0x9E3779B97F4A7C15L + step);
-    }
-
     /**
      * Trains (or resumes, when {@code checkpoint} exists and resume is set) and returns the classifier in eval mode.
      * When {@code test} is not null, the final classifier is evaluated on it, the result printed and stored in the
@@ -97,87 +93,76 @@ public final class ClassifierTrainer {
         if (data.height() != modelConfig.imageSize() || data.width() != modelConfig.imageSize()) {
             throw new IllegalArgumentException("classifier for " + modelConfig.imageSize() + "x" + modelConfig.imageSize() + " images, data is " + data.height() + "x" + data.width());
         }
-        ImageClassifier model;
-        AdamW opt;
-        long start = 0;
-        if (resume && Files.exists(checkpoint)) {
-            Safetensors.Checkpoint ck = Safetensors.read(checkpoint);
-            model = ImageClassifier.fromMetadata(checkpoint, ck.metadata(), Init.of(new Rng(cfg.seed())));
-            model.loadState(checkpoint, ck.tensors());
-            opt = new AdamW(model.parameters(), new AdamW.Config(cfg.lr(), 0.9, 0.999, 1e-8, cfg.weightDecay()));
-            start = Long.parseLong(ck.metadata().getOrDefault("train.step", "0"));
-            if (start >= cfg.steps()) {
-                out.printf("%s is already trained (%d of %d steps)%n", checkpoint, start, cfg.steps());
-                model.eval();
-                if (test != null) out.println("test set: " + evaluate(model, test, 250));
-                return model;
-            }
-            Map<String, Tensor> state = Trainer.strip(ck.tensors(), "opt.");
-            if (state.isEmpty() && start > 0) throw new CheckpointException(checkpoint, "no optimiser state ('opt.*') to resume from at step " + start);
-            try {
-                opt.loadState(state, start);
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(checkpoint, e.getMessage());
-            }
-            out.printf("resuming %s from step %d of %d%n", checkpoint, start, cfg.steps());
-        } else {
-            model = new ImageClassifier(modelConfig, Init.of(new Rng(cfg.seed())));
-            opt = new AdamW(model.parameters(), new AdamW.Config(cfg.lr(), 0.9, 0.999, 1e-8, cfg.weightDecay()));
+        return TrainingLoop.train(cfg.loop(), (init, from) -> {
+            if (from == null) return new Supervised(new ImageClassifier(modelConfig, init), data, test, cfg, checkpoint, out);
+            ImageClassifier model = ImageClassifier.fromMetadata(checkpoint, from.metadata(), init);
+            model.loadState(checkpoint, from.tensors());
+            return new Supervised(model, data, test, cfg, checkpoint, out);
+        }, checkpoint, resume, out, stopAt).model();
+    }
+
+    /**
+     * Cross-entropy on augmented batches, with the smoothed batch accuracy beside the loss. Checkpoints in between hold
+     * the optimiser state; the last holds the weights alone, with the test-set evaluation in its metadata.
+     */
+    private record Supervised(ImageClassifier model, ImageDataset data, ImageDataset test, Config cfg, Path file, PrintStream out,
+                              TrainingLoop.Smoothed smoothedAccuracy) implements TrainingLoop.Run {
+        Supervised(ImageClassifier model, ImageDataset data, ImageDataset test, Config cfg, Path file, PrintStream out) {
+            this(model, data, test, cfg, file, out, new TrainingLoop.Smoothed());
         }
-        out.printf("image classifier: %,d parameters, %d training images, batch %d, %d steps (%.1f epochs)%n", model.numParameters(), data.count(), cfg.batch(),
-                cfg.steps(), (double) cfg.steps() * cfg.batch() / data.count());
-        CosineSchedule schedule = new CosineSchedule(cfg.lr(), cfg.lr() * 0.02, Math.min(cfg.warmup(), cfg.steps()), cfg.steps());
-        Progress bar = new Progress(out, "train", start, cfg.steps());
-        List<Tensor> params = model.parameters();
-        double avgLoss = Double.NaN, avgAcc = Double.NaN;
-        model.train();
-        int classes = modelConfig.classes();
-        for (long step = start; step < Math.min(cfg.steps(), stopAt); step++) {
-            Rng rng = stepRng(cfg.seed(), step);
-            int[] rows = new int[cfg.batch()];
-            for (int i = 0; i < rows.length; i++) rows[i] = rng.nextInt(data.count());
+
+        @Override
+        public Module module() {
+            return model;
+        }
+
+        @Override
+        public int count() {
+            return data.count();
+        }
+
+        @Override
+        public Tensor loss(int[] rows, Rng rng) {
             Tensor x = augmentedBatch(data, rows, cfg.maxShift(), cfg.maxNoise(), rng);
             int[] labels = new int[rows.length];
             for (int i = 0; i < rows.length; i++) labels[i] = data.labels()[rows[i]];
-            model.zeroGrad();
             Tensor logits = model.logits(x);                                              // (B, classes)
-            Tensor loss = F.crossEntropy(logits, Tensor.ofInts(labels, labels.length)).mean();
-            loss.backward();
-            GradClip.clipByGlobalNorm(params, cfg.clip());
-            opt.update(schedule.lr(step));
-            double l = loss.item();
-            if (!Double.isFinite(l)) throw new IllegalStateException("loss became " + l + " at step " + step + "; lower the learning rate");
-            double acc = accuracy(logits.detach().toFloatArray(), labels, classes);
-            avgLoss = Double.isNaN(avgLoss) ? l : 0.98 * avgLoss + 0.02 * l;
-            avgAcc = Double.isNaN(avgAcc) ? acc : 0.98 * avgAcc + 0.02 * acc;
-            bar.update(step + 1, String.format("loss %.4f acc %.3f", avgLoss, avgAcc));
-            boolean last = step + 1 == cfg.steps();
-            if (!last && (step + 1) % cfg.checkpointEvery() == 0) {
-                Map<String, Tensor> state = new LinkedHashMap<>();
-                opt.state().forEach((k, v) -> state.put("opt." + k, v));
-                model.save(checkpoint, state, trainMetadata(step + 1, cfg));
-            }
-            if (last) {
-                model.eval();
-                Map<String, String> meta = trainMetadata(step + 1, cfg);
-                if (test != null) {
-                    Evaluation e = evaluate(model, test, 250);
-                    out.println("test set: " + e);
-                    meta.put("eval.testAccuracy", String.format("%.4f", e.accuracy()));
-                    meta.put("eval.testImages", Integer.toString(e.count()));
-                }
-                model.save(checkpoint, Map.of(), meta);
-            }
+            smoothedAccuracy.add(accuracy(logits.detach().toFloatArray(), labels, model.config().classes()));
+            return F.crossEntropy(logits, Tensor.ofInts(labels, labels.length)).mean();
         }
-        model.eval();
-        return model;
-    }
 
-    private static Map<String, String> trainMetadata(long step, Config cfg) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("train.step", Long.toString(step));
-        m.put("train.config", cfg.toString());
-        return m;
+        @Override
+        public String progress(double smoothedLoss) {
+            return String.format("loss %.4f acc %.3f", smoothedLoss, smoothedAccuracy.value());
+        }
+
+        @Override
+        public String summary() {
+            return String.format("image classifier: %,d parameters, %d training images, batch %d, %d steps (%.1f epochs)", model.numParameters(), data.count(),
+                    cfg.batch(), cfg.steps(), (double) cfg.steps() * cfg.batch() / data.count());
+        }
+
+        @Override
+        public void save(long step, Map<String, Tensor> optimizer, boolean last) throws IOException {
+            Map<String, String> meta = TrainingLoop.metadata(step, cfg);
+            if (!last) {
+                model.save(file, TrainingLoop.prefixed(TrainingLoop.OPTIMIZER_PREFIX, optimizer), meta);
+                return;
+            }
+            model.eval();
+            if (test != null) {
+                Evaluation e = evaluate(model, test, 250);
+                out.println("test set: " + e);
+                meta.put("eval.testAccuracy", String.format("%.4f", e.accuracy()));
+                meta.put("eval.testImages", Integer.toString(e.count()));
+            }
+            model.save(file, Map.of(), meta);
+        }
+
+        @Override
+        public void alreadyTrained() {
+            if (test != null) out.println("test set: " + evaluate(model, test, 250));
+        }
     }
 
     /**

@@ -39,6 +39,15 @@ public sealed interface DiffusionModel {
     /** The default reverse process (the pre-trained sampler) with the given number of steps. */
     Proposal proposal(int steps);
 
+    /** An estimate of the bytes one row (image or sequence) of a batch needs in a training step. */
+    default long trainingBytesPerRow() {
+        return Float.BYTES * switch (this) {
+            case Images i -> i.net().config().trainingFloatsPerRow();
+            case Sequences s -> s.net().config().trainingFloatsPerRow();
+            case Smiles s -> s.net().config().trainingFloatsPerRow();
+        };
+    }
+
     /** An estimate of the bytes one row (image or sequence) needs in a denoiser pass without gradients. */
     default long inferenceBytesPerRow() {
         return Float.BYTES * switch (this) {
@@ -219,7 +228,7 @@ public sealed interface DiffusionModel {
         DiffusionModel m = fromMetadata(file, ck.metadata(), Init.of(new Rng(0)));
         String prefix = ck.tensors().keySet().stream().anyMatch(n -> n.startsWith("ema.")) ? "ema." : "model.";
         try {
-            m.module().loadState(Trainer.strip(ck.tensors(), prefix));
+            m.module().loadState(TrainingLoop.strip(ck.tensors(), prefix));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, e.getMessage());
         }

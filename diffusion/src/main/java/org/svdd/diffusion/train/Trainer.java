@@ -4,31 +4,39 @@ import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.Safetensors;
 import org.svdd.tensor.nn.Init;
-import org.svdd.tensor.optim.AdamW;
-import org.svdd.tensor.optim.CosineSchedule;
+import org.svdd.tensor.nn.Module;
 import org.svdd.tensor.optim.Ema;
-import org.svdd.tensor.optim.GradClip;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The training loop for any {@link DiffusionModel}: AdamW with warm-up and cosine decay, gradient clipping, EMA,
- * a checkpoint every {@code checkpointEvery} steps (written atomically) and resumption from it. Step s draws its batch
- * and noise from {@code Rng(seed, s)}, so a resumed run continues exactly as an uninterrupted one would.
+ * Training of any {@link DiffusionModel} on its own loss in the {@link TrainingLoop} (AdamW with warm-up and cosine
+ * decay, gradient clipping, checkpoints written atomically, exact resumption), with an EMA of the weights: the weights
+ * the returned model holds and {@link #export} writes.
  */
 public final class Trainer {
+    /** The checkpoint's prefixes of the raw weights and of their EMA. */
+    private static final String MODEL = "model.", EMA = "ema.";
+
     /** Training settings; every field has a default in {@link #defaults}. */
     public record Config(int steps, int batch, double lr, int warmup, double emaDecay, double clip, int checkpointEvery, long seed) {
         public Config {
-            if (steps < 1 || batch < 1 || lr <= 0 || warmup < 0 || checkpointEvery < 1) throw new IllegalArgumentException("invalid training config " + this);
             if (!(emaDecay >= 0 && emaDecay <= 1)) throw new IllegalArgumentException("EMA decay must be in [0, 1], got " + emaDecay);
+            loop(steps, batch, lr, warmup, clip, checkpointEvery, seed);                     // checks the rest
+        }
+
+        /** The loop's settings: these, the cosine's floor at 5% of lr, AdamW's weight decay 0.01 and the golden-ratio step seed. */
+        public TrainingLoop.Config loop() {
+            return loop(steps, batch, lr, warmup, clip, checkpointEvery, seed);
+        }
+
+        private static TrainingLoop.Config loop(int steps, int batch, double lr, int warmup, double clip, int checkpointEvery, long seed) {
+            return new TrainingLoop.Config(steps, batch, lr, warmup, 0.05, 0.01, clip, checkpointEvery, seed, TrainingLoop.StepSeed.GOLDEN_RATIO);
         }
 
         /** Per task; the DNA default (3,000 steps) trains in about 28 minutes on 2 CPU cores (models/README.md). */
@@ -52,7 +60,8 @@ public final class Trainer {
     public static Data images(float[] pixels, int count, int size) {
         int per = size * size;
         return new Data() {
-            public int count() {
+            @Override
+        public int count() {
                 return count;
             }
 
@@ -66,7 +75,8 @@ public final class Trainer {
 
     public static Data tokens(long[] tokens, int count, int length) {
         return new Data() {
-            public int count() {
+            @Override
+        public int count() {
                 return count;
             }
 
@@ -76,10 +86,6 @@ public final class Trainer {
                 return Tensor.ofLongs(b, rows.length, length);
             }
         };
-    }
-
-    private static Rng stepRng(long seed, long step) {
-        return new Rng(seed * 0x9E3779B97F4A7C15L + step);
     }
 
     /**
@@ -101,78 +107,66 @@ public final class Trainer {
     }
 
     static DiffusionModel train(Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
-        DiffusionModel model;
-        long start = 0;
-        AdamW opt;
-        Ema ema;
-        if (resume && Files.exists(checkpoint)) {
-            Safetensors.Checkpoint ck = Safetensors.read(checkpoint);
-            model = DiffusionModel.fromMetadata(checkpoint, ck.metadata(), Init.of(new Rng(cfg.seed())));
-            model.module().loadState(strip(ck.tensors(), "model."));
-            opt = new AdamW(model.module().parameters(), AdamW.Config.defaults(cfg.lr()));
-            start = Long.parseLong(ck.metadata().getOrDefault("train.step", "0"));
-            opt.loadState(strip(ck.tensors(), "opt."), start);
-            ema = new Ema(model.module(), cfg.emaDecay());
-            ema.load(strip(ck.tensors(), "ema."));
-            out.printf("resuming %s from step %d of %d%n", checkpoint, start, cfg.steps());
-        } else {
-            model = fresh.apply(Init.of(new Rng(cfg.seed())));
-            opt = new AdamW(model.module().parameters(), AdamW.Config.defaults(cfg.lr()));
-            ema = new Ema(model.module(), cfg.emaDecay());
+        Denoising run = TrainingLoop.train(cfg.loop(), (init, from) -> {
+            if (from == null) return new Denoising(fresh.apply(init), data, cfg, checkpoint);
+            DiffusionModel model = DiffusionModel.fromMetadata(checkpoint, from.metadata(), init);
+            model.module().loadState(TrainingLoop.strip(from.tensors(), MODEL));
+            Denoising resumed = new Denoising(model, data, cfg, checkpoint);
+            resumed.ema().load(TrainingLoop.strip(from.tensors(), EMA));
+            return resumed;
+        }, checkpoint, resume, out, stopAt);
+        run.model().module().loadState(run.ema().shadow());
+        run.model().module().eval();
+        return run.model();
+    }
+
+    /** A diffusion model trained on its own loss, with an EMA of its weights; the checkpoint holds weights, EMA and optimiser. */
+    private record Denoising(DiffusionModel model, Ema ema, Data data, Config cfg, Path file) implements TrainingLoop.Run {
+        Denoising(DiffusionModel model, Data data, Config cfg, Path file) {
+            this(model, new Ema(model.module(), cfg.emaDecay()), data, cfg, file);
         }
-        out.printf("%s: %,d parameters, %d training rows, batch %d%n", model.kind(), model.module().numParameters(), data.count(), cfg.batch());
-        CosineSchedule schedule = new CosineSchedule(cfg.lr(), cfg.lr() * 0.05, Math.min(cfg.warmup(), cfg.steps()), cfg.steps());
-        Progress bar = new Progress(out, "train", start, cfg.steps());
-        List<Tensor> params = model.module().parameters();
-        double avg = Double.NaN;
-        model.module().train();
-        for (long step = start; step < Math.min(cfg.steps(), stopAt); step++) {
-            Rng rng = stepRng(cfg.seed(), step);
-            int[] rows = new int[cfg.batch()];
-            for (int i = 0; i < rows.length; i++) rows[i] = rng.nextInt(data.count());
-            model.module().zeroGrad();
-            Tensor loss = model.loss(data.batch(rows), rng);
-            loss.backward();
-            GradClip.clipByGlobalNorm(params, cfg.clip());
-            opt.update(schedule.lr(step));
+
+        @Override
+        public Module module() {
+            return model.module();
+        }
+
+        @Override
+        public int count() {
+            return data.count();
+        }
+
+        @Override
+        public Tensor loss(int[] rows, Rng rng) {
+            return model.loss(data.batch(rows), rng);
+        }
+
+        @Override
+        public void afterUpdate() {
             ema.update(model.module());
-            double l = loss.item();
-            if (!Double.isFinite(l)) throw new IllegalStateException("loss became " + l + " at step " + step + "; lower the learning rate");
-            avg = Double.isNaN(avg) ? l : 0.98 * avg + 0.02 * l;
-            bar.update(step + 1, String.format("loss %.4f", avg));
-            if ((step + 1) % cfg.checkpointEvery() == 0 || step + 1 == cfg.steps()) save(checkpoint, model, opt, ema, step + 1, cfg);
         }
-        model.module().loadState(ema.shadow());
-        model.module().eval();
-        return model;
-    }
 
-    /** The tensors whose names start with prefix, under their names without it (a checkpoint's "model.", "ema.", "opt."). */
-    static Map<String, Tensor> strip(Map<String, Tensor> all, String prefix) {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        all.forEach((k, v) -> {
-            if (k.startsWith(prefix)) m.put(k.substring(prefix.length()), v);
-        });
-        return m;
-    }
+        @Override
+        public String summary() {
+            return String.format("%s: %,d parameters, %d training rows, batch %d", model.kind(), model.module().numParameters(), data.count(), cfg.batch());
+        }
 
-    static void save(Path file, DiffusionModel model, AdamW opt, Ema ema, long step, Config cfg) throws IOException {
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        model.module().namedParameters().forEach((k, v) -> t.put("model." + k, v));
-        ema.shadow().forEach((k, v) -> t.put("ema." + k, v));
-        opt.state().forEach((k, v) -> t.put("opt." + k, v));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("kind", model.kind().name());
-        meta.putAll(model.metadata());
-        meta.put("train.step", Long.toString(step));
-        meta.put("train.config", cfg.toString());
-        Safetensors.write(file, t, meta);
+        @Override
+        public void save(long step, Map<String, Tensor> optimizer, boolean last) throws IOException {
+            Map<String, Tensor> t = TrainingLoop.prefixed(MODEL, model.module().namedParameters());
+            t.putAll(TrainingLoop.prefixed(EMA, ema.shadow()));
+            t.putAll(TrainingLoop.prefixed(TrainingLoop.OPTIMIZER_PREFIX, optimizer));
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("kind", model.kind().name());
+            meta.putAll(model.metadata());
+            meta.putAll(TrainingLoop.metadata(step, cfg));
+            Safetensors.write(file, t, meta);
+        }
     }
 
     /** Writes only the EMA weights and metadata: the small file that is committed and loaded by the demo. */
     public static void export(Path file, DiffusionModel model) throws IOException {
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        model.module().namedParameters().forEach((k, v) -> t.put("ema." + k, v));
+        Map<String, Tensor> t = TrainingLoop.prefixed(EMA, model.module().namedParameters());
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("kind", model.kind().name());
         meta.putAll(model.metadata());

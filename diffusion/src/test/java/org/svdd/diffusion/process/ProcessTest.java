@@ -11,6 +11,7 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Schedules, the Gaussian and masked processes, and their proposals, with oracle denoisers whose answers are known. */
@@ -146,5 +147,35 @@ class ProcessTest {
         assertArrayEquals(Proposal.sample(prop, 2, new Rng(7)).toLongArray(), Proposal.sample(prop, 2, new Rng(7)).toLongArray());
         assertEquals(DType.I64, c.dtype());
         assertEquals(0.0, Proposal.sample(prop, 2, new Rng(8)).toDType(DType.F32).eq(4).sum().item(), "no MASK left after the last step");
+    }
+
+    /** A prediction's pass, row-selected, prepares the next step exactly as a fresh pass on those rows would. */
+    private static void predictionIsTheNextStepsPass(Proposal prop, Tensor cands, int i, int[] idx, String label) {
+        Proposal.Prediction pred = prop.predict(cands, i);
+        assertArrayEquals(prop.predictX0(cands, i).toDoubleArray(), pred.x0().toDoubleArray(), label + ": x0");
+        Proposal.Step reused = pred.prepare(idx), fresh = prop.prepare(Proposal.rows(cands, idx), i + 1);
+        assertArrayEquals(fresh.x0Hat().toDoubleArray(), reused.x0Hat().toDoubleArray(), label + ": x0Hat");
+        assertArrayEquals(fresh.sample(3, new Rng(12)).toDoubleArray(), reused.sample(3, new Rng(12)).toDoubleArray(), label + ": candidates");
+        assertEquals(1, prop.predictPasses(i), label);
+        int last = prop.steps() - 1;
+        assertEquals(0, prop.predictPasses(last), label + ": clean states need no pass");
+        Proposal.Prediction clean = prop.predict(cands, last);
+        assertArrayEquals(cands.toDoubleArray(), clean.x0().toDoubleArray(), label + ": after the last step x0 is x");
+        assertThrows(IllegalStateException.class, () -> clean.prepare(idx), label);
+    }
+
+    @Test
+    void aPredictionsPassServesTheNextStep() {
+        GaussianProcess g = new GaussianProcess(BetaSchedule.linear(100, 1e-4, 0.02));
+        EpsModel wavy = (xt, t) -> xt.mul(0.3).add(xt.mul(xt).mul(0.1));                // depends on each row's state
+        Proposal gp = g.proposal(wavy, new GaussianProcess.SamplerConfig(6, 1.0, true), 1, 3, 3);
+        Tensor gc = gp.prepare(gp.prior(2, new Rng(10)), 1).sample(3, new Rng(11));       // (6, 1, 3, 3)
+        predictionIsTheNextStepsPass(gp, gc, 1, new int[]{4, 0, 4}, "gaussian");
+        MaskedProcess m = new MaskedProcess(4, MaskSchedule.logLinear());
+        TokenModel echo = (x, t) -> org.svdd.tensor.F.oneHot(x, 5).slice(2, 0, 4).mul(2.0).add(0.1);   // favours each row's tokens
+        Proposal mp = m.proposal(echo, new MaskedProcess.SamplerConfig(6, 1e-5), 10);
+        Tensor mc = mp.prepare(mp.prepare(mp.prior(2, new Rng(10)), 0).sample(1, new Rng(13)), 1).sample(3, new Rng(11));
+        predictionIsTheNextStepsPass(mp, mc, 1, new int[]{5, 1}, "masked");
+        assertArrayEquals(new long[]{3, 4, 5, 3, 4, 5}, Proposal.rows(Tensor.ofLongs(new long[]{3, 4, 5, 6, 7, 8}, 2, 3), new int[]{0, 0}).toLongArray());
     }
 }

@@ -22,13 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The classifier trainer learns an easy synthetic task, resumes exactly, and leaves a small final checkpoint. */
 class ClassifierTrainerTest {
-    private static final ImageClassifier.Config TINY = new ImageClassifier.Config(1, 8, new int[]{4, 8}, 1, 16, 3, 2);
+    static final ImageClassifier.Config TINY = new ImageClassifier.Config(1, 8, new int[]{4, 8}, 1, 16, 3, 2);
 
     @TempDir
     Path dir;
 
     /** 8x8 images of class k: a bright 3x3 square at one of three places on a noisy background. */
-    private static ImageDataset squares(int count, long seed) {
+    static ImageDataset squares(int count, long seed) {
         Rng rng = new Rng(seed);
         float[] px = new float[count * 64];
         int[] labels = new int[count];

@@ -26,11 +26,13 @@ import org.svdd.tensor.UnaryOp;
  * memory ({@link CudaStorage}); data crosses to the host only in {@link #upload} and {@link #download}, and only
  * {@link #download} (and the index-range check of the indexing ops) waits for the device.
  *
- * <p>Values are F32; I32 and I64 are supported where an op moves or consumes indices (memory ops, copy/assign between
- * F32/I32/I64, the index operands of gather/scatterAdd/indexSelect/indexAdd, ARGMAX results). F64 is storage only:
- * F64 tensors are created, uploaded, downloaded, copied and assigned on the device (moved as 8-byte words), and
- * converted to or from F64 through the host; every computing op throws {@link UnsupportedOperationException} naming
- * the op and the dtype (use the reference backend for gradient checks).
+ * <p>Values are F32; I32 and I64 are supported where an op moves, compares or consumes indices (memory ops, copy/assign
+ * between F32/I32/I64, the comparisons EQ .. GE, where and indexSelect on token ids, the index operands of
+ * gather/scatterAdd/indexSelect/indexAdd, ARGMAX results), each in its own type, never through a float. F64 is
+ * storage only: F64 tensors are created, uploaded, downloaded, copied, assigned, selected by where and indexSelect
+ * (moved as 8-byte words) and compared on the device, and converted to or from F64 through the host; every other
+ * computing op throws {@link UnsupportedOperationException} naming the op and the dtype (use the reference backend
+ * for gradient checks).
  */
 public final class CudaBackend implements Backend {
     private static final int BLOCK = 256;
@@ -123,6 +125,11 @@ public final class CudaBackend implements Backend {
     /** As {@link #code}, for kernels that only move elements: an F64 moves bit-exactly as an I64 of the same width. */
     private static String moveCode(DType dtype) {
         return dtype == DType.F64 ? "i64" : code(dtype);
+    }
+
+    /** The kernels' name of a dtype that they compare (with each other, or with 0 for a where condition): any dtype. */
+    private static String compareCode(DType dtype) {
+        return dtype == DType.F64 ? "f64" : code(dtype);
     }
 
     private static String indexCode(String op, Tensor idx) {
@@ -303,6 +310,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         context.makeCurrent();
+        if (op.isComparison() && a.dtype() != DType.F32 && a.dtype() == b.dtype()) return compare(op, a, b);
         requireF32("binary " + op, a, b);
         Tensor out = alloc(DType.F32, a.shape());
         int n = a.numel();
@@ -316,19 +324,30 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
+    /** A comparison of I32, I64 or F64 operands, made in their type: 1 or 0 in it. */
+    private Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+        Tensor out = alloc(a.dtype(), a.shape());
+        int n = a.numel();
+        if (n == 0) return out;
+        int[][] g = dims6("binary " + op, a.shape(), a.strides(), b.strides());
+        launch1("elementwise", "compare_strided_" + compareCode(a.dtype()), n, ptr(a), ptr(b), ptr(out), n, op.ordinal(), g[0], g[1], g[2]);
+        return out;
+    }
+
+    /** cond of any dtype; a and b of any one dtype, moved as they are (F64 as 8-byte words). */
     @Override
     public Tensor where(Tensor cond, Tensor a, Tensor b) {
         context.makeCurrent();
-        requireF32("where", a, b);
-        Tensor c = cond.dtype() == DType.F32 ? cond : copy(cond, DType.F32);
-        Tensor out = alloc(DType.F32, a.shape());
+        Tensor out = alloc(a.dtype(), a.shape());
         int n = a.numel();
         if (n == 0) return out;
-        if (c.isContiguous() && a.isContiguous() && b.isContiguous()) {
-            launch1("elementwise", "where_f32", n, ptr(c), ptr(a), ptr(b), ptr(out), n);
+        if (cond.dtype() == DType.F32 && a.dtype() == DType.F32 && cond.isContiguous() && a.isContiguous() && b.isContiguous()) {
+            launch1("elementwise", "where_f32", n, ptr(cond), ptr(a), ptr(b), ptr(out), n);
         } else {
-            int[][] g = dims6("where", a.shape(), c.strides(), a.strides(), b.strides());
-            launch1("elementwise", "where_strided_f32", n, ptr(c), ptr(a), ptr(b), ptr(out), n, g[0], g[1], g[2], g[3]);
+            boolean f32 = cond.dtype() == DType.F32 && a.dtype() == DType.F32;
+            String kernel = f32 ? "where_strided_f32" : "where_strided_" + compareCode(cond.dtype()) + "_" + moveCode(a.dtype());
+            int[][] g = dims6("where", a.shape(), cond.strides(), a.strides(), b.strides());
+            launch1("elementwise", kernel, n, ptr(cond), ptr(a), ptr(b), ptr(out), n, g[0], g[1], g[2], g[3]);
         }
         return out;
     }
@@ -695,16 +714,17 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
+    /** Rows of any dtype, moved as they are (F64 as 8-byte words). */
     @Override
     public Tensor indexSelect(Tensor table, Tensor idx) {
         context.makeCurrent();
-        requireF32("indexSelect", table);
         String ic = indexCode("indexSelect", idx);
         int v = table.dim(0), d = table.dim(1), l = idx.numel();
-        Tensor out = alloc(DType.F32, l, d);
+        Tensor out = alloc(table.dtype(), l, d);
         if (out.numel() == 0) return out;
         Tensor flag = errorFlag();
-        launch1("index", "index_select_f32_" + ic, (long) l * d, ptr(contiguous(table)), ptr(contiguous(idx)), ptr(out), v, d, l, ptr(flag));
+        launch1("index", "index_select_" + moveCode(table.dtype()) + "_" + ic, (long) l * d, ptr(contiguous(table)), ptr(contiguous(idx)), ptr(out),
+                v, d, l, ptr(flag));
         checkRange(flag, "indexSelect", v);
         return out;
     }
