@@ -1,10 +1,10 @@
-import org.svdd.core.Method;
-import org.svdd.core.MotifReward;
-import org.svdd.core.Reward;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.MotifFile;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.reward.MotifReward;
+import org.svdd.reward.Reward;
+import org.svdd.sampling.Method;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 

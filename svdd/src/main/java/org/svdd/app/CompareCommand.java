@@ -1,9 +1,9 @@
 package org.svdd.app;
 
-import org.svdd.core.Method;
+import org.svdd.sampling.Method;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 

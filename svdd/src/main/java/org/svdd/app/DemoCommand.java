@@ -1,6 +1,6 @@
 package org.svdd.app;
 
-import org.svdd.core.Method;
+import org.svdd.sampling.Method;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println();
             System.out.print(c.table());
             report.append("\n## ").append(spec.name()).append("\n\n").append(line).append(".\n")
-                    .append(task.differentiable != null && !(task.reward instanceof org.svdd.core.Reward.Differentiable)
+                    .append(task.differentiable != null && !(task.reward instanceof org.svdd.reward.Reward.Differentiable)
                             ? "DPS differentiates the value net at t = 0, standing in for the non-differentiable reward.\n" : "")
                     .append("\n").append(c.table()).append("\n![rewards](").append(spec.name()).append("/rewards.png)\n\nSamples: `")
                     .append(spec.name()).append("/samples/`; every sample's reward: `").append(spec.name()).append("/rewards.csv`.\n");

@@ -1,13 +1,13 @@
 package org.svdd.app;
 
-import org.svdd.core.KmerStats;
-import org.svdd.core.MarkovChain;
-import org.svdd.core.NeighbourContext;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.diffusion.train.Progress;
+import org.svdd.eval.KmerStats;
+import org.svdd.eval.MarkovChain;
+import org.svdd.eval.NeighbourContext;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;

@@ -15,7 +15,7 @@ import java.util.Properties;
  */
 @Command(name = "svdd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Reward-guided sampling from diffusion models (SVDD) on a pure-Java tensor engine.",
-        subcommands = {InfoCommand.class, TrainCommand.class, TrainClassifierCommand.class, TrainValueCommand.class, TrainOracleCommand.class, SampleCommand.class, CompareCommand.class, DemoCommand.class, EvalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, TrainClassifierCommand.class, TrainValueCommand.class, TrainOracleCommand.class, SampleCommand.class, CompareCommand.class, ScoreCommand.class, DemoCommand.class, EvalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status of a failure at run time. */
     static final int FAILED = 1;

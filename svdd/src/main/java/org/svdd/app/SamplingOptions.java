@@ -1,9 +1,9 @@
 package org.svdd.app;
 
-import org.svdd.core.Method;
-import org.svdd.core.Particles;
-import org.svdd.core.Resampling;
-import org.svdd.core.Samplers;
+import org.svdd.sampling.Method;
+import org.svdd.sampling.Particles;
+import org.svdd.sampling.Resampling;
+import org.svdd.sampling.Samplers;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;

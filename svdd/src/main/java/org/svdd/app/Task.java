@@ -2,14 +2,6 @@ package org.svdd.app;
 
 import org.svdd.chem.MoleculeReward;
 import org.svdd.chem.SmilesTokens;
-import org.svdd.core.ClassifierReward;
-import org.svdd.core.ExecReward;
-import org.svdd.core.GcContent;
-import org.svdd.core.Guides;
-import org.svdd.core.JpegCompressibility;
-import org.svdd.core.MotifReward;
-import org.svdd.core.Reward;
-import org.svdd.core.ValueNet;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.diffusion.data.MotifFile;
@@ -17,9 +9,17 @@ import org.svdd.diffusion.io.PngGrid;
 import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.reward.ClassifierReward;
+import org.svdd.reward.ExecReward;
+import org.svdd.reward.GcContent;
+import org.svdd.reward.JpegCompressibility;
+import org.svdd.reward.MotifReward;
+import org.svdd.reward.Reward;
+import org.svdd.sampling.Guides;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
+import org.svdd.value.ValueNet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -139,34 +139,71 @@ final class Task {
 
         /** The reward for this model, or a usage error naming the kind of model the spec needs. */
         Reward build(DiffusionModel model, Path workDir, ExecOptions exec) throws IOException {
-            boolean images = model instanceof DiffusionModel.Images, dna = model instanceof DiffusionModel.Sequences;
-            String needs = switch (kind) {
-                case "jpeg", "classifier" -> images ? null : "an image model";
-                case "motif", "gc", "oracle" -> dna ? null : "a DNA model";
-                case "qed", "logp", "sa", "sum" -> model instanceof DiffusionModel.Smiles ? null : "a SMILES model";
+            Samples given = switch (model) {
+                case DiffusionModel.Images i -> Samples.IMAGES;
+                case DiffusionModel.Sequences s -> Samples.DNA;
+                case DiffusionModel.Smiles s -> Samples.SMILES;
+            };
+            Samples needs = samples();
+            if (needs != null) Usage.require(needs == given, "--reward " + text + " needs " + needs.model + ", but " + model.kind() + " was given");
+            return build(given, model instanceof DiffusionModel.Smiles s ? s.alphabet() : null, workDir, exec);
+        }
+
+        /** What a reward reads: the samples of one kind of model, as tensors (see {@link Reward}). */
+        enum Samples {
+            /** (B, 1, H, W) grey images in [-1, 1]. */
+            IMAGES("an image model", "images"),
+            /** (B, L) tokens A=0, C=1, G=2, T=3 ({@link DnaDataset#encode}). */
+            DNA("a DNA model", "DNA sequences"),
+            /** (B, L) tokens over an alphabet: 1 + i is its character i, 0 is PAD ({@link SmilesTokens}). */
+            SMILES("a SMILES model", "SMILES");
+
+            final String model, plural;
+
+            Samples(String model, String plural) {
+                this.model = model;
+                this.plural = plural;
+            }
+        }
+
+        /** The kind of samples this reward reads; null for exec:, which reads any. */
+        Samples samples() {
+            return switch (kind) {
+                case "jpeg", "classifier" -> Samples.IMAGES;
+                case "motif", "gc", "oracle" -> Samples.DNA;
+                case "qed", "logp", "sa", "sum" -> Samples.SMILES;
                 default -> null;
             };
-            Usage.require(needs == null, "--reward " + text + " needs " + needs + ", but " + model.kind() + " was given");
+        }
+
+        /**
+         * The reward for samples of one kind without a model (svdd score), or a usage error when it reads another kind.
+         *
+         * @param alphabet SMILES only: the characters of the tokens (token 1 + i is alphabet.charAt(i)); null otherwise
+         */
+        Reward build(Samples given, String alphabet, Path workDir, ExecOptions exec) throws IOException {
+            Samples needs = samples();
+            if (needs != null) Usage.require(needs == given, "--reward " + text + " scores " + needs.plural + ", not " + given.plural);
             return switch (kind) {
                 case "jpeg" -> new JpegCompressibility();
                 case "classifier" -> ClassifierReward.load(classifierFile(), classifierClass());
                 case "motif" -> new MotifReward(motif(arg));
                 case "gc" -> new GcContent(parseDouble(arg, "gc:<target>"));
                 case "oracle" -> Guides.surrogate(ValueNet.load(oracleFile()));
-                case "qed" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.QED);
-                case "logp" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.LOGP);
-                case "sa" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), MoleculeReward.Property.SA);
-                case "sum" -> new MoleculeReward(((DiffusionModel.Smiles) model).alphabet(), terms(), 0);
-                default -> new ExecReward(arg, switch (model) {
-                    case DiffusionModel.Images i -> ExecReward.pngFiles(workDir.resolve("reward-inputs"));
-                    case DiffusionModel.Sequences s -> ExecReward.letters(DnaDataset.ALPHABET);
-                    case DiffusionModel.Smiles s -> x -> SmilesTokens.decode(x, s.alphabet());
+                case "qed" -> new MoleculeReward(alphabet, MoleculeReward.Property.QED);
+                case "logp" -> new MoleculeReward(alphabet, MoleculeReward.Property.LOGP);
+                case "sa" -> new MoleculeReward(alphabet, MoleculeReward.Property.SA);
+                case "sum" -> new MoleculeReward(alphabet, terms(), 0);
+                default -> new ExecReward(arg, switch (given) {
+                    case IMAGES -> ExecReward.pngFiles(workDir.resolve("reward-inputs"));
+                    case DNA -> ExecReward.letters(DnaDataset.ALPHABET);
+                    case SMILES -> x -> SmilesTokens.decode(x, alphabet);
                 }, exec.batch(), exec.timeoutMs(), exec.penalty());
             };
         }
 
         /** oracle[:file]: the committed DNA oracle (train-oracle) by default. */
-        private Path oracleFile() {
+        Path oracleFile() {
             return arg.isBlank() ? Usage.installed(TrainOracleCommand.DEFAULT_FILE) : Path.of(arg);
         }
 

@@ -1,7 +1,5 @@
 package org.svdd.app;
 
-import org.svdd.core.ValueNet;
-import org.svdd.core.ValueTraining;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.tensor.Backends;
@@ -9,6 +7,8 @@ import org.svdd.tensor.F;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
+import org.svdd.value.ValueNet;
+import org.svdd.value.ValueTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,7 @@
 package org.svdd.chem;
 
 import org.openscience.cdk.interfaces.IAtomContainer;
-import org.svdd.core.Reward;
+import org.svdd.reward.Reward;
 import org.svdd.tensor.Tensor;
 
 import java.util.List;

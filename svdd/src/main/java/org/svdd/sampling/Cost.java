@@ -1,0 +1,135 @@
+package org.svdd.sampling;
+
+import org.svdd.diffusion.process.Guide;
+import org.svdd.diffusion.process.Proposal;
+import org.svdd.reward.Reward;
+import org.svdd.tensor.Rng;
+import org.svdd.tensor.Tensor;
+
+/**
+ * What a sampler spent: denoiser rows (one row = the denoiser run on one state), of which the rows that were also
+ * differentiated (guidance), value-network rows, and reward evaluations. Counted by wrapping the proposal and the
+ * reward ({@link #count(Proposal)}, {@link #count(Reward)}), so no sampler has to keep books.
+ */
+public final class Cost {
+    private long denoiserRows, gradientRows, valueRows, rewardCalls;
+    private java.util.function.IntConsumer onStep = i -> {
+    };
+
+    /** Called with the step index whenever a reverse step is prepared (progress display). */
+    public void onStep(java.util.function.IntConsumer listener) {
+        onStep = listener;
+    }
+
+    public long denoiserRows() {
+        return denoiserRows;
+    }
+
+    public long gradientRows() {
+        return gradientRows;
+    }
+
+    public long valueRows() {
+        return valueRows;
+    }
+
+    public long rewardCalls() {
+        return rewardCalls;
+    }
+
+    void addValueRows(long n) {
+        valueRows += n;
+    }
+
+    /** The proposal with every denoiser pass counted here. */
+    public Proposal count(Proposal p) {
+        return new Proposal() {
+            @Override
+            public int steps() {
+                return p.steps();
+            }
+
+            @Override
+            public Tensor prior(int batch, Rng rng) {
+                return p.prior(batch, rng);
+            }
+
+            @Override
+            public Step prepare(Tensor xt, int i) {
+                denoiserRows += xt.dim(0);
+                onStep.accept(i);
+                return p.prepare(xt, i);
+            }
+
+            @Override
+            public Step prepareGuided(Tensor xt, int i, Guide guide, double scale) {
+                denoiserRows += xt.dim(0);
+                gradientRows += xt.dim(0);
+                onStep.accept(i);
+                return p.prepareGuided(xt, i, guide, scale);
+            }
+
+            @Override
+            public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
+                denoiserRows += x.dim(0) * p.sampleX0Passes(i, draws);
+                return p.sampleX0(x, i, draws, rng);
+            }
+
+            @Override
+            public long sampleX0Passes(int i, int draws) {
+                return p.sampleX0Passes(i, draws);
+            }
+
+            @Override
+            public Prediction predict(Tensor x, int i) {
+                denoiserRows += x.dim(0) * p.predictPasses(i);
+                Prediction pred = p.predict(x, i);
+                return new Prediction() {
+                    @Override
+                    public Tensor x0() {
+                        return pred.x0();
+                    }
+
+                    @Override
+                    public Step prepare(int[] idx) {
+                        onStep.accept(i + 1);                     // the step's pass was counted by predict
+                        return pred.prepare(idx);
+                    }
+                };
+            }
+
+            @Override
+            public long predictPasses(int i) {
+                return p.predictPasses(i);
+            }
+
+            @Override
+            public double timeAfter(int i) {
+                return p.timeAfter(i);
+            }
+        };
+    }
+
+    /** The reward with every scored row counted here; a differentiable reward stays differentiable. */
+    public Reward count(Reward r) {
+        if (r instanceof Reward.Differentiable d) {
+            return new Reward.Differentiable() {
+                @Override
+                public double[] score(Tensor x0) {
+                    rewardCalls += x0.dim(0);
+                    return d.score(x0);
+                }
+
+                @Override
+                public Tensor forward(Tensor x) {
+                    rewardCalls += x.dim(0);
+                    return d.forward(x);
+                }
+            };
+        }
+        return x0 -> {
+            rewardCalls += x0.dim(0);
+            return r.score(x0);
+        };
+    }
+}
