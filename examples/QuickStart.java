@@ -5,6 +5,7 @@ import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
 import org.svdd.sampling.Method;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
@@ -27,15 +28,16 @@ public class QuickStart {
         int n = 8, steps = 32, m = 8;      // samples per method, reverse steps, SVDD candidates per step
         long seed = 0;
 
-        // 1. The pre-trained masked-diffusion model over 128-bp fly promoter windows.
-        DiffusionModel model = DiffusionModel.load(checkpoint);
+        // 1. The pre-trained masked-diffusion model over 128-bp fly promoter windows, on the best available backend
+        //    (-Dsvdd.backend=reference|cpu|cuda picks one); everything sampled from it stays on that backend.
+        DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
 
         // 2. The reward: the best log-odds score of the JASPAR TBP matrix over both strands (shipped in the jar).
         MotifFile.Motif tbp = MotifFile.byName(MotifFile.load(MotifFile.VERTEBRATES), "TBP").orElseThrow();
         Reward reward = new MotifReward(tbp);
 
         // 3. Each method runs on a proposal (one denoiser pass per step, then candidate draws) and the reward;
-        //    Context counts their calls. SVDD-MC would take a value network here (ValueNet.load).
+        //    Context counts their calls. SVDD-MC would take a value network here (ValueNet.load(file, backend)).
         double[] medians = new double[2];
         Method[] methods = {Method.PRETRAINED, Method.SVDD_PM};
         for (int k = 0; k < methods.length; k++) {

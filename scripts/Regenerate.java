@@ -4,6 +4,7 @@ import org.svdd.diffusion.process.GaussianProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.ClassifierTrainer;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -31,8 +32,8 @@ public class Regenerate {
         for (int start : starts) {
             if (start < 0 || start > steps) throw new IllegalArgumentException("reverse step " + start + " is not in 0.." + steps);
         }
-        DiffusionModel.Images model = (DiffusionModel.Images) DiffusionModel.load(Path.of(args[0]));
-        ImageClassifier classifier = ImageClassifier.load(Path.of("models/fashion-classifier.safetensors"));
+        DiffusionModel.Images model = (DiffusionModel.Images) DiffusionModel.load(Path.of(args[0]), Backends.current());
+        ImageClassifier classifier = ImageClassifier.load(Path.of("models/fashion-classifier.safetensors"), model.net().backend());
         ImageDataset test = ImageDataset.fashionMnist(ImageDataset.locateFashionMnist(), false, model.net().config().imageSize());
         if (n > test.count()) throw new IllegalArgumentException("number of test images " + n + " is more than the " + test.count() + " in the test set");
         int s = test.height();

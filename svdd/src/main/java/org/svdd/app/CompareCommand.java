@@ -73,7 +73,7 @@ final class CompareCommand implements Callable<Integer> {
         Usage.atLeast(seeds, 1, "--seeds");
         if (steps != null) Usage.atLeast(steps, 1, "--steps");
         Method.Settings settings = Usage.check(sampling::settings);
-        Task.ExecOptions exec = Usage.check(sampling::exec);
+        Task.ExecOptions exec = sampling.execOptions.exec();
         List<Method> requested = methods != null ? Usage.check(() -> parseMethods(methods)) : null;
         int[] ms = sweep != null ? parseSweep(sweep) : null;
         if (reward != null) Task.RewardSpec.parse(reward);

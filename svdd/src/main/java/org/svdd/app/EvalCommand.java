@@ -8,8 +8,10 @@ import org.svdd.diffusion.train.Progress;
 import org.svdd.eval.KmerStats;
 import org.svdd.eval.MarkovChain;
 import org.svdd.eval.NeighbourContext;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
+import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -58,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
         Usage.require(eta == null || (eta >= 0 && eta <= 1), "--eta must be in [0, 1], got " + eta);
         Usage.inputFile(checkpoint, "--checkpoint");
         if (classifier != null) Usage.inputFile(classifier, "--classifier");
-        DiffusionModel model = DiffusionModel.load(checkpoint);
+        DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         if (model instanceof DiffusionModel.Images images) {
             java.nio.file.Path judge = classifier != null ? classifier : Usage.inputFile(Usage.installed(Task.DEFAULT_CLASSIFIER), "the default classifier");
             ImageEval.run(images, judge, n, steps != null ? steps : 50, eta != null ? eta : 1.0, seed, System.out);
@@ -107,7 +109,7 @@ final class EvalCommand implements Callable<Integer> {
         // validation loss: the masked-diffusion bound on 512 held-out windows, averaged over 4 draws of t
         int rows = Math.min(512, val.count());
         long[] ids = Arrays.stream(Arrays.copyOf(val.tokens(), rows * l)).asLongStream().toArray();
-        Tensor x0 = Tensor.ofLongs(ids, rows, l);
+        Tensor x0 = seq.net().backend().upload(HostStorage.of(ids), rows, l);
         double loss = 0;
         for (int rep = 0; rep < 4; rep++) {
             Rng r = new Rng(seed + 100 + rep);
@@ -143,7 +145,7 @@ final class EvalCommand implements Callable<Integer> {
             Arrays.fill(tf, (float) t);
             Tensor xt = p.qSample(x0, ts, new Rng(seed + 200));
             double[] sums = Grad.noGrad(() -> {
-                Tensor logits = seq.net().logits(xt, Tensor.of(tf, rows));                                      // (B, L, V)
+                Tensor logits = seq.net().logits(xt, xt.backend().upload(HostStorage.of(tf), rows));                                      // (B, L, V)
                 Tensor nll = F.crossEntropy(logits.reshape(rows * l, p.vocab()), x0.reshape(rows * l)).reshape(rows, l);
                 Tensor masked = p.maskIndicator(xt);
                 return new double[]{nll.mul(masked).sum().item(), masked.sum().item()};

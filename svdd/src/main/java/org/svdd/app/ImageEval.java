@@ -32,7 +32,7 @@ final class ImageEval {
     /** Samples n images (steps reverse DDIM steps with the given eta, seeded), classifies them and prints the report. */
     static void run(DiffusionModel.Images model, Path classifierFile, int n, int steps, double eta, long seed, PrintStream out) throws IOException {
         if (n < 1) throw new IllegalArgumentException("-n must be >= 1");
-        ImageClassifier clf = ImageClassifier.load(classifierFile);
+        ImageClassifier clf = ImageClassifier.load(classifierFile, model.net().backend());
         int size = model.net().config().imageSize(), classes = clf.config().classes();
         if (clf.config().imageSize() != size || clf.config().channels() != model.net().config().channels()) {
             throw new IllegalArgumentException(classifierFile + " classifies " + clf.config().channels() + "x" + clf.config().imageSize() + "x" + clf.config().imageSize()

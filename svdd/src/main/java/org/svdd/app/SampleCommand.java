@@ -7,6 +7,7 @@ import org.svdd.diffusion.io.PngGrid;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.diffusion.train.Progress;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -58,7 +59,7 @@ final class SampleCommand implements Callable<Integer> {
         if (steps != null) Usage.atLeast(steps, 1, "--steps");
         Usage.inputFile(checkpoint, "--checkpoint");
         if (!timingOnly) Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
-        DiffusionModel model = DiffusionModel.load(checkpoint);
+        DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         Usage.fitsInMemory(batch, model.inferenceBytesPerRow(), "--batch " + batch);
         boolean images = model instanceof DiffusionModel.Images;
         String alphabet = model instanceof DiffusionModel.Smiles sm ? sm.alphabet() : null;

@@ -4,6 +4,7 @@ import org.svdd.sampling.Method;
 import org.svdd.sampling.Particles;
 import org.svdd.sampling.Resampling;
 import org.svdd.sampling.Samplers;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -43,14 +44,8 @@ final class SamplingOptions {
     @Option(names = "--beam", defaultValue = "2", description = "Beam widths: W, or W0:W1 for a linear schedule. Default: ${DEFAULT-VALUE}")
     String beam;
 
-    @Option(names = "--exec-timeout", defaultValue = "60", description = "exec: reward, seconds per call. Default: ${DEFAULT-VALUE}")
-    double execTimeout;
-
-    @Option(names = "--exec-batch", defaultValue = "64", description = "exec: reward, samples per call. Default: ${DEFAULT-VALUE}")
-    int execBatch;
-
-    @Option(names = "--exec-penalty", description = "exec: reward, score for samples whose call failed (crash, hang, bad output); default: stop with the error.")
-    Double execPenalty;
+    @Mixin
+    ExecOptionsMixin execOptions;
 
     Method.Settings settings() {
         Particles.Potential pot;
@@ -74,12 +69,6 @@ final class SamplingOptions {
                 new Resampling(scheme, every, 0, 1, ess), Samplers.BeamWidths.parse(beam));
     }
 
-    Task.ExecOptions exec() {
-        if (!(execTimeout > 0)) throw new IllegalArgumentException("--exec-timeout must be > 0, got " + execTimeout);
-        if (execBatch < 1) throw new IllegalArgumentException("--exec-batch must be >= 1, got " + execBatch);
-        if (execPenalty != null && !Double.isFinite(execPenalty)) throw new IllegalArgumentException("--exec-penalty must be a finite number, got " + execPenalty);
-        return new Task.ExecOptions(execBatch, Math.round(execTimeout * 1000), execPenalty);
-    }
 
     static int parseInt(String s, String option) {
         try {

@@ -6,10 +6,12 @@ import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.reward.ClassifierReward;
 import org.svdd.reward.Reward;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Tensor;
 import org.svdd.value.ValueNet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -80,14 +82,8 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing --out file.")
     boolean force;
 
-    @Option(names = "--exec-timeout", defaultValue = "60", description = "exec: reward, seconds per call. Default: ${DEFAULT-VALUE}")
-    double execTimeout;
-
-    @Option(names = "--exec-batch", defaultValue = "64", description = "exec: reward, samples per call. Default: ${DEFAULT-VALUE}")
-    int execBatch;
-
-    @Option(names = "--exec-penalty", description = "exec: reward, score for samples whose call failed (crash, hang, bad output); default: stop with the error.")
-    Double execPenalty;
+    @Mixin
+    ExecOptionsMixin execOptions;
 
     /** An input format and the kind of samples it holds. */
     enum Format {
@@ -143,10 +139,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Usage.require(execTimeout > 0, "--exec-timeout must be > 0, got " + execTimeout);
-        Usage.atLeast(execBatch, 1, "--exec-batch");
-        Usage.require(execPenalty == null || Double.isFinite(execPenalty), "--exec-penalty must be a finite number, got " + execPenalty);
-        Task.ExecOptions exec = new Task.ExecOptions(execBatch, Math.round(execTimeout * 1000), execPenalty);
+        Task.ExecOptions exec = execOptions.exec();
         Task.RewardSpec rewardSpec = Task.RewardSpec.parse(reward);
         for (Path f : files) Usage.require(Files.exists(f), f + ": no such file");
         Format fmt = format != null ? Format.parse(format) : formatOf(files);
@@ -345,7 +338,7 @@ final class ScoreCommand implements Callable<Integer> {
         if (!(in instanceof DnaInputs dna)) return;
         int min = 1, exact = -1;
         if (rewardSpec.kind().equals("motif")) min = Task.motif(rewardSpec.arg()).length();
-        if (rewardSpec.kind().equals("oracle")) exact = ValueNet.load(rewardSpec.oracleFile()).config().size();
+        if (rewardSpec.kind().equals("oracle")) exact = ValueNet.load(rewardSpec.oracleFile(), Backends.current()).config().size();
         for (int i = 0; i < dna.tokens().size(); i++) {
             int l = dna.tokens().get(i).length;
             if (l < min)

@@ -16,6 +16,7 @@ import org.svdd.reward.JpegCompressibility;
 import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
 import org.svdd.sampling.Guides;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -72,12 +73,12 @@ final class Task {
         Usage.inputFile(checkpoint, "--checkpoint");
         RewardSpec given = rewardSpec != null ? RewardSpec.parse(rewardSpec) : null;
         if (valueNetFile != null) Usage.inputFile(valueNetFile, "--value-net");
-        DiffusionModel model = DiffusionModel.load(checkpoint);
+        DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         RewardSpec spec = given != null ? given : RewardSpec.parse(defaultReward(model));
         Reward r = spec.build(model, workDir, exec);
         ValueNet net = null;
         if (valueNetFile != null) {
-            net = ValueNet.load(valueNetFile);
+            net = ValueNet.load(valueNetFile, model.module().backend());
             String trainedFor = ValueNet.metadata(valueNetFile).get("train.reward");
             Usage.require(trainedFor == null || trainedFor.equals(spec.text()),
                     "--value-net " + valueNetFile + " was trained for reward '" + trainedFor + "', not '" + spec.text() + "'");
@@ -186,10 +187,10 @@ final class Task {
             if (needs != null) Usage.require(needs == given, "--reward " + text + " scores " + needs.plural + ", not " + given.plural);
             return switch (kind) {
                 case "jpeg" -> new JpegCompressibility();
-                case "classifier" -> ClassifierReward.load(classifierFile(), classifierClass());
+                case "classifier" -> ClassifierReward.load(classifierFile(), classifierClass(), Backends.current());
                 case "motif" -> new MotifReward(motif(arg));
                 case "gc" -> new GcContent(parseDouble(arg, "gc:<target>"));
-                case "oracle" -> Guides.surrogate(ValueNet.load(oracleFile()));
+                case "oracle" -> Guides.surrogate(ValueNet.load(oracleFile(), Backends.current()));
                 case "qed" -> new MoleculeReward(alphabet, MoleculeReward.Property.QED);
                 case "logp" -> new MoleculeReward(alphabet, MoleculeReward.Property.LOGP);
                 case "sa" -> new MoleculeReward(alphabet, MoleculeReward.Property.SA);

@@ -3,6 +3,7 @@ package org.svdd.app;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.model.ImageClassifier;
 import org.svdd.diffusion.train.ClassifierTrainer;
+import org.svdd.tensor.Backends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,8 +58,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
         ClassifierTrainer.Config cfg = new ClassifierTrainer.Config(steps, batch, lr, DEFAULTS.warmup(), DEFAULTS.weightDecay(), DEFAULTS.clip(), every,
                 DEFAULTS.maxShift(), DEFAULTS.maxNoise(), seed);
         long t0 = System.nanoTime();
-        ClassifierTrainer.train(model, train, test, cfg, out, resume, System.out);
-        System.out.printf("wrote %s (%.1f min, backend %s)%n", out, (System.nanoTime() - t0) / 6e10, org.svdd.tensor.Backends.current().name());
+        ClassifierTrainer.train(Backends.current(), model, train, test, cfg, out, resume, System.out);
+        System.out.printf("wrote %s (%.1f min, backend %s)%n", out, (System.nanoTime() - t0) / 6e10, Backends.current().name());
         return 0;
     }
 }

@@ -9,6 +9,7 @@ import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.diffusion.train.ModelKind;
 import org.svdd.diffusion.train.Trainer;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.io.Safetensors;
 import org.svdd.tensor.nn.Init;
 import picocli.CommandLine.Command;
@@ -111,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The model stored in file, which must be of the task's kind (weights, config and, for SMILES, alphabet from the file). */
     private static DiffusionModel warmStart(Path file, ModelKind kind) {
         try {
-            DiffusionModel m = DiffusionModel.load(file);
+            DiffusionModel m = DiffusionModel.load(file, Backends.current());
             if (m.kind() != kind) throw new IllegalArgumentException("--init " + file + " holds a " + m.kind() + " model, not " + kind);
             System.out.println("initialised from " + file);
             return m;
@@ -197,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
             Usage.fitsInMemory(rows, m.trainingBytesPerRow(), "--batch " + rows);
             return m;
         });
-        DiffusionModel model = Trainer.train(fresh, data, cfg, out, resume, System.out);
+        DiffusionModel model = Trainer.train(Backends.current(), fresh, data, cfg, out, resume, System.out);
         if (export != null) {
             Trainer.export(export, model);
             System.out.println("exported EMA weights to " + export);

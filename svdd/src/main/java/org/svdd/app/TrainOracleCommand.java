@@ -2,6 +2,7 @@ package org.svdd.app;
 
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
+import org.svdd.tensor.Backend;
 import org.svdd.tensor.Backends;
 import org.svdd.tensor.F;
 import org.svdd.tensor.HostStorage;
@@ -74,12 +75,12 @@ final class TrainOracleCommand implements Callable<Integer> {
         }
         System.out.printf("%d training and %d validation windows (half promoter, half distal)%n", trainX.size(), valX.size());
         ValueNet.Config cfg = new ValueNet.Config(ValueNet.Domain.SEQUENCE, 4, length, width);
-        ValueNet net = ValueTraining.train(cfg, data(trainX, trainY), new ValueTraining.Config(steps, batch, 2e-3, 200, seed), out, false,
+        ValueNet net = ValueTraining.train(Backends.current(), cfg, data(trainX, trainY), new ValueTraining.Config(steps, batch, 2e-3, 200, seed), out, false,
                 Map.of("train.reward", "oracle", "train.source", "dm3 upstream: promoter vs distal windows"), System.out);
         ValueTraining.Data val = data(valX, valY);
         int[] all = new int[val.count()];
         Arrays.setAll(all, i -> i);
-        ValueTraining.Batch b = val.batch(all, new Rng(0));
+        ValueTraining.Batch b = val.batch(net.backend(), all, new Rng(0));
         double[] v = org.svdd.tensor.Grad.noGrad(() -> net.forward(b.inputs(), b.times())).toDoubleArray();
         int correct = 0;
         for (int i = 0; i < v.length; i++) if ((v[i] > 0.5) == (b.labels()[i] > 0.5)) correct++;
@@ -101,7 +102,7 @@ final class TrainOracleCommand implements Callable<Integer> {
             }
 
             @Override
-            public ValueTraining.Batch batch(int[] rows, Rng rng) {
+            public ValueTraining.Batch batch(Backend backend, int[] rows, Rng rng) {
                 long[] ids = new long[rows.length * length];
                 double[] y = new double[rows.length];
                 for (int k = 0; k < rows.length; k++) {
@@ -109,8 +110,8 @@ final class TrainOracleCommand implements Callable<Integer> {
                     for (int j = 0; j < length; j++) ids[k * length + j] = x[j];
                     y[k] = labels[rows[k]];
                 }
-                Tensor tokens = Backends.current().upload(HostStorage.of(ids), rows.length, length);
-                return new ValueTraining.Batch(F.oneHot(tokens, 4), ValueNet.times(rows.length, 0.0), y);
+                Tensor tokens = backend.upload(HostStorage.of(ids), rows.length, length);
+                return new ValueTraining.Batch(F.oneHot(tokens, 4), ValueNet.times(backend, rows.length, 0.0), y);
             }
         };
     }

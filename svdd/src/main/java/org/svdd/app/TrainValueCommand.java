@@ -4,7 +4,7 @@ import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
-import org.svdd.tensor.Backends;
+import org.svdd.tensor.Backend;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
@@ -94,7 +94,7 @@ final class TrainValueCommand implements Callable<Integer> {
             case "data" -> forwardNoised(task, netConfig, rng);
             default -> throw new IllegalStateException("--source " + source);
         };
-        ValueNet net = ValueTraining.train(netConfig, data, new ValueTraining.Config(steps, batch, lr, every, seed), out, resume,
+        ValueNet net = ValueTraining.train(task.model.module().backend(), netConfig, data, new ValueTraining.Config(steps, batch, lr, every, seed), out, resume,
                 task.provenance(source), System.out);
         if (export != null) {
             java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(ValueNet.metadata(out));
@@ -106,7 +106,7 @@ final class TrainValueCommand implements Callable<Integer> {
         Rng pr = new Rng(seed + 7);
         for (int i = 0; i < probe.length; i++) probe[i] = pr.nextInt(data.count());
         System.out.printf("wrote %s; correlation of v(x_t, t) with r(x0) on %d training rows: %.3f%n", out, probe.length,
-                ValueTraining.correlation(net, data.batch(probe, pr)));
+                ValueTraining.correlation(net, data.batch(net.backend(), probe, pr)));
         return 0;
     }
 
@@ -117,12 +117,12 @@ final class TrainValueCommand implements Callable<Integer> {
             case DiffusionModel.Images i -> {
                 ImageDataset ds = ImageDataset.fashionMnist(TrainCommand.required(ImageDataset.locateFashionMnist(), "Fashion-MNIST"), true, net.size());
                 int n = Math.min(rollouts, ds.count()), px = net.size() * net.size();
-                x0 = Tensor.of(Arrays.copyOf(ds.pixels(), n * px), n, 1, net.size(), net.size());
+                x0 = i.net().backend().upload(HostStorage.of(Arrays.copyOf(ds.pixels(), n * px)), n, 1, net.size(), net.size());
             }
             case DiffusionModel.Sequences s -> {
                 DnaDataset ds = DnaDataset.promoters(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"), net.size(), 0.1, 0).train();
                 int n = Math.min(rollouts, ds.count());
-                x0 = Tensor.ofInts(Arrays.copyOf(ds.tokens(), n * net.size()), n, net.size()).toDType(org.svdd.tensor.DType.I64);
+                x0 = s.net().backend().upload(HostStorage.of(Arrays.copyOf(ds.tokens(), n * net.size())), n, net.size()).toDType(org.svdd.tensor.DType.I64);
             }
             case DiffusionModel.Smiles s -> throw new IllegalArgumentException("--source data is not available for SMILES models; use --source rollout");
         }
@@ -142,7 +142,7 @@ final class TrainValueCommand implements Callable<Integer> {
             }
 
             @Override
-            public ValueTraining.Batch batch(int[] rows, Rng r) {
+            public ValueTraining.Batch batch(Backend backend, int[] rows, Rng r) {
                 double[] y = new double[rows.length];
                 for (int k = 0; k < rows.length; k++) y[k] = labels[rows[k]];
                 float[] times = new float[rows.length];
@@ -155,7 +155,7 @@ final class TrainValueCommand implements Callable<Integer> {
                             t[k] = r.nextInt(total);
                             times[k] = (t[k] + 1f) / total;
                         }
-                        yield i.process().qSample(clean, t, r.randn(clean.shape()));
+                        yield i.process().qSample(clean, t, r.randn(clean.backend(), clean.shape()));
                     }
                     case DiffusionModel.Sequences s -> {
                         Tensor clean = Proposal.rows(all, rows);
@@ -166,7 +166,7 @@ final class TrainValueCommand implements Callable<Integer> {
                     }
                     case DiffusionModel.Smiles s -> throw new IllegalStateException();
                 });
-                return new ValueTraining.Batch(in, Backends.current().upload(HostStorage.of(times), rows.length), y);
+                return new ValueTraining.Batch(in, backend.upload(HostStorage.of(times), rows.length), y);
             }
         };
     }

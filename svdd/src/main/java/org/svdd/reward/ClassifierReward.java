@@ -1,6 +1,7 @@
 package org.svdd.reward;
 
 import org.svdd.diffusion.model.ImageClassifier;
+import org.svdd.tensor.Backend;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Tensor;
@@ -30,9 +31,9 @@ public final class ClassifierReward implements Reward.Differentiable {
         classifier.eval();
     }
 
-    /** The reward for class {@code target} of the classifier checkpoint at {@code file}. */
-    public static ClassifierReward load(Path file, int target) throws IOException {
-        return new ClassifierReward(ImageClassifier.load(file), target);
+    /** The reward for class {@code target} of the classifier checkpoint at {@code file}, loaded onto {@code backend}. */
+    public static ClassifierReward load(Path file, int target, Backend backend) throws IOException {
+        return new ClassifierReward(ImageClassifier.load(file, backend), target);
     }
 
     public int target() {

@@ -1,7 +1,7 @@
 package org.svdd.reward;
 
 import org.svdd.diffusion.data.MotifFile;
-import org.svdd.tensor.Backends;
+import org.svdd.tensor.Backend;
 import org.svdd.tensor.F;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Tensor;
@@ -14,7 +14,8 @@ import org.svdd.tensor.Tensor;
  */
 public final class MotifReward implements Reward.Differentiable {
     private final double[][] pwm;   // [position][A, C, G, T], log2 odds
-    private final Tensor filters;   // (2, 4, W): forward strand, reverse complement
+    private final float[] filterValues;     // (2, 4, W): forward strand, reverse complement
+    private volatile Tensor filters;        // filterValues on the backend of the last forward
 
     public MotifReward(MotifFile.Motif motif) {
         this.pwm = motif.logOdds(0.8);
@@ -25,7 +26,7 @@ public final class MotifReward implements Reward.Differentiable {
                 f[c * w + j] = (float) pwm[j][c];
                 f[4 * w + c * w + j] = (float) pwm[w - 1 - j][3 - c];     // reverse complement: A<->T, C<->G
             }
-        filters = Backends.current().upload(HostStorage.of(f), 2, 4, w);
+        filterValues = f;
     }
 
     @Override
@@ -50,11 +51,21 @@ public final class MotifReward implements Reward.Differentiable {
         return out;
     }
 
+    /** The filters on backend, uploaded once per backend change (a race uploads twice, harmlessly). */
+    private Tensor filtersOn(Backend backend) {
+        Tensor f = filters;
+        if (f == null || f.backend() != backend) {
+            f = backend.upload(HostStorage.of(filterValues.clone()), 2, 4, pwm.length);
+            filters = f;
+        }
+        return f;
+    }
+
     /** x (B, L, 4) probabilities -> (B): max over positions and strands of the convolution with the matrices. */
     @Override
     public Tensor forward(Tensor x) {
         int b = x.dim(0);
-        Tensor s = F.conv1d(x.transpose(1, 2), filters, null, 1, 0, 1, 1);                 // (B, 2, L-W+1)
+        Tensor s = F.conv1d(x.transpose(1, 2), filtersOn(x.backend()), null, 1, 0, 1, 1);                 // (B, 2, L-W+1)
         return s.reshape(b, -1).max(1, false);
     }
 }

@@ -27,7 +27,7 @@ public final class Guides {
         return (xt, x0Hat, step) -> {
             cost.addValueRows(xt.dim(0));
             Tensor in = net.config().domain() == ValueNet.Domain.IMAGE ? xt : xt.slice(2, 0, net.config().channels());
-            return net.forward(in, ValueNet.times(xt.dim(0), step == 0 ? 1.0 : p.timeAfter(step - 1)));
+            return net.forward(in, ValueNet.times(xt.backend(), xt.dim(0), step == 0 ? 1.0 : p.timeAfter(step - 1)));
         };
     }
 
@@ -41,7 +41,7 @@ public final class Guides {
 
             @Override
             public Tensor forward(Tensor x) {
-                return net.forward(x, ValueNet.times(x.dim(0), 0.0));
+                return net.forward(x, ValueNet.times(x.backend(), x.dim(0), 0.0));
             }
         };
     }

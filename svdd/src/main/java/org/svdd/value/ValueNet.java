@@ -1,8 +1,9 @@
 package org.svdd.value;
 
+import org.svdd.tensor.Backend;
 import org.svdd.diffusion.model.Configs;
 import org.svdd.diffusion.model.TimeEmbedding;
-import org.svdd.tensor.Backends;
+import org.svdd.tensor.DType;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
@@ -129,14 +130,14 @@ public final class ValueNet extends Module {
 
     /** Values of a batch of states at one noise level, without gradient. */
     public double[] values(Tensor states, double t) {
-        return Grad.noGrad(() -> forward(input(states), times(states.dim(0), t))).toDoubleArray();
+        return Grad.noGrad(() -> forward(input(states), times(states.backend(), states.dim(0), t))).toDoubleArray();
     }
 
-    /** A (B) tensor filled with t. */
-    public static Tensor times(int b, double t) {
+    /** A (B) tensor filled with t, on {@code backend} (the states'). */
+    public static Tensor times(Backend backend, int b, double t) {
         float[] a = new float[b];
         Arrays.fill(a, (float) t);
-        return Backends.current().upload(HostStorage.of(a), b);
+        return backend.upload(HostStorage.of(a), b);
     }
 
     private static void checkShape(Tensor x, int... expected) {
@@ -161,12 +162,12 @@ public final class ValueNet extends Module {
         Safetensors.write(file, tensors, meta);
     }
 
-    /** Loads a value network; a file of another kind is a clear error naming it. */
-    public static ValueNet load(Path file) throws IOException {
-        Safetensors.Checkpoint ck = Safetensors.read(file, Backends.current());
+    /** Loads a value network onto {@code backend}; a file of another kind is a clear error naming it. */
+    public static ValueNet load(Path file, Backend backend) throws IOException {
+        Safetensors.Checkpoint ck = Safetensors.read(file, backend);
         if (!KIND.equals(ck.metadata().get("kind")))
             throw new CheckpointException(file, "not a value network (kind " + ck.metadata().get("kind") + "); train one with `svdd train-value`");
-        ValueNet net = new ValueNet(Configs.fromMap("value", Config.class, ck.metadata()), Init.of(new Rng(0)));
+        ValueNet net = new ValueNet(Configs.fromMap("value", Config.class, ck.metadata()), new Init(backend, DType.F32, new Rng(0)));
         Map<String, Tensor> weights = new LinkedHashMap<>(ck.tensors());
         weights.keySet().removeIf(k -> k.startsWith("opt."));
         net.loadState(weights);
@@ -175,8 +176,8 @@ public final class ValueNet extends Module {
         return net;
     }
 
-    /** The checkpoint's metadata (provenance included). */
+    /** The checkpoint's metadata (provenance included), read from the header alone. */
     public static Map<String, String> metadata(Path file) throws IOException {
-        return Safetensors.read(file).metadata();
+        return Safetensors.readHeader(file).metadata();
     }
 }

@@ -5,7 +5,7 @@ import org.svdd.diffusion.train.Progress;
 import org.svdd.diffusion.train.TrainingLoop;
 import org.svdd.eval.KmerStats;
 import org.svdd.reward.Reward;
-import org.svdd.tensor.Backends;
+import org.svdd.tensor.Backend;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
@@ -42,7 +42,8 @@ public final class ValueTraining {
         /** Every label, for the standardisation. */
         double[] labels();
 
-        Batch batch(int[] rows, Rng rng);
+        /** The rows as a batch on {@code backend} (the net's). */
+        Batch batch(Backend backend, int[] rows, Rng rng);
     }
 
     /**
@@ -110,7 +111,7 @@ public final class ValueTraining {
             }
 
             @Override
-            public Batch batch(int[] rows, Rng unused) {
+            public Batch batch(Backend backend, int[] rows, Rng unused) {
                 float[] s = new float[rows.length * rowSize], t = new float[rows.length];
                 double[] y = new double[rows.length];
                 for (int k = 0; k < rows.length; k++) {
@@ -120,13 +121,13 @@ public final class ValueTraining {
                 }
                 Tensor in;
                 if (net.domain() == ValueNet.Domain.IMAGE) {
-                    in = Backends.current().upload(HostStorage.of(s), rows.length, net.channels(), net.size(), net.size());
+                    in = backend.upload(HostStorage.of(s), rows.length, net.channels(), net.size(), net.size());
                 } else {
                     long[] ids = new long[s.length];
                     for (int k = 0; k < s.length; k++) ids[k] = (long) s[k];
-                    in = ValueNet.input(net, Backends.current().upload(HostStorage.of(ids), rows.length, net.size()));
+                    in = ValueNet.input(net, backend.upload(HostStorage.of(ids), rows.length, net.size()));
                 }
-                return new Batch(in, Backends.current().upload(HostStorage.of(t), rows.length), y);
+                return new Batch(in, backend.upload(HostStorage.of(t), rows.length), y);
             }
         };
     }
@@ -137,16 +138,16 @@ public final class ValueTraining {
         return f;
     }
 
-    /** Trains (or resumes) a value network; the checkpoint is rewritten atomically every checkpointEvery steps. */
-    public static ValueNet train(ValueNet.Config netConfig, Data data, Config cfg, Path checkpoint, boolean resume,
+    /** Trains (or resumes) a value network on {@code backend}; the checkpoint is rewritten atomically every checkpointEvery steps. */
+    public static ValueNet train(Backend backend, ValueNet.Config netConfig, Data data, Config cfg, Path checkpoint, boolean resume,
                                  Map<String, String> provenance, PrintStream out) throws IOException {
-        return train(netConfig, data, cfg, checkpoint, resume, provenance, out, cfg.steps());
+        return train(backend, netConfig, data, cfg, checkpoint, resume, provenance, out, cfg.steps());
     }
 
     /** As above, stopping (as if killed) after {@code stopAt} steps: for testing resumption. */
-    static ValueNet train(ValueNet.Config netConfig, Data data, Config cfg, Path checkpoint, boolean resume,
+    static ValueNet train(Backend backend, ValueNet.Config netConfig, Data data, Config cfg, Path checkpoint, boolean resume,
                           Map<String, String> provenance, PrintStream out, long stopAt) throws IOException {
-        return TrainingLoop.train(cfg.loop(), (init, from) -> {
+        return TrainingLoop.train(backend, cfg.loop(), (init, from) -> {
             if (from == null) {
                 ValueNet net = new ValueNet(netConfig, init);
                 double[] y = data.labels();
@@ -155,7 +156,7 @@ public final class ValueTraining {
                 net.setLabelScale(mean, std > 1e-8 ? std : 1);
                 return new Regression(net, data, cfg, checkpoint, provenance);
             }
-            ValueNet net = ValueNet.load(checkpoint);
+            ValueNet net = ValueNet.load(checkpoint, backend);
             if (!net.config().equals(netConfig)) throw new IllegalArgumentException(checkpoint + " holds a value net " + net.config() + ", not " + netConfig);
             return new Regression(net, data, cfg, checkpoint, provenance);
         }, checkpoint, resume, out, stopAt).net();
@@ -175,8 +176,8 @@ public final class ValueTraining {
 
         @Override
         public Tensor loss(int[] rows, Rng rng) {
-            Batch b = data.batch(rows, rng);
-            Tensor target = Tensor.of(standardize(b.labels(), net), rows.length);
+            Batch b = data.batch(net.backend(), rows, rng);
+            Tensor target = net.backend().upload(HostStorage.of(standardize(b.labels(), net)), rows.length);
             return F.mse(net.standardized(b.inputs(), b.times()), target);
         }
 

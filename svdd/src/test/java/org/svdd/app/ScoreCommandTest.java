@@ -1,5 +1,6 @@
 package org.svdd.app;
 
+import org.svdd.tensor.Backends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.svdd.diffusion.data.DnaDataset;
@@ -197,7 +198,7 @@ class ScoreCommandTest {
         }
         Path file = Files.writeString(dir.resolve("o.fasta"), fa);
         List<String[]> rows = scores(dir, "--reward", "oracle", file.toString());
-        var oracle = Guides.surrogate(ValueNet.load(Path.of("../models/dna-oracle.safetensors")));
+        var oracle = Guides.surrogate(ValueNet.load(Path.of("../models/dna-oracle.safetensors"), Backends.current()));
         for (int i = 0; i < seqs.length; i++)
             assertEquals(oracle.score(tokens(seqs[i]))[0], Double.parseDouble(rows.get(i)[1]), 1e-4, "oracle of s" + i);
         Files.writeString(file, ">short\nACGT\n");
@@ -249,7 +250,7 @@ class ScoreCommandTest {
         assertEquals(jpeg[1], Double.parseDouble(rows.get(0)[1]), ROUNDING);
         assertEquals(jpeg[0], Double.parseDouble(rows.get(1)[1]), ROUNDING);
 
-        double[] clf = ClassifierReward.load(Path.of("../" + Task.DEFAULT_CLASSIFIER), 3).score(tensor(images));
+        double[] clf = ClassifierReward.load(Path.of("../" + Task.DEFAULT_CLASSIFIER), 3, Backends.current()).score(tensor(images));
         rows = scores(dir, "--reward", "classifier:3", folder.toString());
         for (int k = 0; k < images.size(); k++) assertEquals(clf[k], Double.parseDouble(rows.get(k)[1]), 1e-4, "classifier:3 of img-" + k);
     }

@@ -1,5 +1,6 @@
 package org.svdd.chem;
 
+import org.svdd.tensor.Backends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.svdd.diffusion.data.SmilesDataset;
@@ -38,12 +39,12 @@ class SmilesModelTest {
         Trainer.Config cfg = new Trainer.Config(3, 2, 1e-3, 1, 0.9, 1.0, 10, 5);
         Path ck = dir.resolve("smiles.safetensors"), export = dir.resolve("export.safetensors");
         Trainer.Data data = Trainer.tokens(Arrays.stream(DS.tokens()).asLongStream().toArray(), DS.count(), DS.length());
-        DiffusionModel trained = Trainer.train(init -> DiffusionModel.smiles(DS.alphabet(), DS.length(), init), data, cfg, ck, false,
+        DiffusionModel trained = Trainer.train(Backends.current(), init -> DiffusionModel.smiles(DS.alphabet(), DS.length(), init), data, cfg, ck, false,
                 new PrintStream(new ByteArrayOutputStream()));
         Trainer.export(export, trained);
         assertEquals(DS.alphabet(), Safetensors.readHeader(export).metadata().get(DiffusionModel.Smiles.ALPHABET_KEY));
 
-        DiffusionModel loaded = DiffusionModel.load(export);
+        DiffusionModel loaded = DiffusionModel.load(export, Backends.current());
         assertEquals(ModelKind.SMILES_TRANSFORMER, loaded.kind());
         DiffusionModel.Smiles smiles = (DiffusionModel.Smiles) loaded;
         assertEquals(DS.alphabet(), smiles.alphabet());
@@ -62,7 +63,7 @@ class SmilesModelTest {
         meta.put("kind", ModelKind.SMILES_TRANSFORMER.name());
         Path f = dir.resolve("no-alphabet.safetensors");
         Safetensors.write(f, Map.of("ema.x", Tensor.zeros(1)), meta);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(f));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(f, Backends.current()));
         assertTrue(e.getMessage().contains(DiffusionModel.Smiles.ALPHABET_KEY), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DiffusionModel.smiles("CC", 8, org.svdd.tensor.nn.Init.of(new Rng(0))));
         assertThrows(IllegalArgumentException.class, () -> DiffusionModel.create(ModelKind.SMILES_TRANSFORMER, org.svdd.tensor.nn.Init.of(new Rng(0))));

@@ -68,7 +68,7 @@ class DenoiserReuseTest {
     }
 
     private static Proposal proposal(Path checkpoint, int steps) throws IOException {
-        return DiffusionModel.load(checkpoint).proposal(steps);
+        return DiffusionModel.load(checkpoint, Backends.current()).proposal(steps);
     }
 
     /** The first 16 hex digits of the SHA-256 of the samples' values (floats as IEEE bits, token ids as longs). */

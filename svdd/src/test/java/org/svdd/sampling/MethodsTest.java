@@ -11,6 +11,7 @@ import org.svdd.diffusion.process.TokenModel;
 import org.svdd.reward.FractionA;
 import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -48,7 +49,7 @@ class MethodsTest {
             return x.slice(2, 0, 4).mul(0.0);
         }
     };
-    private final Proposal proposal = process.proposal(uniform, new MaskedProcess.SamplerConfig(STEPS, 1e-5), L);
+    private final Proposal proposal = process.proposal(Backends.current(), uniform, new MaskedProcess.SamplerConfig(STEPS, 1e-5), L);
 
     private final FractionA reward = new FractionA();
 
@@ -191,12 +192,12 @@ class MethodsTest {
         double[] before = net.values(x, 0.3);
         Path f = dir.resolve("v.safetensors");
         net.save(f, Map.of("train.reward", "jpeg"));
-        ValueNet back = ValueNet.load(f);
+        ValueNet back = ValueNet.load(f, Backends.current());
         assertArrayEquals(before, back.values(x, 0.3), 1e-7);
         assertEquals("jpeg", ValueNet.metadata(f).get("train.reward"));
         Path other = dir.resolve("other.safetensors");
         org.svdd.tensor.io.Safetensors.write(other, Map.of("w", Tensor.zeros(2)), Map.of("kind", "FASHION_UNET"));
-        Exception e = assertThrows(java.io.IOException.class, () -> ValueNet.load(other));
+        Exception e = assertThrows(java.io.IOException.class, () -> ValueNet.load(other, Backends.current()));
         assertTrue(e.getMessage().contains("not a value network"), e.getMessage());
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> net.values(Tensor.zeros(2, 1, 8, 8), 0.1));
         assertTrue(wrong.getMessage().contains("(B, 1, 16, 16)") || wrong.getMessage().contains("16, 16"), wrong.getMessage());
@@ -207,7 +208,7 @@ class MethodsTest {
     void dpsOnTheGaussianProcessMovesSamplesUpTheReward() {
         GaussianProcess g = new GaussianProcess(BetaSchedule.linear(100, 1e-4, 0.02));
         // a denoiser that predicts no noise: x0_hat = x_t / sqrt(alphaBar)
-        Proposal p = g.proposal((x, t) -> x.mul(0.0), new GaussianProcess.SamplerConfig(10, 1.0, true), 1, 4, 4);
+        Proposal p = g.proposal(Backends.current(), (x, t) -> x.mul(0.0), new GaussianProcess.SamplerConfig(10, 1.0, true), 1, 4, 4);
         Reward.Differentiable mean = new Reward.Differentiable() {
             @Override
             public double[] score(Tensor x) {

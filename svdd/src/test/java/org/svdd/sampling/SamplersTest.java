@@ -9,6 +9,7 @@ import org.svdd.diffusion.process.TokenModel;
 import org.svdd.reward.JpegCompressibility;
 import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
@@ -24,7 +25,7 @@ class SamplersTest {
     private static final int L = 24;
     private final MaskedProcess process = new MaskedProcess(4, MaskSchedule.logLinear());
     private final TokenModel uniform = (x, t) -> Tensor.zeros(x.dim(0), x.dim(1), 4);
-    private final Proposal proposal = process.proposal(uniform, new MaskedProcess.SamplerConfig(12, 1e-5), L);
+    private final Proposal proposal = process.proposal(Backends.current(), uniform, new MaskedProcess.SamplerConfig(12, 1e-5), L);
     /** Fraction of A (token 0): 0.25 on average under the uniform model. */
     private final Reward fractionA = x -> {
         int[] t = x.toIntArray();

@@ -62,6 +62,7 @@ public final class Rng {
         return backend.upload(HostStorage.of(a), shape);
     }
 
+    /** N(0, 1) draws on the process-wide default backend: a test and entry-point convenience; library code uses {@link #randn(Backend, int...)}. */
     public Tensor randn(int... shape) {
         return randn(Backends.current(), shape);
     }
@@ -74,6 +75,7 @@ public final class Rng {
         return backend.upload(HostStorage.of(a), shape);
     }
 
+    /** As {@link #uniform(Backend, double, double, int...)} on the default backend: a test and entry-point convenience. */
     public Tensor uniform(double lo, double hi, int... shape) {
         return uniform(Backends.current(), lo, hi, shape);
     }

@@ -36,20 +36,28 @@ public final class Tensor {
         return new Tensor(backend, storage, shape, Shape.contiguousStrides(shape), 0);
     }
 
-    // ---- factories (on the current backend) ----
+    // ---- factories on the process-wide default backend ----
+    // of, ofInts, ofLongs, zeros, ones, full(value, shape) and arange read Backends.current(): conveniences for tests,
+    // scripts and the CLI. Library code (nn, optim, io, diffusion, sampling, rewards, value nets) uploads on a backend
+    // it was given or takes from its inputs (x.backend().upload(...), full(backend, dtype, ...)), so that two backends
+    // can share one process; NoHiddenBackendTest (svdd) checks that it does.
 
+    /** A copy of data on the default backend; a test and entry-point convenience. */
     public static Tensor of(float[] data, int... shape) {
         return Backends.current().upload(HostStorage.of(data.clone()), checkedShape(data.length, shape));
     }
 
+    /** A copy of data on the default backend; a test and entry-point convenience. */
     public static Tensor of(double[] data, int... shape) {
         return Backends.current().upload(HostStorage.of(data.clone()), checkedShape(data.length, shape));
     }
 
+    /** A copy of data on the default backend; a test and entry-point convenience. */
     public static Tensor ofInts(int[] data, int... shape) {
         return Backends.current().upload(HostStorage.of(data.clone()), checkedShape(data.length, shape));
     }
 
+    /** A copy of data on the default backend; a test and entry-point convenience. */
     public static Tensor ofLongs(long[] data, int... shape) {
         return Backends.current().upload(HostStorage.of(data.clone()), checkedShape(data.length, shape));
     }
@@ -60,14 +68,17 @@ public final class Tensor {
         return shape;
     }
 
+    /** F32 zeros on the default backend; a test and entry-point convenience. */
     public static Tensor zeros(int... shape) {
         return Backends.current().zeros(DType.F32, shape);
     }
 
+    /** F32 ones on the default backend; a test and entry-point convenience. */
     public static Tensor ones(int... shape) {
         return full(1.0, shape);
     }
 
+    /** F32 value everywhere, on the default backend; a test and entry-point convenience. */
     public static Tensor full(double value, int... shape) {
         return full(Backends.current(), DType.F32, value, shape);
     }
@@ -92,7 +103,7 @@ public final class Tensor {
         return backend.upload(one);
     }
 
-    /** 0, 1, ..., n-1 as F32. */
+    /** 0, 1, ..., n-1 as F32 on the default backend; a test and entry-point convenience. */
     public static Tensor arange(int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = i;

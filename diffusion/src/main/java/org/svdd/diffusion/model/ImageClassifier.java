@@ -1,6 +1,8 @@
 package org.svdd.diffusion.model;
 
+import org.svdd.tensor.Backend;
 import org.svdd.tensor.Conv2dParams;
+import org.svdd.tensor.DType;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
@@ -190,10 +192,13 @@ public final class ImageClassifier extends Module {
         }
     }
 
-    /** Loads a classifier checkpoint (the "model.*" weights; other tensors such as optimiser state are ignored) in eval mode. */
-    public static ImageClassifier load(Path file) throws IOException {
-        Safetensors.Checkpoint ck = Safetensors.read(file);
-        ImageClassifier m = fromMetadata(file, ck.metadata(), Init.of(new Rng(0)));
+    /**
+     * Loads a classifier checkpoint (the "model.*" weights; other tensors such as optimiser state are ignored) onto
+     * {@code backend}, in eval mode.
+     */
+    public static ImageClassifier load(Path file, Backend backend) throws IOException {
+        Safetensors.Checkpoint ck = Safetensors.read(file, backend);
+        ImageClassifier m = fromMetadata(file, ck.metadata(), new Init(backend, DType.F32, new Rng(0)));
         m.loadState(file, ck.tensors());
         m.eval();
         return m;

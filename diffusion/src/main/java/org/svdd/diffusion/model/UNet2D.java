@@ -3,6 +3,7 @@ package org.svdd.diffusion.model;
 import org.svdd.diffusion.process.EpsModel;
 import org.svdd.tensor.Conv2dParams;
 import org.svdd.tensor.F;
+import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.UnaryOp;
@@ -226,12 +227,12 @@ public final class UNet2D extends Module implements EpsModel {
             boolean fresh = p[0].equals("down") ? r >= c.resBlocks() : r >= 1 && r <= added;
             if (!fresh) return t;
             return switch (String.join(".", Arrays.copyOfRange(p, 4, p.length))) {
-                case "conv2.weight", "conv2.bias", "attn.out.weight", "attn.out.bias", "skip.bias" -> Tensor.zeros(t.shape());
+                case "conv2.weight", "conv2.bias", "attn.out.weight", "attn.out.bias", "skip.bias" -> t.backend().zeros(t.dtype(), t.shape());
                 case "skip.weight" -> {                                                     // (out, out + skip, 1, 1)
                     int out = t.dim(0), in = t.dim(1);
                     float[] w = new float[out * in];
                     for (int o = 0; o < out; o++) w[o * in + o] = 1;
-                    yield Tensor.of(w, t.shape());
+                    yield t.backend().upload(HostStorage.of(w), t.shape());
                 }
                 default -> t;
             };

@@ -194,26 +194,31 @@ public final class GaussianProcess {
         }
     }
 
-    /** The DDIM reverse process as a {@link Proposal} over states of the given per-sample shape (C, H, W). */
-    public Proposal proposal(EpsModel model, SamplerConfig cfg, int... sampleShape) {
-        return new DdimProposal(model, cfg, timesteps(cfg.steps()), sampleShape);
+    /**
+     * The DDIM reverse process as a {@link Proposal} over states of the given per-sample shape (C, H, W); the prior
+     * x_T is drawn on {@code backend} (the model's), and every later state stays there.
+     */
+    public Proposal proposal(Backend backend, EpsModel model, SamplerConfig cfg, int... sampleShape) {
+        return new DdimProposal(backend, model, cfg, timesteps(cfg.steps()), sampleShape);
     }
 
     /**
      * Plain (pre-trained) sampling of shape (B, C, H, W): {@link Proposal#sample} on {@link #proposal} with one
      * candidate per step. The same rng seed gives the same samples.
      */
-    public Tensor sample(EpsModel model, SamplerConfig cfg, Rng rng, int... shape) {
-        return Proposal.sample(proposal(model, cfg, Arrays.copyOfRange(shape, 1, shape.length)), shape[0], rng);
+    public Tensor sample(Backend backend, EpsModel model, SamplerConfig cfg, Rng rng, int... shape) {
+        return Proposal.sample(proposal(backend, model, cfg, Arrays.copyOfRange(shape, 1, shape.length)), shape[0], rng);
     }
 
     private final class DdimProposal implements Proposal {
+        private final Backend backend;
         private final EpsModel model;
         private final SamplerConfig cfg;
         private final int[] taus;
         private final int[] sampleShape;
 
-        DdimProposal(EpsModel model, SamplerConfig cfg, int[] taus, int[] sampleShape) {
+        DdimProposal(Backend backend, EpsModel model, SamplerConfig cfg, int[] taus, int[] sampleShape) {
+            this.backend = backend;
             this.model = model;
             this.cfg = cfg;
             this.taus = taus;
@@ -245,7 +250,7 @@ public final class GaussianProcess {
             int[] shape = new int[sampleShape.length + 1];
             shape[0] = batch;
             System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-            return rng.randn(shape);
+            return rng.randn(backend, shape);
         }
 
         /** {x0_hat, eps} at training index t: one denoiser pass, then {@link #fromEps}. */

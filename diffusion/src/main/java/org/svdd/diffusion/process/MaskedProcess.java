@@ -1,7 +1,6 @@
 package org.svdd.diffusion.process;
 
 import org.svdd.tensor.Backend;
-import org.svdd.tensor.Backends;
 import org.svdd.tensor.DType;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
@@ -187,24 +186,26 @@ public final class MaskedProcess {
     }
 
     /** The reverse process as a {@link Proposal} over token sequences of the given length, starting from all MASK. */
-    public Proposal proposal(TokenModel model, SamplerConfig cfg, int length) {
-        return new MaskedProposal(model, cfg, length);
+    public Proposal proposal(Backend backend, TokenModel model, SamplerConfig cfg, int length) {
+        return new MaskedProposal(backend, model, cfg, length);
     }
 
     /**
      * Plain (pre-trained) sampling of (B, L) tokens: {@link Proposal#sample} on {@link #proposal} with one candidate
      * per step. The same rng seed gives the same samples.
      */
-    public Tensor sample(TokenModel model, SamplerConfig cfg, int batch, int length, Rng rng) {
-        return Proposal.sample(proposal(model, cfg, length), batch, rng);
+    public Tensor sample(Backend backend, TokenModel model, SamplerConfig cfg, int batch, int length, Rng rng) {
+        return Proposal.sample(proposal(backend, model, cfg, length), batch, rng);
     }
 
     private final class MaskedProposal implements Proposal {
+        private final Backend backend;
         private final TokenModel model;
         private final SamplerConfig cfg;
         private final int length;
 
-        MaskedProposal(TokenModel model, SamplerConfig cfg, int length) {
+        MaskedProposal(Backend backend, TokenModel model, SamplerConfig cfg, int length) {
+            this.backend = backend;
             this.model = model;
             this.cfg = cfg;
             this.length = length;
@@ -228,7 +229,7 @@ public final class MaskedProcess {
         public Tensor prior(int batch, Rng rng) {
             long[] ids = new long[batch * length];
             Arrays.fill(ids, vocab);
-            return Backends.current().upload(HostStorage.of(ids), batch, length);
+            return backend.upload(HostStorage.of(ids), batch, length);
         }
 
         private Tensor logits(Tensor x, double t) {

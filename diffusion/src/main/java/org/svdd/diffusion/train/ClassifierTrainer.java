@@ -1,8 +1,10 @@
 package org.svdd.diffusion.train;
 
+import org.svdd.tensor.Backend;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.model.ImageClassifier;
 import org.svdd.tensor.F;
+import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.nn.Module;
@@ -82,18 +84,18 @@ public final class ClassifierTrainer {
      * When {@code test} is not null, the final classifier is evaluated on it, the result printed and stored in the
      * checkpoint metadata as "eval.*".
      */
-    public static ImageClassifier train(ImageClassifier.Config model, ImageDataset data, ImageDataset test, Config cfg, Path checkpoint, boolean resume,
+    public static ImageClassifier train(Backend backend, ImageClassifier.Config model, ImageDataset data, ImageDataset test, Config cfg, Path checkpoint, boolean resume,
                                         PrintStream out) throws IOException {
-        return train(model, data, test, cfg, checkpoint, resume, out, cfg.steps());
+        return train(backend, model, data, test, cfg, checkpoint, resume, out, cfg.steps());
     }
 
     /** As above, but stops (as if killed) once {@code stopAt} steps are done: for testing resumption. */
-    static ImageClassifier train(ImageClassifier.Config modelConfig, ImageDataset data, ImageDataset test, Config cfg, Path checkpoint, boolean resume,
+    static ImageClassifier train(Backend backend, ImageClassifier.Config modelConfig, ImageDataset data, ImageDataset test, Config cfg, Path checkpoint, boolean resume,
                                  PrintStream out, long stopAt) throws IOException {
         if (data.height() != modelConfig.imageSize() || data.width() != modelConfig.imageSize()) {
             throw new IllegalArgumentException("classifier for " + modelConfig.imageSize() + "x" + modelConfig.imageSize() + " images, data is " + data.height() + "x" + data.width());
         }
-        return TrainingLoop.train(cfg.loop(), (init, from) -> {
+        return TrainingLoop.train(backend, cfg.loop(), (init, from) -> {
             if (from == null) return new Supervised(new ImageClassifier(modelConfig, init), data, test, cfg, checkpoint, out);
             ImageClassifier model = ImageClassifier.fromMetadata(checkpoint, from.metadata(), init);
             model.loadState(checkpoint, from.tensors());
@@ -123,12 +125,12 @@ public final class ClassifierTrainer {
 
         @Override
         public Tensor loss(int[] rows, Rng rng) {
-            Tensor x = augmentedBatch(data, rows, cfg.maxShift(), cfg.maxNoise(), rng);
+            Tensor x = augmentedBatch(model.backend(), data, rows, cfg.maxShift(), cfg.maxNoise(), rng);
             int[] labels = new int[rows.length];
             for (int i = 0; i < rows.length; i++) labels[i] = data.labels()[rows[i]];
             Tensor logits = model.logits(x);                                              // (B, classes)
             smoothedAccuracy.add(accuracy(logits.detach().toFloatArray(), labels, model.config().classes()));
-            return F.crossEntropy(logits, Tensor.ofInts(labels, labels.length)).mean();
+            return F.crossEntropy(logits, logits.backend().upload(HostStorage.of(labels), labels.length)).mean();
         }
 
         @Override
@@ -169,7 +171,7 @@ public final class ClassifierTrainer {
      * The images at rows as a (B, 1, H, W) batch, each shifted by (dy, dx) uniform in [-maxShift, maxShift] (the
      * uncovered border is background, -1), then given N(0, s^2) pixel noise with s ~ U(0, maxNoise), clipped to [-1, 1].
      */
-    static Tensor augmentedBatch(ImageDataset data, int[] rows, int maxShift, double maxNoise, Rng rng) {
+    static Tensor augmentedBatch(Backend backend, ImageDataset data, int[] rows, int maxShift, double maxNoise, Rng rng) {
         int h = data.height(), w = data.width(), per = h * w;
         float[] b = new float[rows.length * per];
         Arrays.fill(b, -1f);
@@ -186,7 +188,7 @@ public final class ClassifierTrainer {
                 for (int k = dst; k < dst + per; k++) b[k] = (float) Math.max(-1, Math.min(1, b[k] + s * rng.normal()));
             }
         }
-        return Tensor.of(b, rows.length, 1, h, w);
+        return backend.upload(HostStorage.of(b), rows.length, 1, h, w);
     }
 
     private static double accuracy(float[] logits, int[] labels, int classes) {
@@ -209,7 +211,7 @@ public final class ClassifierTrainer {
         double conf = 0;
         for (int done = 0; done < data.count(); done += batch) {
             int b = Math.min(batch, data.count() - done);
-            Tensor x = Tensor.of(Arrays.copyOfRange(data.pixels(), done * per, (done + b) * per), b, 1, data.height(), data.width());
+            Tensor x = model.backend().upload(HostStorage.of(Arrays.copyOfRange(data.pixels(), done * per, (done + b) * per)), b, 1, data.height(), data.width());
             float[] p = model.probabilities(x);
             for (int r = 0; r < b; r++) {
                 int k = argmax(p, r * classes, classes);

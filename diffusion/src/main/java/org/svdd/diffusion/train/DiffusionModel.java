@@ -1,5 +1,6 @@
 package org.svdd.diffusion.train;
 
+import org.svdd.tensor.Backend;
 import org.svdd.diffusion.model.Configs;
 import org.svdd.diffusion.model.SequenceTransformer;
 import org.svdd.diffusion.model.UNet2D;
@@ -9,6 +10,7 @@ import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.process.MaskSchedule;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
+import org.svdd.tensor.DType;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.CheckpointException;
@@ -98,7 +100,7 @@ public sealed interface DiffusionModel {
         /** DDIM with the given eta (0 deterministic, 1 as DDPM's variance), x0 clipped to [-1, 1]. */
         public Proposal proposal(int steps, double eta) {
             int s = net.config().imageSize();
-            return process.proposal(net, new GaussianProcess.SamplerConfig(steps, eta, true), net.config().channels(), s, s);
+            return process.proposal(net.backend(), net, new GaussianProcess.SamplerConfig(steps, eta, true), net.config().channels(), s, s);
         }
     }
 
@@ -120,7 +122,7 @@ public sealed interface DiffusionModel {
         }
 
         public Proposal proposal(int steps) {
-            return process.proposal(net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
+            return process.proposal(net.backend(), net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
         }
     }
 
@@ -160,7 +162,7 @@ public sealed interface DiffusionModel {
         }
 
         public Proposal proposal(int steps) {
-            return process.proposal(net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
+            return process.proposal(net.backend(), net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
         }
     }
 
@@ -222,10 +224,10 @@ public sealed interface DiffusionModel {
         }
     }
 
-    /** Loads a model for sampling: EMA weights when present, else the raw weights. */
-    static DiffusionModel load(Path file) throws IOException {
-        Safetensors.Checkpoint ck = Safetensors.read(file);
-        DiffusionModel m = fromMetadata(file, ck.metadata(), Init.of(new Rng(0)));
+    /** Loads a model for sampling onto {@code backend}: EMA weights when present, else the raw weights. */
+    static DiffusionModel load(Path file, Backend backend) throws IOException {
+        Safetensors.Checkpoint ck = Safetensors.read(file, backend);
+        DiffusionModel m = fromMetadata(file, ck.metadata(), new Init(backend, DType.F32, new Rng(0)));
         String prefix = ck.tensors().keySet().stream().anyMatch(n -> n.startsWith("ema.")) ? "ema." : "model.";
         try {
             m.module().loadState(TrainingLoop.strip(ck.tensors(), prefix));

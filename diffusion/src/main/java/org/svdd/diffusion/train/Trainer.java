@@ -1,5 +1,7 @@
 package org.svdd.diffusion.train;
 
+import org.svdd.tensor.Backend;
+import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.Safetensors;
@@ -54,7 +56,8 @@ public final class Trainer {
         int count();
 
         /** The rows at these indices as one batch tensor. */
-        Tensor batch(int[] rows);
+        /** The rows' samples, on {@code backend} (the model's). */
+        Tensor batch(Backend backend, int[] rows);
     }
 
     public static Data images(float[] pixels, int count, int size) {
@@ -65,10 +68,10 @@ public final class Trainer {
                 return count;
             }
 
-            public Tensor batch(int[] rows) {
+            public Tensor batch(Backend backend, int[] rows) {
                 float[] b = new float[rows.length * per];
                 for (int i = 0; i < rows.length; i++) System.arraycopy(pixels, rows[i] * per, b, i * per, per);
-                return Tensor.of(b, rows.length, 1, size, size);
+                return backend.upload(HostStorage.of(b), rows.length, 1, size, size);
             }
         };
     }
@@ -80,34 +83,34 @@ public final class Trainer {
                 return count;
             }
 
-            public Tensor batch(int[] rows) {
+            public Tensor batch(Backend backend, int[] rows) {
                 long[] b = new long[rows.length * length];
                 for (int i = 0; i < rows.length; i++) System.arraycopy(tokens, rows[i] * length, b, i * length, length);
-                return Tensor.ofLongs(b, rows.length, length);
+                return backend.upload(HostStorage.of(b), rows.length, length);
             }
         };
     }
 
     /**
-     * Trains (or resumes, when {@code checkpoint} exists and resume is set) and returns the final model with its EMA
+     * Trains (or resumes, when {@code checkpoint} exists and resume is set) on {@code backend} and returns the final model with its EMA
      * weights loaded. The checkpoint at {@code checkpoint} is rewritten every checkpointEvery steps and at the end.
      */
-    public static DiffusionModel train(ModelKind kind, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out) throws IOException {
-        return train(kind, data, cfg, checkpoint, resume, out, cfg.steps());
+    public static DiffusionModel train(Backend backend, ModelKind kind, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out) throws IOException {
+        return train(backend, kind, data, cfg, checkpoint, resume, out, cfg.steps());
     }
 
     /** As above, for models whose shape depends on the data (SMILES): {@code fresh} builds the untrained model. */
-    public static DiffusionModel train(Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out) throws IOException {
-        return train(fresh, data, cfg, checkpoint, resume, out, cfg.steps());
+    public static DiffusionModel train(Backend backend, Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out) throws IOException {
+        return train(backend, fresh, data, cfg, checkpoint, resume, out, cfg.steps());
     }
 
     /** As above, but stops (as if killed) once {@code stopAt} steps are done: for testing resumption. */
-    static DiffusionModel train(ModelKind kind, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
-        return train(init -> DiffusionModel.create(kind, init), data, cfg, checkpoint, resume, out, stopAt);
+    static DiffusionModel train(Backend backend, ModelKind kind, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
+        return train(backend, init -> DiffusionModel.create(kind, init), data, cfg, checkpoint, resume, out, stopAt);
     }
 
-    static DiffusionModel train(Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
-        Denoising run = TrainingLoop.train(cfg.loop(), (init, from) -> {
+    static DiffusionModel train(Backend backend, Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
+        Denoising run = TrainingLoop.train(backend, cfg.loop(), (init, from) -> {
             if (from == null) return new Denoising(fresh.apply(init), data, cfg, checkpoint);
             DiffusionModel model = DiffusionModel.fromMetadata(checkpoint, from.metadata(), init);
             model.module().loadState(TrainingLoop.strip(from.tensors(), MODEL));
@@ -138,7 +141,7 @@ public final class Trainer {
 
         @Override
         public Tensor loss(int[] rows, Rng rng) {
-            return model.loss(data.batch(rows), rng);
+            return model.loss(data.batch(model.module().backend(), rows), rng);
         }
 
         @Override

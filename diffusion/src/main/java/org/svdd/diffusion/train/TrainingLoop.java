@@ -1,5 +1,7 @@
 package org.svdd.diffusion.train;
 
+import org.svdd.tensor.Backend;
+import org.svdd.tensor.DType;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.CheckpointException;
@@ -132,18 +134,18 @@ public final class TrainingLoop {
     }
 
     /**
-     * Trains (or resumes, when {@code checkpoint} exists and resume is set) and returns the run in eval mode. The
-     * initialisation draws from {@code Rng(seed)}; the checkpoint is rewritten atomically every checkpointEvery steps
+     * Trains (or resumes, when {@code checkpoint} exists and resume is set) on {@code backend} and returns the run in
+     * eval mode. The initialisation draws from {@code Rng(seed)}; the checkpoint is rewritten atomically every checkpointEvery steps
      * and after the last. {@code stopAt} stops the run (as if killed) once that many steps are done, for testing
      * resumption; {@code Long.MAX_VALUE} runs them all.
      */
-    public static <R extends Run> R train(Config cfg, Start<R> start, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
-        Init init = Init.of(new Rng(cfg.seed()));
+    public static <R extends Run> R train(Backend backend, Config cfg, Start<R> start, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
+        Init init = new Init(backend, DType.F32, new Rng(cfg.seed()));
         R run;
         AdamW opt;
         long first = 0;
         if (resume && Files.exists(checkpoint)) {
-            Safetensors.Checkpoint ck = Safetensors.read(checkpoint);
+            Safetensors.Checkpoint ck = Safetensors.read(checkpoint, backend);
             run = start.start(init, ck);
             opt = new AdamW(run.module().parameters(), cfg.adamW());
             first = Long.parseLong(ck.metadata().getOrDefault(STEP_KEY, "0"));

@@ -3,6 +3,7 @@ package org.svdd.diffusion.model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -57,7 +58,7 @@ class ImageClassifierTest {
         ImageClassifier net = new ImageClassifier(TINY, Init.of(new Rng(3)));
         Path f = dir.resolve("clf.safetensors");
         net.save(f);
-        ImageClassifier back = ImageClassifier.load(f);
+        ImageClassifier back = ImageClassifier.load(f, Backends.current());
         assertEquals(TINY, back.config());
         assertEquals(ImageClassifier.KIND, Safetensors.readHeader(f).metadata().get("kind"));
         Tensor x = new Rng(4).uniform(-1, 1, 3, 1, 8, 8);
@@ -68,19 +69,19 @@ class ImageClassifierTest {
     void otherFilesAreRefusedWithTheFileAndTheProblemNamed() throws IOException {
         Path plain = dir.resolve("plain.safetensors");
         Safetensors.write(plain, Map.of("w", Tensor.zeros(2)), Map.of());
-        CheckpointException e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(plain));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(plain, Backends.current()));
         assertTrue(e.getMessage().contains(plain.toString()) && e.getMessage().contains("not an image classifier"), e.getMessage());
 
         Path unet = dir.resolve("unet.safetensors");                                    // the metadata of a diffusion model
         Map<String, String> meta = new LinkedHashMap<>(Configs.toMap("unet", UNet2D.Config.small()));
         meta.put("kind", "FASHION_UNET");
         Safetensors.write(unet, Map.of("ema.w", Tensor.zeros(2)), meta);
-        e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(unet));
+        e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(unet, Backends.current()));
         assertTrue(e.getMessage().contains("FASHION_UNET") && e.getMessage().contains("not an image classifier"), e.getMessage());
 
         Path clf = dir.resolve("clf.safetensors");                                      // and the other way round
         new ImageClassifier(TINY, Init.of(new Rng(5))).save(clf);
-        e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(clf));
+        e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(clf, Backends.current()));
         assertTrue(e.getMessage().contains(ImageClassifier.KIND), e.getMessage());
 
         Path wrongShape = dir.resolve("wrong.safetensors");                              // config and weights disagree
@@ -89,14 +90,14 @@ class ImageClassifierTest {
         Map<String, Tensor> t = new LinkedHashMap<>();
         new ImageClassifier(TINY, Init.of(new Rng(6))).namedParameters().forEach((k, v) -> t.put("model." + k, v));
         Safetensors.write(wrongShape, t, m);
-        e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(wrongShape));
+        e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(wrongShape, Backends.current()));
         assertTrue(e.getMessage().contains(wrongShape.toString()) && e.getMessage().contains("head.hidden.weight"), e.getMessage());
 
         Path typo = dir.resolve("typo.safetensors");
         Map<String, String> mt = new ImageClassifier(TINY, Init.of(new Rng(7))).metadata();
         mt.put("classifier.dropout", "0.1");
         Safetensors.write(typo, t, mt);
-        e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(typo));
+        e = assertThrows(CheckpointException.class, () -> ImageClassifier.load(typo, Backends.current()));
         assertTrue(e.getMessage().contains("classifier.dropout"), e.getMessage());
     }
 }

@@ -1,6 +1,7 @@
 package org.svdd.diffusion.process;
 
 import org.junit.jupiter.api.Test;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
@@ -89,7 +90,7 @@ class GaussianProcessTest {
         Tensor target = new Rng(2).uniform(-2, 2, 1, 2, 3, 3);                                 // outside [-1, 1]: no clipping
         GaussianProcess p = new GaussianProcess(BetaSchedule.cosine(1000, 0.008));
         for (int steps : new int[]{10, 50}) {
-            Tensor x = p.sample(pointMassOracle(p, target), new GaussianProcess.SamplerConfig(steps, 0.0, false), new Rng(3), 4, 2, 3, 3);
+            Tensor x = p.sample(Backends.current(), pointMassOracle(p, target), new GaussianProcess.SamplerConfig(steps, 0.0, false), new Rng(3), 4, 2, 3, 3);
             assertArrayEquals(Proposal.repeatRows(target, 4).toFloatArray(), x.toFloatArray(), 2e-3f, steps + " steps");
         }
         assertArrayEquals(new int[]{0, 111, 222, 333, 444, 555, 666, 777, 888, 999}, p.timesteps(10));
@@ -100,7 +101,7 @@ class GaussianProcessTest {
     void proposalIsExactlyTheDdimStepAndKOneIsThePlainSampler() {
         EpsModel model = (xt, t) -> xt.mul(0.3).add(t.reshape(t.dim(0), 1, 1, 1).mul(0.001));   // any fixed function
         GaussianProcess.SamplerConfig cfg = new GaussianProcess.SamplerConfig(10, 0.8, false);
-        Proposal prop = LINEAR.proposal(model, cfg, 1, 2, 2);
+        Proposal prop = LINEAR.proposal(Backends.current(), model, cfg, 1, 2, 2);
         int[] taus = LINEAR.timesteps(10);
         Rng r1 = new Rng(21), r2 = new Rng(21);
         Tensor viaSteps = prop.prior(3, r1);
@@ -109,15 +110,15 @@ class GaussianProcessTest {
             Tensor eps = model.predictEps(viaSteps, Tensor.full(t, 3));
             viaSteps = LINEAR.ddimStep(viaSteps, eps, t, tPrev, cfg.eta(), r1);
         }
-        Tensor viaSample = LINEAR.sample(model, cfg, r2, 3, 1, 2, 2);
+        Tensor viaSample = LINEAR.sample(Backends.current(), model, cfg, r2, 3, 1, 2, 2);
         assertArrayEquals(viaSteps.toFloatArray(), viaSample.toFloatArray(), "bit for bit");
-        assertArrayEquals(viaSample.toFloatArray(), LINEAR.sample(model, cfg, new Rng(21), 3, 1, 2, 2).toFloatArray(), "same seed");
-        assertFalse(Arrays.equals(viaSample.toFloatArray(), LINEAR.sample(model, cfg, new Rng(22), 3, 1, 2, 2).toFloatArray()), "other seed");
+        assertArrayEquals(viaSample.toFloatArray(), LINEAR.sample(Backends.current(), model, cfg, new Rng(21), 3, 1, 2, 2).toFloatArray(), "same seed");
+        assertFalse(Arrays.equals(viaSample.toFloatArray(), LINEAR.sample(Backends.current(), model, cfg, new Rng(22), 3, 1, 2, 2).toFloatArray()), "other seed");
     }
 
     @Test
     void candidatesAreIndependentDrawsAroundTheSharedMean() {
-        Proposal prop = LINEAR.proposal(pointMassOracle(LINEAR, Tensor.zeros(1, 1, 1, 1)), new GaussianProcess.SamplerConfig(10, 1.0, false), 1, 1, 1);
+        Proposal prop = LINEAR.proposal(Backends.current(), pointMassOracle(LINEAR, Tensor.zeros(1, 1, 1, 1)), new GaussianProcess.SamplerConfig(10, 1.0, false), 1, 1, 1);
         Tensor xt = Tensor.of(new float[]{0.5f, -1.5f}, 2, 1, 1, 1);
         Proposal.Step step = prop.prepare(xt, 2);
         int k = 20_000;
@@ -146,7 +147,7 @@ class GaussianProcessTest {
         Tensor target = new Rng(4).uniform(-0.9, 0.9, 1, 1, 2, 2);
         GaussianProcess p = new GaussianProcess(BetaSchedule.cosine(1000, 0.008));
         EpsModel oracle = pointMassOracle(p, target);
-        Proposal prop = p.proposal(oracle, new GaussianProcess.SamplerConfig(20, 1.0, false), 1, 2, 2);
+        Proposal prop = p.proposal(Backends.current(), oracle, new GaussianProcess.SamplerConfig(20, 1.0, false), 1, 2, 2);
         Tensor x = prop.prior(3, new Rng(5));
         for (int i = 0; i < 5; i++) x = prop.prepare(x, i).sample(1, new Rng(6 + i));
         Tensor draws = prop.sampleX0(x, 4, 2, new Rng(7));                                    // (3 * 2, 1, 2, 2)

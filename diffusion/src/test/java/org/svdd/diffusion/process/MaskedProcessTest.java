@@ -1,6 +1,7 @@
 package org.svdd.diffusion.process;
 
 import org.junit.jupiter.api.Test;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
@@ -62,7 +63,7 @@ class MaskedProcessTest {
         long[] ids = new long[6 * 40];
         for (int i = 0; i < ids.length; i++) ids[i] = rng.nextInt(V + 1);
         Tensor xt = Tensor.ofLongs(ids, 6, 40);
-        Proposal prop = P.proposal(fixedModel(), new MaskedProcess.SamplerConfig(8, 1e-5), 40);
+        Proposal prop = P.proposal(Backends.current(), fixedModel(), new MaskedProcess.SamplerConfig(8, 1e-5), 40);
         for (int i : new int[]{0, 4, 7}) {
             long[] c = prop.prepare(xt, i).sample(5, new Rng(3 + i)).toLongArray();
             for (int r = 0; r < 6 * 5; r++)
@@ -80,22 +81,22 @@ class MaskedProcessTest {
     void kOneProposalIsTheReverseStepLoopAndTheSampler() {
         MaskedProcess.SamplerConfig cfg = new MaskedProcess.SamplerConfig(12, 1e-5);
         TokenModel model = fixedModel();
-        Proposal prop = P.proposal(model, cfg, 16);
+        Proposal prop = P.proposal(Backends.current(), model, cfg, 16);
         Rng r1 = new Rng(41);
         Tensor x = prop.prior(3, r1);
         for (int i = 0; i < cfg.steps() - 1; i++) x = P.reverseStep(x, model.logits(x, Tensor.full(cfg.time(i), 3)), cfg.time(i), cfg.time(i + 1), r1);
         Tensor last = prop.prepare(x, cfg.steps() - 1).sample(1, r1);
-        long[] viaSampler = P.sample(model, cfg, 3, 16, new Rng(41)).toLongArray();
+        long[] viaSampler = P.sample(Backends.current(), model, cfg, 3, 16, new Rng(41)).toLongArray();
         assertArrayEquals(last.toLongArray(), viaSampler, "bit for bit");
-        assertArrayEquals(viaSampler, P.sample(model, cfg, 3, 16, new Rng(41)).toLongArray(), "same seed");
-        assertFalse(Arrays.equals(viaSampler, P.sample(model, cfg, 3, 16, new Rng(42)).toLongArray()), "other seed");
+        assertArrayEquals(viaSampler, P.sample(Backends.current(), model, cfg, 3, 16, new Rng(41)).toLongArray(), "same seed");
+        assertFalse(Arrays.equals(viaSampler, P.sample(Backends.current(), model, cfg, 3, 16, new Rng(42)).toLongArray()), "other seed");
     }
 
     @Test
     void candidatesOfOneRowAreIndependentDraws() {
         long[] ids = new long[1];
         ids[0] = MASK;
-        Proposal prop = P.proposal(fixedModel(), new MaskedProcess.SamplerConfig(4, 1e-5), 1);
+        Proposal prop = P.proposal(Backends.current(), fixedModel(), new MaskedProcess.SamplerConfig(4, 1e-5), 1);
         int k = 40_000;
         long[] c = prop.prepare(Tensor.ofLongs(ids, 1, 1), 1).sample(k, new Rng(5)).toLongArray();
         double mt = P.schedule().maskProb(0.75 + 0.25e-5), ms = P.schedule().maskProb(0.5 + 0.5e-5);

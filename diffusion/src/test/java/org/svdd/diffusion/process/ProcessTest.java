@@ -1,6 +1,7 @@
 package org.svdd.diffusion.process;
 
 import org.junit.jupiter.api.Test;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.DType;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
@@ -62,7 +63,7 @@ class ProcessTest {
         GaussianProcess p = new GaussianProcess(BetaSchedule.cosine(200, 0.008));
         Tensor target = new Rng(2).uniform(-0.9, 0.9, 1, 1, 3, 3);
         for (double eta : new double[]{0, 1}) {
-            Proposal prop = p.proposal(pointMassOracle(p, target), new GaussianProcess.SamplerConfig(20, eta, true), 1, 3, 3);
+            Proposal prop = p.proposal(Backends.current(), pointMassOracle(p, target), new GaussianProcess.SamplerConfig(20, eta, true), 1, 3, 3);
             Tensor x = Proposal.sample(prop, 4, new Rng(3));
             float[] got = x.toFloatArray(), want = Proposal.repeatRows(target, 4).toFloatArray();
             assertArrayEquals(want, got, 1e-3f, "eta " + eta);
@@ -73,7 +74,7 @@ class ProcessTest {
     void candidatesAreIndependentDrawsAndKOneMatchesThePlainSampler() {
         GaussianProcess p = new GaussianProcess(BetaSchedule.linear(100, 1e-4, 0.02));
         Tensor target = Tensor.zeros(1, 1, 2, 2);
-        Proposal prop = p.proposal(pointMassOracle(p, target), new GaussianProcess.SamplerConfig(10, 1.0, true), 1, 2, 2);
+        Proposal prop = p.proposal(Backends.current(), pointMassOracle(p, target), new GaussianProcess.SamplerConfig(10, 1.0, true), 1, 2, 2);
         Tensor xt = prop.prior(2, new Rng(5));
         Tensor c = prop.prepare(xt, 0).sample(3, new Rng(6));
         assertArrayEquals(new int[]{6, 1, 2, 2}, c.shape());
@@ -110,7 +111,7 @@ class ProcessTest {
     void maskedSamplingWithAnOracleReturnsTheTargetAndNeverChangesUnmaskedTokens() {
         long[] target = {3, 1, 0, 2, 2, 1, 0, 3};
         MaskedProcess p = new MaskedProcess(4, MaskSchedule.logLinear());
-        Proposal prop = p.proposal(targetOracle(target, 4), new MaskedProcess.SamplerConfig(16, 1e-5), target.length);
+        Proposal prop = p.proposal(Backends.current(), targetOracle(target, 4), new MaskedProcess.SamplerConfig(16, 1e-5), target.length);
         Rng rng = new Rng(4);
         Tensor x = prop.prior(3, rng);
         assertTrue(Arrays.stream(x.toLongArray()).allMatch(v -> v == 4));
@@ -140,7 +141,7 @@ class ProcessTest {
     void maskedCandidatesDifferAndSameSeedGivesSameSamples() {
         MaskedProcess p = new MaskedProcess(4, MaskSchedule.logLinear());
         TokenModel uniform = (x, t) -> Tensor.zeros(x.dim(0), x.dim(1), 4);
-        Proposal prop = p.proposal(uniform, new MaskedProcess.SamplerConfig(8, 1e-5), 32);
+        Proposal prop = p.proposal(Backends.current(), uniform, new MaskedProcess.SamplerConfig(8, 1e-5), 32);
         Tensor c = prop.prepare(prop.prior(1, new Rng(1)), 3).sample(5, new Rng(2));
         long[] a = c.toLongArray();
         assertNotEquals(Arrays.toString(Arrays.copyOfRange(a, 0, 32)), Arrays.toString(Arrays.copyOfRange(a, 32, 64)));
@@ -168,12 +169,12 @@ class ProcessTest {
     void aPredictionsPassServesTheNextStep() {
         GaussianProcess g = new GaussianProcess(BetaSchedule.linear(100, 1e-4, 0.02));
         EpsModel wavy = (xt, t) -> xt.mul(0.3).add(xt.mul(xt).mul(0.1));                // depends on each row's state
-        Proposal gp = g.proposal(wavy, new GaussianProcess.SamplerConfig(6, 1.0, true), 1, 3, 3);
+        Proposal gp = g.proposal(Backends.current(), wavy, new GaussianProcess.SamplerConfig(6, 1.0, true), 1, 3, 3);
         Tensor gc = gp.prepare(gp.prior(2, new Rng(10)), 1).sample(3, new Rng(11));       // (6, 1, 3, 3)
         predictionIsTheNextStepsPass(gp, gc, 1, new int[]{4, 0, 4}, "gaussian");
         MaskedProcess m = new MaskedProcess(4, MaskSchedule.logLinear());
         TokenModel echo = (x, t) -> org.svdd.tensor.F.oneHot(x, 5).slice(2, 0, 4).mul(2.0).add(0.1);   // favours each row's tokens
-        Proposal mp = m.proposal(echo, new MaskedProcess.SamplerConfig(6, 1e-5), 10);
+        Proposal mp = m.proposal(Backends.current(), echo, new MaskedProcess.SamplerConfig(6, 1e-5), 10);
         Tensor mc = mp.prepare(mp.prepare(mp.prior(2, new Rng(10)), 0).sample(1, new Rng(13)), 1).sample(3, new Rng(11));
         predictionIsTheNextStepsPass(mp, mc, 1, new int[]{5, 1}, "masked");
         assertArrayEquals(new long[]{3, 4, 5, 3, 4, 5}, Proposal.rows(Tensor.ofLongs(new long[]{3, 4, 5, 6, 7, 8}, 2, 3), new int[]{0, 0}).toLongArray());

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.model.ImageClassifier;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.Safetensors;
@@ -52,7 +53,7 @@ class ClassifierTrainerTest {
         ImageDataset train = squares(60, 1), test = squares(30, 2);
         Path straight = dir.resolve("straight.safetensors");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        ImageClassifier a = ClassifierTrainer.train(TINY, train, test, cfg, straight, false, new PrintStream(log));
+        ImageClassifier a = ClassifierTrainer.train(Backends.current(), TINY, train, test, cfg, straight, false, new PrintStream(log));
         assertTrue(log.toString().contains("test set: 30 images: accuracy"), log.toString());
         ClassifierTrainer.Evaluation e = ClassifierTrainer.evaluate(a, test, 7);
         assertEquals(30, e.count());
@@ -71,15 +72,15 @@ class ClassifierTrainerTest {
         assertFalse(Safetensors.read(straight).tensors().keySet().stream().anyMatch(k -> k.startsWith("opt.")), "the final checkpoint keeps optimiser state");
 
         Path resumed = dir.resolve("resumed.safetensors");
-        ClassifierTrainer.train(TINY, train, null, cfg, resumed, false, quiet, 12);     // killed during step 13
+        ClassifierTrainer.train(Backends.current(), TINY, train, null, cfg, resumed, false, quiet, 12);     // killed during step 13
         assertEquals("8", Safetensors.readHeader(resumed).metadata().get("train.step"));
         assertTrue(Safetensors.read(resumed).tensors().keySet().stream().anyMatch(k -> k.startsWith("opt.")));
         log.reset();
-        ImageClassifier b = ClassifierTrainer.train(TINY, train, null, cfg, resumed, true, new PrintStream(log));
+        ImageClassifier b = ClassifierTrainer.train(Backends.current(), TINY, train, null, cfg, resumed, true, new PrintStream(log));
         assertTrue(log.toString().contains("resuming"), log.toString());
         Map<String, Tensor> pa = a.namedParameters(), pb = b.namedParameters();
         for (String k : pa.keySet()) assertArrayEquals(pa.get(k).toFloatArray(), pb.get(k).toFloatArray(), k);
-        assertArrayEquals(pa.get("head.out.weight").toFloatArray(), ImageClassifier.load(straight).namedParameters().get("head.out.weight").toFloatArray());
+        assertArrayEquals(pa.get("head.out.weight").toFloatArray(), ImageClassifier.load(straight, Backends.current()).namedParameters().get("head.out.weight").toFloatArray());
     }
 
     @Test
@@ -88,10 +89,10 @@ class ClassifierTrainerTest {
         Arrays.fill(px, -1f);
         px[5] = 1f;                                                                       // one bright pixel at (1, 1) of a 4x4 image
         ImageDataset one = new ImageDataset(px, 1, 4, 4, new int[]{0});
-        float[] same = ClassifierTrainer.augmentedBatch(one, new int[]{0}, 0, 0, new Rng(1)).toFloatArray();
+        float[] same = ClassifierTrainer.augmentedBatch(Backends.current(), one, new int[]{0}, 0, 0, new Rng(1)).toFloatArray();
         assertArrayEquals(px, same);
         for (int seed = 0; seed < 20; seed++) {
-            float[] b = ClassifierTrainer.augmentedBatch(one, new int[]{0, 0}, 1, 0, new Rng(seed)).toFloatArray();
+            float[] b = ClassifierTrainer.augmentedBatch(Backends.current(), one, new int[]{0, 0}, 1, 0, new Rng(seed)).toFloatArray();
             for (int r = 0; r < 2; r++) {
                 int bright = 0, at = -1;
                 for (int i = 0; i < 16; i++) if (b[r * 16 + i] == 1f) { bright++; at = i; } else assertEquals(-1f, b[r * 16 + i]);
@@ -99,7 +100,7 @@ class ClassifierTrainerTest {
                 int y = at / 4, x = at % 4;
                 assertTrue(y <= 2 && x <= 2, "shift of more than one pixel: " + y + ", " + x);
             }
-            float[] noisy = ClassifierTrainer.augmentedBatch(one, new int[]{0}, 0, 0.5, new Rng(seed)).toFloatArray();
+            float[] noisy = ClassifierTrainer.augmentedBatch(Backends.current(), one, new int[]{0}, 0, 0.5, new Rng(seed)).toFloatArray();
             for (float v : noisy) assertTrue(v >= -1f && v <= 1f, "pixel " + v + " outside [-1, 1]");
         }
     }

@@ -2,6 +2,7 @@ package org.svdd.diffusion.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.CheckpointException;
 import org.svdd.tensor.io.Safetensors;
@@ -34,19 +35,19 @@ class TrainerTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         Trainer.Config six = new Trainer.Config(6, 2, 1e-3, 2, 0.9, 1.0, 3, 7);
         Path straight = dir.resolve("straight.safetensors");
-        DiffusionModel a = Trainer.train(ModelKind.DNA_TRANSFORMER, data(), six, straight, false, quiet);
+        DiffusionModel a = Trainer.train(Backends.current(), ModelKind.DNA_TRANSFORMER, data(), six, straight, false, quiet);
 
         Path resumed = dir.resolve("resumed.safetensors");
-        Trainer.train(ModelKind.DNA_TRANSFORMER, data(), six, resumed, false, quiet, 4);      // killed during step 5
+        Trainer.train(Backends.current(), ModelKind.DNA_TRANSFORMER, data(), six, resumed, false, quiet, 4);      // killed during step 5
 
         assertEquals("3", Safetensors.readHeader(resumed).metadata().get("train.step"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        DiffusionModel b = Trainer.train(ModelKind.DNA_TRANSFORMER, data(), six, resumed, true, new PrintStream(log));
+        DiffusionModel b = Trainer.train(Backends.current(), ModelKind.DNA_TRANSFORMER, data(), six, resumed, true, new PrintStream(log));
         assertTrue(log.toString().contains("resuming"), log.toString());
         Map<String, Tensor> pa = a.module().namedParameters(), pb = b.module().namedParameters();
         for (String k : pa.keySet()) assertArrayEquals(pa.get(k).toFloatArray(), pb.get(k).toFloatArray(), k);
 
-        DiffusionModel loaded = DiffusionModel.load(straight);
+        DiffusionModel loaded = DiffusionModel.load(straight, Backends.current());
         assertArrayEquals(pa.get("head.weight").toFloatArray(), loaded.module().namedParameters().get("head.weight").toFloatArray());
     }
 
@@ -54,12 +55,12 @@ class TrainerTest {
     void loadingSomethingElseIsAClearError() throws IOException {
         Path f = dir.resolve("other.safetensors");
         Safetensors.write(f, Map.of("w", Tensor.zeros(2)), Map.of());
-        CheckpointException e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(f));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(f, Backends.current()));
         assertTrue(e.getMessage().contains("kind") && e.getMessage().contains(f.toString()), e.getMessage());
         Path g = dir.resolve("bad.safetensors");
         Safetensors.write(g, Map.of("w", Tensor.zeros(2)), Map.of("kind", "DNA_TRANSFORMER", "transformer.vocab", "4", "transformer.length", "8",
                 "transformer.dim", "16", "transformer.layers", "1", "transformer.heads", "2", "transformer.mlpRatio", "2", "transformer.typo", "1"));
-        e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(g));
+        e = assertThrows(CheckpointException.class, () -> DiffusionModel.load(g, Backends.current()));
         assertTrue(e.getMessage().contains("transformer.typo"), e.getMessage());
         assertTrue(Files.exists(g));
     }

@@ -7,6 +7,7 @@ import org.svdd.diffusion.model.SequenceTransformer;
 import org.svdd.diffusion.model.UNet2D;
 import org.svdd.diffusion.process.MaskSchedule;
 import org.svdd.diffusion.process.MaskedProcess;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.Safetensors;
 
@@ -55,7 +56,7 @@ class TrainingChecksumTest {
         long[] t = new long[12 * 16];
         for (int i = 0; i < t.length; i++) t[i] = (i * 5 + i / 16) % 4;
         Trainer.Config cfg = new Trainer.Config(6, 3, 2e-3, 2, 0.9, 0.5, 4, 11);
-        DiffusionModel m = Trainer.train(init -> new DiffusionModel.Sequences(new SequenceTransformer(new SequenceTransformer.Config(4, 16, 16, 1, 2, 2, 3), init),
+        DiffusionModel m = Trainer.train(Backends.current(), init -> new DiffusionModel.Sequences(new SequenceTransformer(new SequenceTransformer.Config(4, 16, 16, 1, 2, 2, 3), init),
                 new MaskedProcess(4, MaskSchedule.logLinear())), Trainer.tokens(t, 12, 16), cfg, dir.resolve("dna.safetensors"), false, QUIET);
         assertEquals("-16.11385220872762 -1693119339", checksum(m.module().namedParameters()));
         assertEquals("-32.44961876397175 -767699449", checkpoint("dna.safetensors"));
@@ -66,7 +67,7 @@ class TrainingChecksumTest {
         float[] px = new float[6 * 64];
         for (int i = 0; i < px.length; i++) px[i] = (float) Math.sin(i * 0.37);
         Trainer.Config cfg = new Trainer.Config(4, 2, 1e-3, 1, 0.8, 1.0, 3, 4);
-        DiffusionModel m = Trainer.train(init -> DiffusionModel.images(new UNet2D.Config(1, 8, 8, new int[]{1, 2}, 1, new int[]{4}, 4, 2), init),
+        DiffusionModel m = Trainer.train(Backends.current(), init -> DiffusionModel.images(new UNet2D.Config(1, 8, 8, new int[]{1, 2}, 1, new int[]{4}, 4, 2), init),
                 Trainer.images(px, 6, 8), cfg, dir.resolve("unet.safetensors"), false, QUIET);
         assertEquals("344.3742641359995 -1493857397", checksum(m.module().namedParameters()));
         assertEquals("688.7968196852446 746590848", checkpoint("unet.safetensors"));
@@ -75,10 +76,10 @@ class TrainingChecksumTest {
     @Test
     void classifierTrainerBits() throws IOException {
         ClassifierTrainer.Config cfg = new ClassifierTrainer.Config(10, 6, 5e-3, 3, 0.05, 0.7, 4, 1, 0.2, 9);
-        ImageClassifier c = ClassifierTrainer.train(ClassifierTrainerTest.TINY, ClassifierTrainerTest.squares(30, 5), null, cfg, dir.resolve("clf.safetensors"), false, QUIET);
+        ImageClassifier c = ClassifierTrainer.train(Backends.current(), ClassifierTrainerTest.TINY, ClassifierTrainerTest.squares(30, 5), null, cfg, dir.resolve("clf.safetensors"), false, QUIET);
         assertEquals("11.042254281332134 -664172022", checksum(c.namedParameters()));
         assertEquals("11.042254281332134 -956000404", checkpoint("clf.safetensors"));
-        ClassifierTrainer.train(ClassifierTrainerTest.TINY, ClassifierTrainerTest.squares(30, 5), null, cfg, dir.resolve("killed.safetensors"), false, QUIET, 9);
+        ClassifierTrainer.train(Backends.current(), ClassifierTrainerTest.TINY, ClassifierTrainerTest.squares(30, 5), null, cfg, dir.resolve("killed.safetensors"), false, QUIET, 9);
         assertEquals("11.187366215925469 1893513565", checkpoint("killed.safetensors"));
     }
 }

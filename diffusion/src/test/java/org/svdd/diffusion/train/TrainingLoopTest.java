@@ -2,6 +2,7 @@ package org.svdd.diffusion.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.svdd.tensor.Backends;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -72,7 +73,7 @@ class TrainingLoopTest {
     }
 
     private Line train(Path file, double scale, boolean resume, PrintStream out, long stopAt) throws IOException {
-        return TrainingLoop.train(CFG, (init, from) -> {
+        return TrainingLoop.train(Backends.current(), CFG, (init, from) -> {
             Line l = new Line(new Linear(1, 1, false, init), file, scale, new int[1]);
             if (from != null) l.f().loadState(TrainingLoop.strip(from.tensors(), "w."));
             return l;

@@ -180,7 +180,10 @@ public final class Safetensors {
 
     // ---- reading ----
 
-    /** Reads and validates a whole checkpoint onto {@link Backends#current()}. */
+    /**
+     * Reads and validates a whole checkpoint onto {@link Backends#current()}: a test and entry-point convenience;
+     * library loaders take the backend ({@link #read(Path, Backend)}).
+     */
     public static Checkpoint read(Path file) throws IOException {
         return read(file, Backends.current());
     }

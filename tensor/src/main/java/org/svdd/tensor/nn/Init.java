@@ -15,7 +15,10 @@ import java.util.Arrays;
  * random source. Every layer constructor takes one, so model initialisation is repeatable.
  */
 public record Init(Backend backend, DType dtype, Rng rng) {
-    /** F32 parameters on the current backend. */
+    /**
+     * F32 parameters on the process-wide default backend: a test and entry-point convenience. Library code (loaders,
+     * trainers) builds {@code new Init(backend, DType.F32, rng)} on the backend it was given.
+     */
     public static Init of(Rng rng) {
         return new Init(Backends.current(), DType.F32, rng);
     }

@@ -99,6 +99,13 @@ public abstract class Module {
         for (Module m : children.values()) m.setTraining(t);
     }
 
+    /** The backend the parameters live on (the first parameter's); a module without parameters has none and throws. */
+    public final Backend backend() {
+        List<Tensor> ps = parameters();
+        if (ps.isEmpty()) throw new IllegalStateException(getClass().getSimpleName() + " has no parameters, so no backend");
+        return ps.get(0).backend();
+    }
+
     /**
      * Moves every parameter to backend (a copy, same dtype, gradients dropped); returns this. Parameters are new
      * tensors afterwards, so build optimizers and EMAs after moving.
