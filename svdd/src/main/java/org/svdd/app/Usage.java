@@ -189,12 +189,15 @@ final class Usage {
     static Path home() {
         String property = System.getProperty("svdd.home");
         if (property != null && !property.isBlank()) return Path.of(property);
-        try {
-            Path classes = Path.of(Usage.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path root = classes.getParent() != null && classes.getParent().getParent() != null ? classes.getParent().getParent().getParent() : null;
-            if (root != null && Files.isDirectory(root.resolve("models"))) return root;
-        } catch (URISyntaxException | SecurityException | NullPointerException e) {
-            // no code source to go by: fall through to the current folder
+        var source = Usage.class.getProtectionDomain().getCodeSource();
+        if (source != null) {
+            try {
+                Path classes = Path.of(source.getLocation().toURI()), target = classes.getParent(), module = target == null ? null : target.getParent();
+                Path root = module == null ? null : module.getParent();
+                if (root != null && Files.isDirectory(root.resolve("models"))) return root;
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                // a code source that is not a plain file path: fall through to the current folder
+            }
         }
         return Path.of("");
     }
