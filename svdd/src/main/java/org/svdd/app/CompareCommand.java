@@ -31,7 +31,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "Pre-trained model checkpoint (image UNet, DNA or SMILES transformer).")
     Path checkpoint;
 
-    @Option(names = "--reward", description = "Reward spec (" + Task.REWARDS + "). Default: jpeg for images, motif:TBP for DNA, qed for SMILES.")
+    @Option(names = "--reward", description = "Reward spec (" + RewardSpec.KNOWN + "). Default: jpeg for images, motif:TBP for DNA, qed for SMILES.")
     String reward;
 
     @Option(names = "--value-net", description = "SVDD-MC value network (from train-value): enables svdd-mc and classifier-guidance, and stands in for a non-differentiable reward in dps.")
@@ -76,7 +76,7 @@ final class CompareCommand implements Callable<Integer> {
         Task.ExecOptions exec = sampling.execOptions.exec();
         List<Method> requested = methods != null ? Usage.check(() -> parseMethods(methods)) : null;
         int[] ms = sweep != null ? parseSweep(sweep) : null;
-        if (reward != null) Task.RewardSpec.parse(reward);
+        if (reward != null) RewardSpec.parse(reward);
         Usage.inputFile(checkpoint, "--checkpoint");
         if (valueNet != null) Usage.inputFile(valueNet, "--value-net");
         Usage.outputFolder(out, "--out", force);

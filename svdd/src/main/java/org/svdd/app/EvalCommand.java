@@ -50,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
     Double eta;
 
     @Option(names = "--classifier", description = "Image models: the classifier (svdd train-classifier) that judges the samples. "
-            + "Default: " + Task.DEFAULT_CLASSIFIER + " of the installation.")
+            + "Default: " + RewardSpec.DEFAULT_CLASSIFIER + " of the installation.")
     java.nio.file.Path classifier;
 
     @Override
@@ -62,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
         if (classifier != null) Usage.inputFile(classifier, "--classifier");
         DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         if (model instanceof DiffusionModel.Images images) {
-            java.nio.file.Path judge = classifier != null ? classifier : Usage.inputFile(Usage.installed(Task.DEFAULT_CLASSIFIER), "the default classifier");
+            java.nio.file.Path judge = classifier != null ? classifier : Usage.inputFile(Usage.installed(RewardSpec.DEFAULT_CLASSIFIER), "the default classifier");
             ImageEval.run(images, judge, n, steps != null ? steps : 50, eta != null ? eta : 1.0, seed, System.out);
             return 0;
         }

@@ -1,6 +1,6 @@
 package org.svdd.app;
 
-import org.svdd.app.Task.RewardSpec.Samples;
+import org.svdd.app.RewardSpec.Samples;
 import org.svdd.chem.Molecules;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
@@ -65,7 +65,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--reward", required = true, paramLabel = "SPEC", description = "Reward spec (" + Task.REWARDS + "). "
+    @Option(names = "--reward", required = true, paramLabel = "SPEC", description = "Reward spec (" + RewardSpec.KNOWN + "). "
             + "DNA: motif needs sequences at least as long as the motif, oracle exactly its length; gc and exec take any lengths. "
             + "Images: classifier needs its image size; exec gets PNG files as during sampling. SMILES: an invalid molecule scores 0 (exec: what the program says).")
     String reward;
@@ -140,7 +140,7 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Task.ExecOptions exec = execOptions.exec();
-        Task.RewardSpec rewardSpec = Task.RewardSpec.parse(reward);
+        RewardSpec rewardSpec = RewardSpec.parse(reward);
         for (Path f : files) Usage.require(Files.exists(f), f + ": no such file");
         Format fmt = format != null ? Format.parse(format) : formatOf(files);
         if (rewardSpec.samples() != null)
@@ -164,7 +164,7 @@ final class ScoreCommand implements Callable<Integer> {
             String alphabet = in instanceof SmilesInputs s ? alphabet(s.smiles()) : null;
             Reward r;
             try {
-                r = rewardSpec.build(fmt.samples, alphabet, work, exec);
+                r = rewardSpec.build(fmt.samples, alphabet, work, exec, Backends.current());
             } catch (IllegalArgumentException e) {   // a value the spec's syntax allows and the reward does not (gc:1.5)
                 throw new Usage.Error("--reward " + reward + ": " + e.getMessage());
             }
@@ -334,11 +334,11 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     /** Length limits of the DNA rewards: motif, at least its width; oracle, exactly its length. */
-    static void checkFits(Task.RewardSpec rewardSpec, Inputs in) throws IOException {
+    static void checkFits(RewardSpec rewardSpec, Inputs in) throws IOException {
         if (!(in instanceof DnaInputs dna)) return;
         int min = 1, exact = -1;
-        if (rewardSpec.kind().equals("motif")) min = Task.motif(rewardSpec.arg()).length();
-        if (rewardSpec.kind().equals("oracle")) exact = ValueNet.load(rewardSpec.oracleFile(), Backends.current()).config().size();
+        if (rewardSpec instanceof RewardSpec.Motif m) min = m.motif().length();
+        if (rewardSpec instanceof RewardSpec.Oracle o) exact = ValueNet.load(o.file(), Backends.current()).config().size();
         for (int i = 0; i < dna.tokens().size(); i++) {
             int l = dna.tokens().get(i).length;
             if (l < min)

@@ -1,19 +1,12 @@
 package org.svdd.app;
 
-import org.svdd.chem.MoleculeReward;
 import org.svdd.chem.SmilesTokens;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
-import org.svdd.diffusion.data.MotifFile;
 import org.svdd.diffusion.io.PngGrid;
 import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
-import org.svdd.reward.ClassifierReward;
-import org.svdd.reward.ExecReward;
-import org.svdd.reward.GcContent;
-import org.svdd.reward.JpegCompressibility;
-import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
 import org.svdd.sampling.Guides;
 import org.svdd.tensor.Backends;
@@ -23,7 +16,6 @@ import org.svdd.tensor.Tensor;
 import org.svdd.value.ValueNet;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -103,168 +94,6 @@ final class Task {
             case DiffusionModel.Sequences s -> new ValueNet.Config(ValueNet.Domain.SEQUENCE, 4, s.net().config().length(), width);
             case DiffusionModel.Smiles s -> new ValueNet.Config(ValueNet.Domain.SEQUENCE, s.net().config().vocab(), s.net().config().length(), width);
         };
-    }
-
-    static final String REWARDS = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>, oracle[:file]; "
-            + "SMILES: qed, logp, sa (higher = easier to make: (10 - SA) / 9), sum:<property>=<weight>,... (e.g. sum:qed=1,sa=0.5); any: exec:<command>";
-
-    /**
-     * A reward spec, {@code kind[:argument]}, checked for all that can be checked before a model loads: the kind, the
-     * argument's syntax, the motif's name and the files it names. {@link #build} then checks that it fits the model.
-     */
-    record RewardSpec(String text, String kind, String arg) {
-        static RewardSpec parse(String text) {
-            String kind = text.contains(":") ? text.substring(0, text.indexOf(':')) : text, arg = text.substring(kind.length()).replaceFirst("^:", "");
-            RewardSpec spec = new RewardSpec(text, kind, arg);
-            switch (kind) {
-                case "jpeg", "qed", "logp", "sa" -> Usage.require(arg.isEmpty(), "--reward " + text + ": " + kind + " takes no argument");
-                case "sum" -> spec.terms();
-                case "gc" -> parseDouble(arg, "gc:<target>");
-                case "motif" -> {
-                    try {
-                        motif(arg);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("--reward " + text + ": " + e.getMessage(), e);
-                    }
-                }
-                case "oracle" -> Usage.inputFile(spec.oracleFile(), "--reward oracle:");
-                case "classifier" -> {
-                    spec.classifierClass();
-                    Usage.inputFile(spec.classifierFile(), "--reward classifier@");
-                }
-                case "exec" -> Usage.require(!arg.isBlank(), "--reward exec: needs a command, e.g. exec:'python3 score.py'");
-                default -> throw new Usage.Error("unknown --reward '" + text + "'; known: " + REWARDS);
-            }
-            return spec;
-        }
-
-        /** The reward for this model, or a usage error naming the kind of model the spec needs. */
-        Reward build(DiffusionModel model, Path workDir, ExecOptions exec) throws IOException {
-            Samples given = switch (model) {
-                case DiffusionModel.Images i -> Samples.IMAGES;
-                case DiffusionModel.Sequences s -> Samples.DNA;
-                case DiffusionModel.Smiles s -> Samples.SMILES;
-            };
-            Samples needs = samples();
-            if (needs != null) Usage.require(needs == given, "--reward " + text + " needs " + needs.model + ", but " + model.kind() + " was given");
-            return build(given, model instanceof DiffusionModel.Smiles s ? s.alphabet() : null, workDir, exec);
-        }
-
-        /** What a reward reads: the samples of one kind of model, as tensors (see {@link Reward}). */
-        enum Samples {
-            /** (B, 1, H, W) grey images in [-1, 1]. */
-            IMAGES("an image model", "images"),
-            /** (B, L) tokens A=0, C=1, G=2, T=3 ({@link DnaDataset#encode}). */
-            DNA("a DNA model", "DNA sequences"),
-            /** (B, L) tokens over an alphabet: 1 + i is its character i, 0 is PAD ({@link SmilesTokens}). */
-            SMILES("a SMILES model", "SMILES");
-
-            final String model, plural;
-
-            Samples(String model, String plural) {
-                this.model = model;
-                this.plural = plural;
-            }
-        }
-
-        /** The kind of samples this reward reads; null for exec:, which reads any. */
-        Samples samples() {
-            return switch (kind) {
-                case "jpeg", "classifier" -> Samples.IMAGES;
-                case "motif", "gc", "oracle" -> Samples.DNA;
-                case "qed", "logp", "sa", "sum" -> Samples.SMILES;
-                default -> null;
-            };
-        }
-
-        /**
-         * The reward for samples of one kind without a model (svdd score), or a usage error when it reads another kind.
-         *
-         * @param alphabet SMILES only: the characters of the tokens (token 1 + i is alphabet.charAt(i)); null otherwise
-         */
-        Reward build(Samples given, String alphabet, Path workDir, ExecOptions exec) throws IOException {
-            Samples needs = samples();
-            if (needs != null) Usage.require(needs == given, "--reward " + text + " scores " + needs.plural + ", not " + given.plural);
-            return switch (kind) {
-                case "jpeg" -> new JpegCompressibility();
-                case "classifier" -> ClassifierReward.load(classifierFile(), classifierClass(), Backends.current());
-                case "motif" -> new MotifReward(motif(arg));
-                case "gc" -> new GcContent(parseDouble(arg, "gc:<target>"));
-                case "oracle" -> Guides.surrogate(ValueNet.load(oracleFile(), Backends.current()));
-                case "qed" -> new MoleculeReward(alphabet, MoleculeReward.Property.QED);
-                case "logp" -> new MoleculeReward(alphabet, MoleculeReward.Property.LOGP);
-                case "sa" -> new MoleculeReward(alphabet, MoleculeReward.Property.SA);
-                case "sum" -> new MoleculeReward(alphabet, terms(), 0);
-                default -> new ExecReward(arg, switch (given) {
-                    case IMAGES -> ExecReward.pngFiles(workDir.resolve("reward-inputs"));
-                    case DNA -> ExecReward.letters(DnaDataset.ALPHABET);
-                    case SMILES -> x -> SmilesTokens.decode(x, alphabet);
-                }, exec.batch(), exec.timeoutMs(), exec.penalty());
-            };
-        }
-
-        /** oracle[:file]: the committed DNA oracle (train-oracle) by default. */
-        Path oracleFile() {
-            return arg.isBlank() ? Usage.installed(TrainOracleCommand.DEFAULT_FILE) : Path.of(arg);
-        }
-
-        /** sum:qed=1,sa=0.5: the weighted properties, each named once. */
-        private List<MoleculeReward.Term> terms() {
-            List<MoleculeReward.Term> terms = new java.util.ArrayList<>();
-            for (String item : arg.split(",")) {
-                String[] kv = item.split("=", 2);
-                Usage.require(kv.length == 2, "--reward sum: '" + item + "' is not <property>=<weight> (e.g. sum:qed=1,sa=0.5)");
-                MoleculeReward.Property p = switch (kv[0].trim()) {
-                    case "qed" -> MoleculeReward.Property.QED;
-                    case "logp" -> MoleculeReward.Property.LOGP;
-                    case "sa" -> MoleculeReward.Property.SA;
-                    default -> throw new Usage.Error("--reward sum: unknown property '" + kv[0].trim() + "' (known: qed, logp, sa)");
-                };
-                Usage.require(terms.stream().noneMatch(t -> t.property() == p), "--reward sum: " + kv[0].trim() + " is named twice");
-                double w = parseDouble(kv[1].trim(), "sum:" + kv[0].trim() + "=<weight>");
-                Usage.require(Double.isFinite(w), "--reward sum: the weight of " + kv[0].trim() + " must be finite");
-                terms.add(new MoleculeReward.Term(p, w));
-            }
-            return terms;
-        }
-
-        /** classifier:<class>[@file]: the class number. */
-        private int classifierClass() {
-            String c = arg.split("@", 2)[0];
-            try {
-                int cls = Integer.parseInt(c);
-                Usage.require(cls >= 0 && cls <= 9, "--reward classifier:<class>: " + cls + " is not a class number 0-9");
-                return cls;
-            } catch (NumberFormatException e) {
-                throw new Usage.Error("--reward classifier:<class>: '" + c + "' is not a class number 0-9");
-            }
-        }
-
-        /** classifier:<class>[@file]: the committed Fashion-MNIST classifier by default. */
-        private Path classifierFile() {
-            String[] parts = arg.split("@", 2);
-            return parts.length > 1 ? Path.of(parts[1]) : Usage.installed(DEFAULT_CLASSIFIER);
-        }
-    }
-
-    /** The committed Fashion-MNIST classifier (train-classifier), inside the installation. */
-    static final String DEFAULT_CLASSIFIER = "models/fashion-classifier.safetensors";
-
-    private static double parseDouble(String s, String what) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new Usage.Error("--reward " + what + ": '" + s + "' is not a number");
-        }
-    }
-
-    /** A JASPAR motif by name, vertebrate matrices first, then insect ones (shipped in the jar, see MotifFile.load). */
-    static MotifFile.Motif motif(String name) throws IOException {
-        for (String set : List.of(MotifFile.VERTEBRATES, MotifFile.INSECTS)) {
-            Optional<MotifFile.Motif> m = MotifFile.byName(MotifFile.load(set), name);
-            if (m.isPresent()) return m.get();
-        }
-        throw new Usage.Error("--reward motif:" + name + ": no JASPAR motif of that name (e.g. TBP, SP1, NRF1, YY1; insects: Trl, bcd, hb)");
     }
 
     boolean images() {

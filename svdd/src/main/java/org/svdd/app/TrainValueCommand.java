@@ -28,7 +28,7 @@ final class TrainValueCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "The pre-trained diffusion model.")
     Path checkpoint;
 
-    @Option(names = "--reward", description = "Reward spec (" + Task.REWARDS + "). Default: the model's demo reward.")
+    @Option(names = "--reward", description = "Reward spec (" + RewardSpec.KNOWN + "). Default: the model's demo reward.")
     String reward;
 
     @Option(names = "--source", defaultValue = "rollout", description = "rollout (label every state of pre-trained trajectories with their final reward) or data (forward-noised real data). Default: ${DEFAULT-VALUE}")
@@ -81,7 +81,7 @@ final class TrainValueCommand implements Callable<Integer> {
         Usage.atLeast(width, 1, "--width");
         Usage.atLeast(every, 1, "--checkpoint-every");
         Usage.require(lr > 0, "--lr must be > 0, got " + lr);
-        if (reward != null) Task.RewardSpec.parse(reward);
+        if (reward != null) RewardSpec.parse(reward);
         Usage.inputFile(checkpoint, "--checkpoint");
         Usage.outputFile(out, "--out", resume || force);
         if (export != null) Usage.outputFile(export, "--export", force);

@@ -174,7 +174,7 @@ class ScoreCommandTest {
     @Test
     void motifAndGcMatchTheRewardsOnTokens(@TempDir Path dir) throws IOException {
         Path fa = fasta(dir);
-        MotifReward motif = new MotifReward(Task.motif("TBP"));
+        MotifReward motif = new MotifReward(RewardSpec.motif("TBP"));
         GcContent gc = new GcContent(0.4);
         List<String[]> m = scores(dir, "--reward", "motif:TBP", fa.toString()), g = scores(dir, "--reward", "gc:0.4", fa.toString());
         for (int i = 0; i < RECORDS.length; i++) {
@@ -250,7 +250,7 @@ class ScoreCommandTest {
         assertEquals(jpeg[1], Double.parseDouble(rows.get(0)[1]), ROUNDING);
         assertEquals(jpeg[0], Double.parseDouble(rows.get(1)[1]), ROUNDING);
 
-        double[] clf = ClassifierReward.load(Path.of("../" + Task.DEFAULT_CLASSIFIER), 3, Backends.current()).score(tensor(images));
+        double[] clf = ClassifierReward.load(Path.of("../" + RewardSpec.DEFAULT_CLASSIFIER), 3, Backends.current()).score(tensor(images));
         rows = scores(dir, "--reward", "classifier:3", folder.toString());
         for (int k = 0; k < images.size(); k++) assertEquals(clf[k], Double.parseDouble(rows.get(k)[1]), 1e-4, "classifier:3 of img-" + k);
     }
