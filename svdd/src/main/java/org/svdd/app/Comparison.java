@@ -56,7 +56,7 @@ final class Comparison {
      * with their stratified bootstrap intervals ({@link Bootstrap#stratified}).
      */
     record Row(String method, Method sampler, Method.Settings settings, List<SeedRun> runs, double naturalness, double pairwise, double unique,
-               double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, Bootstrap.Interval median,
+               double valid, double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, Bootstrap.Interval median,
                Bootstrap.Interval meanInterval) {
         /** Rewards by seed: [k][i] is sample i of run k. */
         double[][] bySeed() {
@@ -136,7 +136,7 @@ final class Comparison {
     /** Runs one method from every seed, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
     Row run(Method method, Method.Settings settings, String label) throws IOException {
         List<SeedRun> runs = new ArrayList<>(seeds);
-        double naturalness = 0, pairwise = 0, unique = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0;
+        double naturalness = 0, pairwise = 0, unique = 0, valid = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0;
         for (int k = 0; k < seeds; k++) {
             String set = seeds == 1 ? label : label + "-s" + k;
             Proposal p = task.proposal(steps);
@@ -154,6 +154,7 @@ final class Comparison {
             naturalness += task.naturalness(x) / seeds;
             pairwise += div[0] / seeds;
             unique += div[1] / seeds;
+            valid += task.validFraction(x) / seeds;
             denoiser += ctx.cost().denoiserRows();
             grad += ctx.cost().gradientRows();
             value += ctx.cost().valueRows();
@@ -162,7 +163,7 @@ final class Comparison {
         }
         double[][] bySeed = runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
         double samples = (double) n * seeds;
-        Row row = new Row(label, method, settings, List.copyOf(runs), naturalness, pairwise, unique, denoiser / samples, grad / samples, value / samples,
+        Row row = new Row(label, method, settings, List.copyOf(runs), naturalness, pairwise, unique, valid, denoiser / samples, grad / samples, value / samples,
                 rewardCalls / samples, Bootstrap.stratified(bySeed, Bootstrap.MEDIAN), Bootstrap.stratified(bySeed, Bootstrap.MEAN));
         rows.add(row);
         if (seeds == 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", label, row.quantile(.5), row.seconds());
@@ -303,6 +304,7 @@ final class Comparison {
             m.put("naturalness", r.naturalness());
             m.put("pairwise_distance", r.pairwise());
             m.put("unique", r.unique());
+            m.put("valid", r.valid());
             m.put("denoiser_rows_per_sample", r.denoiserPerSample());
             m.put("gradient_rows_per_sample", r.gradPerSample());
             m.put("value_rows_per_sample", r.valuePerSample());

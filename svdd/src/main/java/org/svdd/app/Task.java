@@ -1,5 +1,6 @@
 package org.svdd.app;
 
+import org.svdd.chem.Molecules;
 import org.svdd.chem.SmilesTokens;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
@@ -127,6 +128,11 @@ final class Task {
             for (int rep = 0; rep < 4; rep++) s += judge.loss(x, new Rng(1000 + rep)).item() / 4;
             return s;
         });
+    }
+
+    /** The fraction of samples that are molecules (CDK reads them); NaN, written as null, for models of other samples. */
+    double validFraction(Tensor x) {
+        return model instanceof DiffusionModel.Smiles s ? Molecules.validFraction(SmilesTokens.decode(x, s.alphabet())) : Double.NaN;
     }
 
     /**

@@ -48,6 +48,22 @@ class CompareCommandTest {
     }
 
     @Test
+    void moleculeRowsSayWhichShareOfTheSamplesAreMolecules(@TempDir Path out) throws Exception {
+        Object[] r = Cli.run("compare", "--checkpoint", "../models/smiles-transformer.safetensors", "--reward", "qed", "-n", "4", "--steps", "4",
+                "--methods", "pretrained", "--out", out.resolve("smiles").toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        JsonObject row = JsonParser.parseString(Files.readString(out.resolve("smiles/results.json"))).getAsJsonObject()
+                .getAsJsonArray("methods").get(0).getAsJsonObject();
+        List<String> smiles = Files.readAllLines(out.resolve("smiles/samples/pretrained.smi")).stream().map(l -> l.split("\t", -1)[0]).toList();
+        assertEquals(org.svdd.chem.Molecules.validFraction(smiles), row.get("valid").getAsDouble(), 1e-12);
+        r = Cli.run("compare", "--checkpoint", DNA.toString(), "--reward", "gc:0.5", "-n", "2", "--steps", "2", "--methods", "pretrained",
+                "--out", out.resolve("dna").toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        assertTrue(JsonParser.parseString(Files.readString(out.resolve("dna/results.json"))).getAsJsonObject()
+                .getAsJsonArray("methods").get(0).getAsJsonObject().get("valid").isJsonNull(), "no validity for DNA");
+    }
+
+    @Test
     void badInputIsNamed(@TempDir Path out) {
         String ck = DNA.toString(), o = out.toString();
         assertFails("unknown method 'svdd-xx'", "compare", "--checkpoint", ck, "--methods", "svdd-xx", "--out", o);
