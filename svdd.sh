@@ -11,19 +11,19 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
   echo "svdd: building (first run or sources changed)..." >&2
   (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
 fi
-# A fixed heap, initial = maximum = a quarter of the memory and at least 4 GiB (the JVM's own default maximum, with the
-# floor svdd has always set). With room to move, G1 gives memory back after a collection and takes it again a moment
-# later, and every page taken again is a page fault and a page the kernel zeroes: a Fashion UNet training run spent
-# 30% of its CPU time in the kernel that way and trained at half the speed (bench/RESULTS.md, "Launcher heap").
-# The memory is the machine's, or a container's limit (cgroup v2 or v1) where that is lower, as the JVM counts it.
-# SVDD_JAVA_OPTS comes later on the java command line, so -Xms/-Xmx given there win.
+# A fixed heap, initial = maximum, of 2 GiB (half the memory where that is less; the JVM's or a container's limit
+# counts). Fixed, because a heap that shrinks and regrows makes the kernel fault in and zero its pages again and again
+# (a UNet training run spent 30% of its time there); 2 GiB, because the demo, comparisons and the committed models'
+# training fit in it at the speed of a larger heap while holding a third of the memory (bench/RESULTS.md, "JVM options").
+# A run that would not fit is refused with an estimate before it starts: give it more with SVDD_JAVA_OPTS, which comes
+# later on the java command line, so -Xms/-Xmx given there win.
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
 for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; do
   lim=$(cat "$f" 2>/dev/null || true)
   if [[ "$lim" =~ ^[0-9]+$ && -n "$mem_kb" ]] && (( lim / 1024 < mem_kb )); then mem_kb=$(( lim / 1024 )); fi
 done
-heap_mb=$(( ${mem_kb:-0} / 4096 ))
-[ "$heap_mb" -ge 4096 ] || heap_mb=4096
+heap_mb=2048
+if [ -n "${mem_kb:-}" ] && (( mem_kb / 2048 < heap_mb )); then heap_mb=$(( mem_kb / 2048 )); fi
 # Transparent huge pages for the heap where the kernel gives them on request ("madvise"): fewer and cheaper page
 # faults as the heap is first touched (a UNet training step 1.26x faster on a 2-core VM, bench/RESULTS.md); with
 # "always" the heap gets them anyway, with "never" the flag would only print a warning.
