@@ -84,18 +84,10 @@ public final class Cost {
             public Prediction predict(Tensor x, int i) {
                 denoiserRows += x.dim(0) * p.predictPasses(i);
                 Prediction pred = p.predict(x, i);
-                return new Prediction() {
-                    @Override
-                    public Tensor x0() {
-                        return pred.x0();
-                    }
-
-                    @Override
-                    public Step prepare(int[] idx) {
-                        onStep.accept(i + 1);                     // the step's pass was counted by predict
-                        return pred.prepare(idx);
-                    }
-                };
+                return Prediction.of(pred.x0(), idx -> {
+                    onStep.accept(i + 1);                     // the step's pass was counted by predict
+                    return pred.prepare(idx);
+                });
             }
 
             @Override

@@ -11,15 +11,14 @@ import org.svdd.reward.Reward;
 import org.svdd.tensor.Backends;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
+import org.svdd.tensor.Checksums;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.Safetensors;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,23 +87,8 @@ class ValueTrainingTest {
         };
         Path file = dir.resolve("v.safetensors");
         ValueNet net = ValueTraining.train(Backends.current(), netConfig, data, new ValueTraining.Config(40, 8, 4e-3, 16, 13), file, false, Map.of(), QUIET);
-        assertEquals("2.8037762381900393 551970639 0.2734375 0.11240230132764187", checksum(net.namedParameters()) + " " + net.labelMean() + " " + net.labelStd());
-        assertEquals("2.7146892582747535 -903236258", checksum(Safetensors.read(file).tensors()));
+        assertEquals("2.8037762381900393 551970639 0.2734375 0.11240230132764187", Checksums.of(net.namedParameters()) + " " + net.labelMean() + " " + net.labelStd());
+        assertEquals("2.7146892582747535 -903236258", Checksums.of(Safetensors.read(file).tensors()));
     }
 
-    /** The sum of every tensor as a double and a hash of the names and float bits of all of them, in name order. */
-    private static String checksum(Map<String, Tensor> tensors) {
-        double sum = 0;
-        int hash = 1;
-        for (Map.Entry<String, Tensor> e : new TreeMap<>(tensors).entrySet()) {
-            float[] f = e.getValue().toFloatArray();
-            int[] bits = new int[f.length];
-            for (int i = 0; i < f.length; i++) {
-                sum += f[i];
-                bits[i] = Float.floatToRawIntBits(f[i]);
-            }
-            hash = 31 * (31 * hash + e.getKey().hashCode()) + Arrays.hashCode(bits);
-        }
-        return sum + " " + hash;
-    }
 }

@@ -276,17 +276,7 @@ public final class GaussianProcess {
             int t = tAfter(i);
             if (t < 0) return Prediction.fresh(this, x, i, x);
             Tensor[] pe = Grad.noGrad(() -> x0AndEps(x, t));
-            return new Prediction() {
-                @Override
-                public Tensor x0() {
-                    return pe[0];
-                }
-
-                @Override
-                public Step prepare(int[] idx) {
-                    return step(Proposal.rows(pe[0], idx), Proposal.rows(pe[1], idx), i + 1);
-                }
-            };
+            return Prediction.of(pe[0], idx -> step(Proposal.rows(pe[0], idx), Proposal.rows(pe[1], idx), i + 1));
         }
 
         @Override

@@ -246,18 +246,10 @@ public final class MaskedProcess {
             if (isLast(i)) return Prediction.fresh(this, x, i, x);
             Tensor logits = Grad.noGrad(() -> logits(x, cfg.time(i + 1)));                  // (B, L, V)
             Tensor x0 = Grad.noGrad(() -> predictX0Argmax(x, logits));
-            return new Prediction() {
-                @Override
-                public Tensor x0() {
-                    return x0;
-                }
-
-                @Override
-                public Step prepare(int[] idx) {
-                    Tensor kept = Proposal.rows(logits, idx);
-                    return step(Proposal.rows(x, idx), i + 1, Grad.noGrad(() -> F.logSoftmax(kept, -1)));
-                }
-            };
+            return Prediction.of(x0, idx -> {
+                Tensor kept = Proposal.rows(logits, idx);
+                return step(Proposal.rows(x, idx), i + 1, Grad.noGrad(() -> F.logSoftmax(kept, -1)));
+            });
         }
 
         @Override

@@ -5,6 +5,8 @@ import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
+import java.util.function.Function;
+
 /**
  * One reverse-diffusion process, seen the way a sampler uses it: a prior, a fixed number of reverse steps, and at
  * each step a {@link Step} that has run the denoiser once on x_t and can then draw any number of candidates for
@@ -85,6 +87,14 @@ public interface Proposal {
          * reuse, and as the reference that reuse is tested against.
          */
         static Prediction fresh(Proposal p, Tensor x, int i, Tensor x0) {
+            return of(x0, idx -> {
+                if (i + 1 >= p.steps()) throw new IllegalStateException("no reverse step after the last (" + i + ")");
+                return p.prepare(rows(x, idx), i + 1);
+            });
+        }
+
+        /** The prediction x0 whose {@link #prepare} is the given function of the kept rows. */
+        static Prediction of(Tensor x0, Function<int[], Step> prepare) {
             return new Prediction() {
                 @Override
                 public Tensor x0() {
@@ -93,8 +103,7 @@ public interface Proposal {
 
                 @Override
                 public Step prepare(int[] idx) {
-                    if (i + 1 >= p.steps()) throw new IllegalStateException("no reverse step after the last (" + i + ")");
-                    return p.prepare(rows(x, idx), i + 1);
+                    return prepare.apply(idx);
                 }
             };
         }

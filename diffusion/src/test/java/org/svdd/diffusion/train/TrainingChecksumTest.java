@@ -8,16 +8,13 @@ import org.svdd.diffusion.model.UNet2D;
 import org.svdd.diffusion.process.MaskSchedule;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.tensor.Backends;
-import org.svdd.tensor.Tensor;
+import org.svdd.tensor.Checksums;
 import org.svdd.tensor.io.Safetensors;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,24 +28,8 @@ class TrainingChecksumTest {
     @TempDir
     Path dir;
 
-    /** The sum of every tensor as a double and a hash of the names and float bits of all of them, in name order. */
-    static String checksum(Map<String, Tensor> tensors) {
-        double sum = 0;
-        int hash = 1;
-        for (Map.Entry<String, Tensor> e : new TreeMap<>(tensors).entrySet()) {
-            float[] f = e.getValue().toFloatArray();
-            int[] bits = new int[f.length];
-            for (int i = 0; i < f.length; i++) {
-                sum += f[i];
-                bits[i] = Float.floatToRawIntBits(f[i]);
-            }
-            hash = 31 * (31 * hash + e.getKey().hashCode()) + Arrays.hashCode(bits);
-        }
-        return sum + " " + hash;
-    }
-
     private String checkpoint(String name) throws IOException {
-        return checksum(Safetensors.read(dir.resolve(name)).tensors());
+        return Checksums.of(Safetensors.read(dir.resolve(name)).tensors());
     }
 
     @Test
@@ -58,7 +39,7 @@ class TrainingChecksumTest {
         Trainer.Config cfg = new Trainer.Config(6, 3, 2e-3, 2, 0.9, 0.5, 4, 11);
         DiffusionModel m = Trainer.train(Backends.current(), init -> new DiffusionModel.Sequences(new SequenceTransformer(new SequenceTransformer.Config(4, 16, 16, 1, 2, 2, 3), init),
                 new MaskedProcess(4, MaskSchedule.logLinear())), Trainer.tokens(t, 12, 16), cfg, dir.resolve("dna.safetensors"), false, QUIET);
-        assertEquals("-16.11385220872762 -1693119339", checksum(m.module().namedParameters()));
+        assertEquals("-16.11385220872762 -1693119339", Checksums.of(m.module().namedParameters()));
         assertEquals("-32.44961876397175 -767699449", checkpoint("dna.safetensors"));
     }
 
@@ -69,7 +50,7 @@ class TrainingChecksumTest {
         Trainer.Config cfg = new Trainer.Config(4, 2, 1e-3, 1, 0.8, 1.0, 3, 4);
         DiffusionModel m = Trainer.train(Backends.current(), init -> DiffusionModel.images(new UNet2D.Config(1, 8, 8, new int[]{1, 2}, 1, new int[]{4}, 4, 2), init),
                 Trainer.images(px, 6, 8), cfg, dir.resolve("unet.safetensors"), false, QUIET);
-        assertEquals("344.3742641359995 -1493857397", checksum(m.module().namedParameters()));
+        assertEquals("344.3742641359995 -1493857397", Checksums.of(m.module().namedParameters()));
         assertEquals("688.7968196852446 746590848", checkpoint("unet.safetensors"));
     }
 
@@ -77,7 +58,7 @@ class TrainingChecksumTest {
     void classifierTrainerBits() throws IOException {
         ClassifierTrainer.Config cfg = new ClassifierTrainer.Config(10, 6, 5e-3, 3, 0.05, 0.7, 4, 1, 0.2, 9);
         ImageClassifier c = ClassifierTrainer.train(Backends.current(), ClassifierTrainerTest.TINY, ClassifierTrainerTest.squares(30, 5), null, cfg, dir.resolve("clf.safetensors"), false, QUIET);
-        assertEquals("11.042254281332134 -664172022", checksum(c.namedParameters()));
+        assertEquals("11.042254281332134 -664172022", Checksums.of(c.namedParameters()));
         assertEquals("11.042254281332134 -956000404", checkpoint("clf.safetensors"));
         ClassifierTrainer.train(Backends.current(), ClassifierTrainerTest.TINY, ClassifierTrainerTest.squares(30, 5), null, cfg, dir.resolve("killed.safetensors"), false, QUIET, 9);
         assertEquals("11.187366215925469 1893513565", checkpoint("killed.safetensors"));
