@@ -43,22 +43,12 @@ public final class Cost {
 
     /** The proposal with every denoiser pass counted here. */
     public Proposal count(Proposal p) {
-        return new Proposal() {
-            @Override
-            public int steps() {
-                return p.steps();
-            }
-
-            @Override
-            public Tensor prior(int batch, Rng rng) {
-                return p.prior(batch, rng);
-            }
-
+        return new Proposal.Forwarding(p) {
             @Override
             public Step prepare(Tensor xt, int i) {
                 denoiserRows += xt.dim(0);
                 onStep.accept(i);
-                return p.prepare(xt, i);
+                return inner.prepare(xt, i);
             }
 
             @Override
@@ -66,38 +56,23 @@ public final class Cost {
                 denoiserRows += xt.dim(0);
                 gradientRows += xt.dim(0);
                 onStep.accept(i);
-                return p.prepareGuided(xt, i, guide, scale);
+                return inner.prepareGuided(xt, i, guide, scale);
             }
 
             @Override
             public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
-                denoiserRows += x.dim(0) * p.sampleX0Passes(i, draws);
-                return p.sampleX0(x, i, draws, rng);
-            }
-
-            @Override
-            public long sampleX0Passes(int i, int draws) {
-                return p.sampleX0Passes(i, draws);
+                denoiserRows += x.dim(0) * inner.sampleX0Passes(i, draws);
+                return inner.sampleX0(x, i, draws, rng);
             }
 
             @Override
             public Prediction predict(Tensor x, int i) {
-                denoiserRows += x.dim(0) * p.predictPasses(i);
-                Prediction pred = p.predict(x, i);
+                denoiserRows += x.dim(0) * inner.predictPasses(i);
+                Prediction pred = inner.predict(x, i);
                 return Prediction.of(pred.x0(), idx -> {
                     onStep.accept(i + 1);                     // the step's pass was counted by predict
                     return pred.prepare(idx);
                 });
-            }
-
-            @Override
-            public long predictPasses(int i) {
-                return p.predictPasses(i);
-            }
-
-            @Override
-            public double timeAfter(int i) {
-                return p.timeAfter(i);
             }
         };
     }

@@ -133,50 +133,10 @@ class DenoiserReuseTest {
 
     /** p, but every prediction is {@link Proposal.Prediction#fresh}: each step runs its own pass, as before the reuse. */
     static Proposal withoutReuse(Proposal p) {
-        return new Proposal() {
-            @Override
-            public int steps() {
-                return p.steps();
-            }
-
-            @Override
-            public Tensor prior(int batch, Rng rng) {
-                return p.prior(batch, rng);
-            }
-
-            @Override
-            public Step prepare(Tensor xt, int i) {
-                return p.prepare(xt, i);
-            }
-
-            @Override
-            public Step prepareGuided(Tensor xt, int i, Guide guide, double scale) {
-                return p.prepareGuided(xt, i, guide, scale);
-            }
-
-            @Override
-            public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
-                return p.sampleX0(x, i, draws, rng);
-            }
-
-            @Override
-            public long sampleX0Passes(int i, int draws) {
-                return p.sampleX0Passes(i, draws);
-            }
-
+        return new Proposal.Forwarding(p) {
             @Override
             public Prediction predict(Tensor x, int i) {
-                return Prediction.fresh(this, x, i, p.predict(x, i).x0());
-            }
-
-            @Override
-            public long predictPasses(int i) {
-                return p.predictPasses(i);
-            }
-
-            @Override
-            public double timeAfter(int i) {
-                return p.timeAfter(i);
+                return Prediction.fresh(this, x, i, inner.predict(x, i).x0());
             }
         };
     }

@@ -59,6 +59,60 @@ public interface Proposal {
     /** How noisy the states after step i are, in [0, 1] (0 = clean): the time input of value networks. */
     double timeAfter(int i);
 
+    /** A proposal that hands every call to another: wrappers (cost counting, tests) override only what they change. */
+    abstract class Forwarding implements Proposal {
+        protected final Proposal inner;
+
+        protected Forwarding(Proposal inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int steps() {
+            return inner.steps();
+        }
+
+        @Override
+        public Tensor prior(int batch, Rng rng) {
+            return inner.prior(batch, rng);
+        }
+
+        @Override
+        public Step prepare(Tensor xt, int i) {
+            return inner.prepare(xt, i);
+        }
+
+        @Override
+        public Step prepareGuided(Tensor xt, int i, Guide guide, double scale) {
+            return inner.prepareGuided(xt, i, guide, scale);
+        }
+
+        @Override
+        public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
+            return inner.sampleX0(x, i, draws, rng);
+        }
+
+        @Override
+        public long sampleX0Passes(int i, int draws) {
+            return inner.sampleX0Passes(i, draws);
+        }
+
+        @Override
+        public Prediction predict(Tensor x, int i) {
+            return inner.predict(x, i);
+        }
+
+        @Override
+        public long predictPasses(int i) {
+            return inner.predictPasses(i);
+        }
+
+        @Override
+        public double timeAfter(int i) {
+            return inner.timeAfter(i);
+        }
+    }
+
     /** A prepared reverse step at x_t. */
     interface Step {
         /** The denoiser's x0 prediction for x_t itself (from the pass already made). */
