@@ -2,6 +2,7 @@ package org.svdd.app;
 
 import org.svdd.app.RewardSpec.Samples;
 import org.svdd.chem.Molecules;
+import org.svdd.diffusion.data.DataFiles;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.reward.ClassifierReward;
@@ -20,10 +21,8 @@ import javax.imageio.ImageIO;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,6 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Scores samples read from files with a reward, without a diffusion model: one CSV row per sample, {@code id,score}
@@ -359,10 +357,10 @@ final class ScoreCommand implements Callable<Integer> {
         return b.isEmpty() ? "C" : b.toString();
     }
 
-    /** Whether each SMILES is a valid molecule ({@link Molecules#parse}). */
+    /** Whether each SMILES is a valid molecule ({@link Molecules#isValid}). */
     static boolean[] valid(List<String> smiles) {
         boolean[] valid = new boolean[smiles.size()];
-        for (int i = 0; i < valid.length; i++) valid[i] = Molecules.parse(smiles.get(i)) != null;
+        for (int i = 0; i < valid.length; i++) valid[i] = Molecules.isValid(smiles.get(i));
         return valid;
     }
 
@@ -421,17 +419,8 @@ final class ScoreCommand implements Callable<Integer> {
         return s.matches("(?s).*[,\"\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
-    /** The lines of a text file, gunzipped when it starts with gzip's magic bytes. */
+    /** The lines of a text file (UTF-8), gunzipped when it starts with gzip's magic bytes ({@link DataFiles#open}). */
     private static BufferedReader textReader(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file));
-        try {
-            in.mark(2);
-            boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
-            in.reset();
-            return new BufferedReader(new InputStreamReader(gzip ? new GZIPInputStream(in) : in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            in.close();
-            throw e;
-        }
+        return new BufferedReader(new InputStreamReader(DataFiles.open(file), StandardCharsets.UTF_8));
     }
 }

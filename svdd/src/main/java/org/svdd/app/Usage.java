@@ -60,7 +60,12 @@ final class Usage {
      * estimate per row, against the JVM's maximum heap, naming the options to lower.
      */
     static void fitsInMemory(long rows, long bytesPerRow, String options) {
-        long heap = Runtime.getRuntime().maxMemory(), need = Math.multiplyHigh(rows, bytesPerRow) != 0 ? Long.MAX_VALUE : rows * bytesPerRow;
+        long heap = Runtime.getRuntime().maxMemory(), need;
+        try {
+            need = Math.multiplyExact(rows, bytesPerRow);
+        } catch (ArithmeticException overflow) {
+            need = Long.MAX_VALUE;
+        }
         require(rows <= Integer.MAX_VALUE && need <= heap / 10 * 8, String.format(Locale.ROOT,
                 "%s puts %,d rows through the model at once, about %s, more than fits in the JVM's heap of %s: lower them, "
                         + "or give the JVM more memory (SVDD_JAVA_OPTS=-Xmx...)", options, rows, bytes(need), bytes(heap)));

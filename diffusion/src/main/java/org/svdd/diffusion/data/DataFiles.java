@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
- * What the readers of this package share: opening files that may be gzip-compressed, and finding the data sets
- * ({@code $SVDD_DATA/<name>} first, then where scripts/fetch-data.sh puts them).
+ * What the readers of this package share: opening files that may be gzip-compressed (public: other readers of user
+ * files use it too), and finding the data sets ({@code $SVDD_DATA/<name>} first, then where scripts/fetch-data.sh puts
+ * them).
  */
-final class DataFiles {
+public final class DataFiles {
     /** Environment variable naming a folder that overrides the default data locations. */
     static final String ENV = "SVDD_DATA";
 
@@ -26,7 +27,7 @@ final class DataFiles {
     }
 
     /** A buffered stream over the file's content, gunzipped when the file starts with the gzip magic bytes. */
-    static InputStream open(Path file) throws IOException {
+    public static InputStream open(Path file) throws IOException {
         InputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER);
         try {
             in.mark(2);
