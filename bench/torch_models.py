@@ -37,7 +37,7 @@ class TimeEmbedding(nn.Module):
         half = self.dim // 2
         freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float64) / half)
         a = t.to(torch.float64)[:, None] * self.time_scale * freqs[None, :]
-        emb = torch.cat([torch.sin(a), torch.cos(a)], dim=1).float()
+        emb = torch.cat([torch.sin(a), torch.cos(a)], dim=1).to(self.fc1.weight.dtype)  # float32, or float64 for parity
         return self.fc2(F.silu(self.fc1(emb)))
 
 

@@ -23,7 +23,7 @@ import org.svdd.tensor.optim.AdamW;
  * Whole-model throughput of the two committed diffusion models on the current backend, the peer of
  * {@code torch_models.py}: the Fashion UNet ({@code UNet2D.Config.small()}, 32x32 grey, Gaussian process, cosine
  * schedule, T = 1000) and the DNA transformer ({@code SequenceTransformer.Config.small(4, 128)}, masked process,
- * log-linear schedule), as {@code DiffusionModel.create} builds them.
+ * log-linear schedule), as {@code svdd train} builds them.
  *
  * <ul>
  *   <li>train: one step = zeroGrad, process loss forward (GaussianProcess.loss / MaskedProcess.loss), backward,
@@ -68,7 +68,7 @@ public final class ModelThroughput {
         switch (model) {
             case "unet" -> {
                 UNet2D net = new UNet2D(UNet2D.Config.small(), init);
-                GaussianProcess process = new GaussianProcess(BetaSchedule.cosine(1000, 0.008));
+                GaussianProcess process = new GaussianProcess(BetaSchedule.of(BetaSchedule.Kind.COSINE, 1000));
                 int size = net.config().imageSize();
                 Tensor x0 = data.uniform(be, -1, 1, batch, net.config().channels(), size, size);        // (B, 1, 32, 32)
                 Tensor xt = data.randn(be, x0.shape());

@@ -81,33 +81,34 @@ final class CompareCommand implements Callable<Integer> {
         if (valueNet != null) Usage.inputFile(valueNet, "--value-net");
         Usage.outputFolder(out, "--out", force);
 
-        Task task = Task.open(checkpoint, reward, valueNet, out, exec);
-        List<Method> list = requested != null ? requested : available(task);
-        for (Method m : list) {
-            Usage.require(!m.needsValueNet() || task.valueNet != null, "--methods " + m.cliName() + " needs --value-net (train one with `svdd train-value`)");
-            Usage.require(m != Method.DPS || task.differentiable != null,
-                    "--methods dps needs a differentiable reward; '" + task.rewardSpec + "' is not, so pass --value-net to stand in for it");
+        try (Task task = Task.open(checkpoint, reward, valueNet, out, exec)) {
+            List<Method> list = requested != null ? requested : available(task);
+            for (Method m : list) {
+                Usage.require(!m.needsValueNet() || task.valueNet != null, "--methods " + m.cliName() + " needs --value-net (train one with `svdd train-value`)");
+                Usage.require(m != Method.DPS || task.differentiable != null,
+                        "--methods dps needs a differentiable reward; '" + task.rewardSpec + "' is not, so pass --value-net to stand in for it");
+            }
+            // the widest denoiser batch of any method: n x M rows (svdd-pm's candidates, best-of-n's samples)
+            Usage.fitsInMemory((long) n * settings.m(), task.model.inferenceBytesPerRow(), "-M " + settings.m() + " with -n " + n);
+            Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
+            int s = steps != null ? steps : task.defaultSteps();
+            if (seeds == 1)
+                System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);
+            else
+                System.out.printf("%s, reward %s, %d samples per method and seed, %d steps, M = %d, %d seeds %d..%d%n", checkpoint, task.rewardSpec, n, s,
+                        settings.m(), seeds, seed, Comparison.seed(seed, seeds - 1));
+            Comparison c = new Comparison(task, s, n, seed, seeds, out, System.out).withConfig(Usage.config(spec));
+            for (Method m : list) c.run(m, settings, m.cliName());
+            System.out.println();
+            System.out.print(c.table());
+            System.out.println("(50%: median [95% bootstrap interval, resampling within seeds]; -: too few samples to estimate that quantile)");
+            System.out.println("(" + task.naturalnessName() + ": lower = more natural under the pre-trained model; pair-d: mean pairwise distance; denoiser, value-net, reward: calls per sample)");
+            if (ms != null) {
+                Comparison.sweep(task, s, n, seed, seeds, ms, List.of(Method.SVDD_PM, Method.BEST_OF_N), settings, out, System.out, Usage.config(spec));
+                System.out.println("sweep: " + out.resolve("sweep.csv") + ", " + out.resolve("sweep.png"));
+            }
+            System.out.println("wrote " + out.resolve("table.md") + ", results.json, rewards.csv, rewards.png, samples/");
         }
-        // the widest denoiser batch of any method: n x M rows (svdd-pm's candidates, best-of-n's samples)
-        Usage.fitsInMemory((long) n * settings.m(), task.model.inferenceBytesPerRow(), "-M " + settings.m() + " with -n " + n);
-        Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
-        int s = steps != null ? steps : task.defaultSteps();
-        if (seeds == 1)
-            System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);
-        else
-            System.out.printf("%s, reward %s, %d samples per method and seed, %d steps, M = %d, %d seeds %d..%d%n", checkpoint, task.rewardSpec, n, s,
-                    settings.m(), seeds, seed, Comparison.seed(seed, seeds - 1));
-        Comparison c = new Comparison(task, s, n, seed, seeds, out, System.out).withConfig(Usage.config(spec));
-        for (Method m : list) c.run(m, settings, m.cliName());
-        System.out.println();
-        System.out.print(c.table());
-        System.out.println("(50%: median [95% bootstrap interval, resampling within seeds]; -: too few samples to estimate that quantile)");
-        System.out.println("(" + task.naturalnessName() + ": lower = more natural under the pre-trained model; pair-d: mean pairwise distance; denoiser, value-net, reward: calls per sample)");
-        if (ms != null) {
-            Comparison.sweep(task, s, n, seed, seeds, ms, List.of(Method.SVDD_PM, Method.BEST_OF_N), settings, out, System.out, Usage.config(spec));
-            System.out.println("sweep: " + out.resolve("sweep.csv") + ", " + out.resolve("sweep.png"));
-        }
-        System.out.println("wrote " + out.resolve("table.md") + ", results.json, rewards.csv, rewards.png, samples/");
         return 0;
     }
 

@@ -7,6 +7,8 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSerializer;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.Progress;
+import org.svdd.chem.Molecules;
+import org.svdd.chem.StructureGrid;
 import org.svdd.eval.Bootstrap;
 import org.svdd.sampling.Method;
 import org.svdd.tensor.Rng;
@@ -101,6 +103,15 @@ final class Comparison {
     private final PrintStream log;
     private Map<String, Object> config = Map.of();
     final List<Row> rows = new ArrayList<>();
+    /** Molecule tasks: each method's best distinct molecules, best first, for structures.png. */
+    private final Map<String, List<Scored>> bestMolecules = new LinkedHashMap<>();
+
+    /** A sample as text with its reward. */
+    record Scored(String text, double reward) {
+    }
+
+    /** Molecules drawn per method in structures.png. */
+    static final int STRUCTURES_PER_METHOD = 4;
 
     /**
      * @param n     samples per method and seed
@@ -136,6 +147,7 @@ final class Comparison {
     /** Runs one method from every seed, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
     Row run(Method method, Method.Settings settings, String label) throws IOException {
         List<SeedRun> runs = new ArrayList<>(seeds);
+        List<Scored> molecules = new ArrayList<>();
         double naturalness = 0, pairwise = 0, unique = 0, valid = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0;
         for (int k = 0; k < seeds; k++) {
             String set = seeds == 1 ? label : label + "-s" + k;
@@ -149,6 +161,10 @@ final class Comparison {
             Path samples = out.resolve("samples");
             task.writeSamples(x, null, samples, set);     // on disk before scoring: a reward program that dies loses no samples
             double[] r = task.reward.score(x);
+            if (task.molecules()) {
+                List<String> smiles = Task.texts(task.model).apply(x);
+                for (int i = 0; i < r.length; i++) molecules.add(new Scored(smiles.get(i), r[i]));
+            }
             runs.add(new SeedRun(seed(seed, k), set, r, task.writeSamples(x, r, samples, set), secs));
             double[] div = Task.diversity(x);
             naturalness += task.naturalness(x) / seeds;
@@ -161,6 +177,7 @@ final class Comparison {
             rewardCalls += ctx.cost().rewardCalls();
             if (seeds > 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", set, Bootstrap.quantile(r.clone(), .5), secs);
         }
+        if (task.molecules()) bestMolecules.put(label, best(molecules, STRUCTURES_PER_METHOD));
         double[][] bySeed = runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
         double samples = (double) n * seeds;
         Row row = new Row(label, method, settings, List.copyOf(runs), naturalness, pairwise, unique, valid, denoiser / samples, grad / samples, value / samples,
@@ -243,6 +260,32 @@ final class Comparison {
         for (Row r : rows) dist.put(r.method(), r.rewards());
         String perMethod = seeds == 1 ? "n = " + n + " per method" : "n = " + n + " x " + seeds + " seeds per method";
         Plots.rewardBoxes(dist, "reward " + task.rewardSpec + " on " + task.checkpoint.getFileName() + " (" + perMethod + ")", out.resolve("rewards.png"));
+        if (!bestMolecules.isEmpty()) writeStructures(out.resolve("structures.png"));
+    }
+
+    /** The k best samples by reward with distinct canonical SMILES (invalid ones left out), best first. */
+    static List<Scored> best(List<Scored> samples, int k) {
+        List<Scored> sorted = new ArrayList<>(samples);
+        sorted.sort(java.util.Comparator.comparingDouble(Scored::reward).reversed());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<Scored> out = new ArrayList<>(k);
+        for (Scored s : sorted) {
+            String c = Molecules.canonical(s.text());
+            if (c != null && seen.add(c) && out.size() < k) out.add(s);
+        }
+        return out;
+    }
+
+    /** One row a method: its best molecules as 2-D structures, captioned with the method and reward. */
+    private void writeStructures(Path png) throws IOException {
+        List<String> smiles = new ArrayList<>(), captions = new ArrayList<>();
+        bestMolecules.forEach((label, best) -> {
+            for (int i = 0; i < STRUCTURES_PER_METHOD; i++) {
+                smiles.add(i < best.size() ? best.get(i).text() : "");
+                captions.add(i < best.size() ? String.format(Locale.ROOT, "%s  %s %.3f", label, task.rewardSpec, best.get(i).reward()) : label);
+            }
+        });
+        StructureGrid.write(smiles, captions, STRUCTURES_PER_METHOD, png);
     }
 
     private static Gson gson() {

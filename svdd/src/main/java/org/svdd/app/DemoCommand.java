@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
     static final List<Spec> SPECS = List.of(
             new Spec("images", "fashion-unet.safetensors", "jpeg", "fashion-value-jpeg.safetensors", 16, 10, 25, 0.03, 300),
             new Spec("dna", "dna-transformer.safetensors", "motif:TBP", "dna-value-tbp.safetensors", 24, 10, 32, 1.0, 1.0),
-            new Spec("molecules", "smiles-transformer.safetensors", "qed", "smiles-value-qed.safetensors", 24, 5, 32, 0.05, 1.0));
+            new Spec("molecules", "selfies-transformer.safetensors", "qed", "selfies-value-qed.safetensors", 24, 10, 32, 0.05, 1.0));
 
     @Override
     public Integer call() throws Exception {
@@ -124,8 +124,10 @@ final class DemoCommand implements Callable<Integer> {
                     .append(task.differentiable != null && !(task.reward instanceof org.svdd.reward.Reward.Differentiable)
                             ? "DPS differentiates the value net at t = 0, standing in for the non-differentiable reward.\n" : "")
                     .append("\n").append(c.table()).append("\n![rewards](").append(spec.name()).append("/rewards.png)\n\nSamples: `")
-                    .append(spec.name()).append("/samples/`; every sample's reward: `").append(spec.name()).append("/rewards.csv`.\n");
+                    .append(spec.name()).append("/samples/`; every sample's reward: `").append(spec.name()).append("/rewards.csv`.\n")
+                    .append(task.molecules() ? "\nThe best molecules of each method (one row a method):\n\n![structures](" + spec.name() + "/structures.png)\n" : "");
             Comparison.atomically(out.resolve("report.md"), w -> w.print(report));
+            task.close();
         }
         double mins = (System.nanoTime() - t0) / 60e9;
         report.append(String.format(Locale.ROOT, "%nTotal time: %.1f minutes.%n", mins));

@@ -1,6 +1,7 @@
 package org.svdd.app;
 
 import org.svdd.diffusion.data.DnaDataset;
+import org.svdd.diffusion.data.Vocabulary;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
@@ -63,22 +64,22 @@ final class EvalCommand implements Callable<Integer> {
         DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         if (model instanceof DiffusionModel.Images images) {
             java.nio.file.Path judge = classifier != null ? classifier : Usage.inputFile(Usage.installed(RewardSpec.DEFAULT_CLASSIFIER), "the default classifier");
-            ImageEval.run(images, judge, n, steps != null ? steps : 50, eta != null ? eta : 1.0, seed, System.out);
+            ImageEval.run(images, judge, n, steps != null ? steps : model.defaultSteps(), eta != null ? eta : org.svdd.diffusion.process.GaussianProcess.SamplerConfig.defaults().eta(), seed, System.out);
             return 0;
         }
-        Usage.require(eta == null, "--eta applies to image models; " + checkpoint + " is a " + model.kind() + " model");
-        if (model instanceof DiffusionModel.Smiles smiles) {   // validity, uniqueness, QED, logP vs held-out WEHI SMILES
-            SmilesEval.run(smiles, n, steps != null ? steps : 128, seed, System.out);
+        Usage.require(eta == null, "--eta applies to image models; " + checkpoint + " is a model of " + model.samples());
+        DiffusionModel.Sequences seq = (DiffusionModel.Sequences) model;
+        if (seq.vocabulary().notation() == Vocabulary.Notation.SELFIES) {   // validity, uniqueness, novelty, QED, logP, SA vs held-out WEHI
+            MoleculeEval.run(seq, n, steps != null ? steps : model.defaultSteps(), seed, System.out);
             return 0;
         }
-        if (!(model instanceof DiffusionModel.Sequences seq)) throw new IllegalArgumentException(checkpoint + " is not a DNA model");
         int l = seq.net().config().length();
         DnaDataset.Split split = DnaDataset.promoters(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"), l, 0.1, 0);
         DnaDataset val = split.validation(), train = split.train();
         if (train.count() == 0 || val.count() == 0)   // found before sampling, not after
             throw new IllegalStateException(DnaDataset.locateDmUpstream() + " has no usable " + l + "-base promoter window for the "
                     + (train.count() == 0 ? "training" : "held-out") + " set (sequences shorter than " + l + " bases or with letters other than ACGT are skipped)");
-        Proposal p = model.proposal(steps != null ? steps : 128);
+        Proposal p = model.proposal(steps != null ? steps : model.defaultSteps());
         Rng rng = new Rng(seed);
         int[] gen = new int[n * l];
         Progress bar = new Progress(System.out, "sampled", 0, n);

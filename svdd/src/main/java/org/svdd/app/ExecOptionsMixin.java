@@ -2,15 +2,15 @@ package org.svdd.app;
 
 import picocli.CommandLine.Option;
 
-/** The options of an {@code exec:} reward program, shared by every command that can score with one. */
+/** The options of an {@code exec:} or {@code worker:} reward program, shared by every command that can score with one. */
 final class ExecOptionsMixin {
-    @Option(names = "--exec-timeout", defaultValue = "60", description = "exec: reward, seconds per call. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--exec-timeout", defaultValue = "60", description = "exec: and worker: rewards, seconds per call (a worker's first call includes its start-up). Default: ${DEFAULT-VALUE}")
     double execTimeout;
 
-    @Option(names = "--exec-batch", defaultValue = "64", description = "exec: reward, samples per call. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--exec-batch", defaultValue = "64", description = "exec: and worker: rewards, samples per call. Default: ${DEFAULT-VALUE}")
     int execBatch;
 
-    @Option(names = "--exec-penalty", description = "exec: reward, score for samples whose call failed (crash, hang, bad output); default: stop with the error.")
+    @Option(names = "--exec-penalty", description = "exec: and worker: rewards, score for samples whose call failed (crash, hang, bad output); default: stop with the error.")
     Double execPenalty;
 
     /** The checked settings; a bad value is a usage error naming the option. */

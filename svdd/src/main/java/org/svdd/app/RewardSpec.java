@@ -1,7 +1,6 @@
 package org.svdd.app;
 
 import org.svdd.chem.MoleculeReward;
-import org.svdd.chem.SmilesTokens;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.MotifFile;
 import org.svdd.diffusion.train.DiffusionModel;
@@ -11,8 +10,10 @@ import org.svdd.reward.GcContent;
 import org.svdd.reward.JpegCompressibility;
 import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
+import org.svdd.reward.WorkerReward;
 import org.svdd.sampling.Guides;
 import org.svdd.tensor.Backend;
+import org.svdd.tensor.Tensor;
 import org.svdd.value.ValueNet;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A {@code --reward} spec, {@code kind[:argument]}, parsed once into what it names: {@link #parse} checks all that can
@@ -30,15 +32,18 @@ sealed interface RewardSpec {
     /** The spec as the user wrote it (recorded in value nets and results). */
     String text();
 
-    /** The kind of samples this reward reads; null for exec:, which reads any. */
+    /** The kind of samples this reward reads; null for exec: and worker:, which read any. */
     Samples samples();
 
-    /** The reward, for samples of the kind this spec reads; {@link #build} checks the kind first. */
-    Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException;
+    /**
+     * The reward, for samples of the kind this spec reads; {@link #build} checks the kind first. {@code texts} reads
+     * a batch of samples as text (DNA letters, SMILES); null for images.
+     */
+    Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException;
 
     /** The specs the command line knows, for help texts and errors. */
     String KNOWN = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>, oracle[:file]; "
-            + "SMILES: qed, logp, sa (higher = easier to make: (10 - SA) / 9), sum:<property>=<weight>,... (e.g. sum:qed=1,sa=0.5); any: exec:<command>";
+            + "molecules: qed, logp, sa (higher = easier to make: (10 - SA) / 9), sum:<property>=<weight>,... (e.g. sum:qed=1,sa=0.5); any: exec:<command>, worker:<command>";
 
     /** The committed Fashion-MNIST classifier (train-classifier), inside the installation. */
     String DEFAULT_CLASSIFIER = "models/fashion-classifier.safetensors";
@@ -49,8 +54,8 @@ sealed interface RewardSpec {
         IMAGES("an image model", "images"),
         /** (B, L) tokens A=0, C=1, G=2, T=3 ({@link DnaDataset#encode}). */
         DNA("a DNA model", "DNA sequences"),
-        /** (B, L) tokens over an alphabet: 1 + i is its character i, 0 is PAD ({@link SmilesTokens}). */
-        SMILES("a SMILES model", "SMILES");
+        /** Molecules, read as SMILES (a SELFIES model's (B, L) tokens decoded; svdd score's SMILES lines). */
+        MOLECULES("a molecule model", "molecules");
 
         final String model, plural;
 
@@ -63,8 +68,10 @@ sealed interface RewardSpec {
         static Samples of(DiffusionModel model) {
             return switch (model) {
                 case DiffusionModel.Images i -> IMAGES;
-                case DiffusionModel.Sequences s -> DNA;
-                case DiffusionModel.Smiles s -> SMILES;
+                case DiffusionModel.Sequences s -> switch (s.vocabulary().notation()) {
+                    case DNA -> DNA;
+                    case SELFIES -> MOLECULES;
+                };
             };
         }
     }
@@ -75,7 +82,7 @@ sealed interface RewardSpec {
             return Samples.IMAGES;
         }
 
-        public Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
             return new JpegCompressibility();
         }
     }
@@ -86,7 +93,7 @@ sealed interface RewardSpec {
             return Samples.IMAGES;
         }
 
-        public Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException {
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException {
             return ClassifierReward.load(file, label, backend);
         }
     }
@@ -97,7 +104,7 @@ sealed interface RewardSpec {
             return Samples.DNA;
         }
 
-        public Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
             return new MotifReward(motif);
         }
     }
@@ -108,7 +115,7 @@ sealed interface RewardSpec {
             return Samples.DNA;
         }
 
-        public Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
             return new GcContent(target);
         }
     }
@@ -119,7 +126,7 @@ sealed interface RewardSpec {
             return Samples.DNA;
         }
 
-        public Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException {
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException {
             return Guides.surrogate(ValueNet.load(file, backend));
         }
     }
@@ -127,11 +134,11 @@ sealed interface RewardSpec {
     /** qed, logp, sa or sum:<property>=<weight>,...: a weighted sum of molecular properties; an invalid molecule scores 0. */
     record Molecule(String text, List<MoleculeReward.Term> terms) implements RewardSpec {
         public Samples samples() {
-            return Samples.SMILES;
+            return Samples.MOLECULES;
         }
 
-        public Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
-            return new MoleculeReward(alphabet, terms, 0);
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
+            return new MoleculeReward(texts, terms, 0);
         }
     }
 
@@ -141,12 +148,21 @@ sealed interface RewardSpec {
             return null;
         }
 
-        public Reward reward(String alphabet, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
-            return new ExecReward(command, switch (given) {
-                case IMAGES -> ExecReward.pngFiles(workDir.resolve("reward-inputs"));
-                case DNA -> ExecReward.letters(DnaDataset.ALPHABET);
-                case SMILES -> x -> SmilesTokens.decode(x, alphabet);
-            }, exec.batch(), exec.timeoutMs(), exec.penalty());
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
+            return new ExecReward(command, given == Samples.IMAGES ? ExecReward.pngFiles(workDir.resolve("reward-inputs")) : texts,
+                    exec.batch(), exec.timeoutMs(), exec.penalty());
+        }
+    }
+
+    /** worker:<command>: an external program started once that reads a JSON line of samples and writes a JSON line of rewards per batch. */
+    record Worker(String text, String command) implements RewardSpec {
+        public Samples samples() {
+            return null;
+        }
+
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
+            return new WorkerReward(command, given == Samples.IMAGES ? ExecReward.pngFiles(workDir.resolve("reward-inputs")) : texts,
+                    exec.batch(), exec.timeoutMs(), exec.penalty());
         }
     }
 
@@ -172,6 +188,10 @@ sealed interface RewardSpec {
                 Usage.require(!arg.isBlank(), "--reward exec: needs a command, e.g. exec:'python3 score.py'");
                 yield new Exec(text, arg);
             }
+            case "worker" -> {
+                Usage.require(!arg.isBlank(), "--reward worker: needs a command, e.g. worker:'python3 examples/worker_reward.py'");
+                yield new Worker(text, arg);
+            }
             default -> throw new Usage.Error("unknown --reward '" + text + "'; known: " + KNOWN);
         };
     }
@@ -180,19 +200,19 @@ sealed interface RewardSpec {
     default Reward build(DiffusionModel model, Path workDir, Task.ExecOptions exec) throws IOException {
         Samples given = Samples.of(model);
         Usage.require(samples() == null || samples() == given, "--reward " + text() + " needs " + (samples() == null ? null : samples().model)
-                + ", but " + model.kind() + " was given");
-        return reward(model instanceof DiffusionModel.Smiles s ? s.alphabet() : null, given, workDir, exec, model.module().backend());
+                + ", but the checkpoint is a model of " + model.samples());
+        return reward(Task.texts(model), given, workDir, exec, model.module().backend());
     }
 
     /**
      * The reward for samples of one kind without a model (svdd score), or a usage error when it reads another kind.
      *
-     * @param alphabet SMILES only: the characters of the tokens (token 1 + i is alphabet.charAt(i)); null otherwise
+     * @param texts how a batch of samples reads as text (DNA letters, SMILES); null for images
      */
-    default Reward build(Samples given, String alphabet, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException {
+    default Reward build(Samples given, Function<Tensor, List<String>> texts, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException {
         Usage.require(samples() == null || samples() == given, "--reward " + text() + " scores " + (samples() == null ? null : samples().plural)
                 + ", not " + given.plural);
-        return reward(alphabet, given, workDir, exec, backend);
+        return reward(texts, given, workDir, exec, backend);
     }
 
     /** A JASPAR motif by name, vertebrate matrices first, then insect ones (shipped in the jar, see MotifFile.load). */

@@ -1,7 +1,5 @@
 package org.svdd.app;
 
-import org.svdd.chem.SmilesTokens;
-import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.diffusion.io.PngGrid;
 import org.svdd.diffusion.process.Proposal;
@@ -17,6 +15,7 @@ import picocli.CommandLine.Option;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 
 /**
@@ -62,9 +61,10 @@ final class SampleCommand implements Callable<Integer> {
         DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         Usage.fitsInMemory(batch, model.inferenceBytesPerRow(), "--batch " + batch);
         boolean images = model instanceof DiffusionModel.Images;
-        String alphabet = model instanceof DiffusionModel.Smiles sm ? sm.alphabet() : null;
-        String file = images ? "samples.png" : alphabet != null ? "samples.smi" : "samples.fasta";
-        Proposal p = model.proposal(steps != null ? steps : images ? 50 : 128);
+        Function<Tensor, List<String>> texts = Task.texts(model);
+        boolean molecules = !images && RewardSpec.Samples.of(model) == RewardSpec.Samples.MOLECULES;
+        String file = images ? "samples.png" : molecules ? "samples.smi" : "samples.fasta";
+        Proposal p = model.proposal(steps != null ? steps : model.defaultSteps());
         Rng rng = new Rng(seed);
         long t0 = System.nanoTime();
         float[] pixels = null;
@@ -84,16 +84,15 @@ final class SampleCommand implements Callable<Integer> {
                     System.arraycopy(px, 0, grown, done * size * size, px.length);
                     pixels = grown;
                     PngGrid.write(PngGrid.grid(pixels, done + b, size, Task.GRID_COLUMNS, 2), out.resolve("samples.png"));
-                } else if (alphabet != null) {
-                    List<String> smiles = SmilesTokens.decode(x, alphabet);
+                } else if (molecules) {
+                    List<String> smiles = texts.apply(x);
                     StringBuilder lines = new StringBuilder();
                     for (int r = 0; r < b; r++) lines.append(smiles.get(r)).append('\t').append(Task.sampleId("sample", done + r)).append('\n');
                     text.append(lines.toString(), b);
                 } else {
-                    int[] t = x.toIntArray();
-                    int l = x.dim(1);
+                    List<String> letters = texts.apply(x);
                     StringWriter records = new StringWriter();
-                    for (int r = 0; r < b; r++) Fasta.append(records, Task.sampleId("sample", done + r), DnaDataset.decode(t, r * l, l));
+                    for (int r = 0; r < b; r++) Fasta.append(records, Task.sampleId("sample", done + r), letters.get(r));
                     text.append(records.toString(), b);
                 }
                 bar.update(done + b, "");

@@ -6,6 +6,7 @@ import org.svdd.diffusion.data.DataFiles;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.reward.ClassifierReward;
+import org.svdd.reward.ExecReward;
 import org.svdd.reward.Reward;
 import org.svdd.tensor.Backends;
 import org.svdd.tensor.Tensor;
@@ -34,8 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -43,7 +44,7 @@ import java.util.stream.Stream;
  * Scores samples read from files with a reward, without a diffusion model: one CSV row per sample, {@code id,score}
  * (and {@code valid} for SMILES), so that rewards can be checked against other tools. The samples are turned into the
  * tensors a model's samples are ({@link Samples}) and go through the same {@link Reward#score} as during sampling:
- * SMILES as tokens over the characters of the file, DNA as {@link DnaDataset#encode} tokens, PNG images as
+ * SMILES as (B, 1) indices into the file's lines ({@link #lookup}), DNA as {@link DnaDataset#encode} tokens, PNG images as
  * (B, 1, S, S) in [-1, 1].
  * Everything that can be wrong with the command line or the inputs (the format, an empty file, a reward that does
  * not read this kind of sample, a length or size the reward cannot take) is a usage error found before scoring starts.
@@ -85,7 +86,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     /** An input format and the kind of samples it holds. */
     enum Format {
-        SMILES(Samples.SMILES, List.of(".smi", ".smiles", ".txt", ".csv")),
+        SMILES(Samples.MOLECULES, List.of(".smi", ".smiles", ".txt", ".csv")),
         FASTA(Samples.DNA, List.of(".fa", ".fasta", ".fna")),
         PNG(Samples.IMAGES, List.of(".png"));
 
@@ -159,10 +160,14 @@ final class ScoreCommand implements Callable<Integer> {
         Path work = fmt == Format.PNG && rewardSpec.samples() == null ? Files.createTempDirectory("svdd-score-") : null;   // exec: its PNG files
         double[] scores;
         try {
-            String alphabet = in instanceof SmilesInputs s ? alphabet(s.smiles()) : null;
+            Function<Tensor, List<String>> texts = switch (in) {
+                case SmilesInputs s -> lookup(s.smiles());
+                case DnaInputs d -> ExecReward.letters(DnaDataset.ALPHABET);
+                case ImageInputs i -> null;
+            };
             Reward r;
             try {
-                r = rewardSpec.build(fmt.samples, alphabet, work, exec, Backends.current());
+                r = rewardSpec.build(fmt.samples, texts, work, exec, Backends.current());
             } catch (IllegalArgumentException e) {   // a value the spec's syntax allows and the reward does not (gc:1.5)
                 throw new Usage.Error("--reward " + reward + ": " + e.getMessage());
             }
@@ -171,7 +176,7 @@ final class ScoreCommand implements Callable<Integer> {
                 Usage.require(size == images.size() && channels == 1, "--reward " + reward + ": the classifier takes " + channels + "x" + size + "x" + size
                         + " images, the inputs are 1x" + images.size() + "x" + images.size());
             }
-            scores = score(r, in, alphabet);
+            scores = score(r, in);
         } finally {
             if (work != null) Files.deleteIfExists(work);
         }
@@ -348,13 +353,9 @@ final class ScoreCommand implements Callable<Integer> {
         }
     }
 
-    /** The characters of the SMILES, sorted: token 1 + i is character i (a one-letter alphabet when every SMILES is empty). */
-    static String alphabet(List<String> smiles) {
-        TreeSet<Character> chars = new TreeSet<>();
-        for (String s : smiles) for (int i = 0; i < s.length(); i++) chars.add(s.charAt(i));
-        StringBuilder b = new StringBuilder();
-        chars.forEach(b::append);
-        return b.isEmpty() ? "C" : b.toString();
+    /** Samples (B, 1) that are indices into the list of SMILES read as those SMILES: how rewards see SMILES inputs. */
+    static Function<Tensor, List<String>> lookup(List<String> smiles) {
+        return x -> Arrays.stream(x.toLongArray()).mapToObj(i -> smiles.get((int) i)).toList();
     }
 
     /** Whether each SMILES is a valid molecule ({@link Molecules#isValid}). */
@@ -365,17 +366,15 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     /** One score per sample, {@value #CHUNK} samples per call of the reward; DNA sequences go by length, as (B, L) needs one L. */
-    static double[] score(Reward r, Inputs in, String alphabet) {
+    static double[] score(Reward r, Inputs in) {
         double[] out = new double[in.ids().size()];
         switch (in) {
             case SmilesInputs s -> {
                 for (int from = 0; from < out.length; from += CHUNK) {
-                    List<String> part = s.smiles().subList(from, Math.min(out.length, from + CHUNK));
-                    int l = Math.max(1, part.stream().mapToInt(String::length).max().orElse(1));
-                    long[] t = new long[part.size() * l];                                           // PAD = 0 after the end
-                    for (int k = 0; k < part.size(); k++)
-                        for (int j = 0; j < part.get(k).length(); j++) t[k * l + j] = 1 + alphabet.indexOf(part.get(k).charAt(j));
-                    System.arraycopy(r.score(Tensor.ofLongs(t, part.size(), l)), 0, out, from, part.size());
+                    int b = Math.min(CHUNK, out.length - from);
+                    long[] rows = new long[b];
+                    for (int k = 0; k < b; k++) rows[k] = from + k;
+                    System.arraycopy(r.score(Tensor.ofLongs(rows, b, 1)), 0, out, from, b);       // (B, 1) indices, see lookup
                 }
             }
             case DnaInputs d -> {

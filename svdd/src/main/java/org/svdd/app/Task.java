@@ -1,14 +1,14 @@
 package org.svdd.app;
 
 import org.svdd.chem.Molecules;
-import org.svdd.chem.SmilesTokens;
-import org.svdd.diffusion.data.DnaDataset;
+import org.svdd.chem.Selfies;
 import org.svdd.diffusion.data.Fasta;
 import org.svdd.diffusion.io.PngGrid;
 import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.reward.Reward;
+import org.svdd.reward.WorkerReward;
 import org.svdd.sampling.Guides;
 import org.svdd.tensor.Backends;
 import org.svdd.tensor.Grad;
@@ -26,13 +26,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One guided-sampling problem as the commands see it: a pre-trained model (by checkpoint path), a reward (by spec),
  * optionally a value network, and the task-specific parts of a report: naturalness, diversity, how samples are
  * written. Everything that names a file or an option fails with a message naming it.
  */
-final class Task {
+final class Task implements AutoCloseable {
     /** Settings of an {@code exec:} reward. */
     record ExecOptions(int batch, long timeoutMs, Double penalty) {
         static ExecOptions defaults() {
@@ -83,8 +84,10 @@ final class Task {
     static String defaultReward(DiffusionModel model) {
         return switch (model) {
             case DiffusionModel.Images i -> "jpeg";
-            case DiffusionModel.Sequences s -> "motif:TBP";
-            case DiffusionModel.Smiles s -> "qed";
+            case DiffusionModel.Sequences s -> switch (s.vocabulary().notation()) {
+                case DNA -> "motif:TBP";
+                case SELFIES -> "qed";
+            };
         };
     }
 
@@ -92,9 +95,24 @@ final class Task {
     static ValueNet.Config valueNetConfig(DiffusionModel model, int width) {
         return switch (model) {
             case DiffusionModel.Images i -> new ValueNet.Config(ValueNet.Domain.IMAGE, 1, i.net().config().imageSize(), width);
-            case DiffusionModel.Sequences s -> new ValueNet.Config(ValueNet.Domain.SEQUENCE, 4, s.net().config().length(), width);
-            case DiffusionModel.Smiles s -> new ValueNet.Config(ValueNet.Domain.SEQUENCE, s.net().config().vocab(), s.net().config().length(), width);
+            case DiffusionModel.Sequences s -> new ValueNet.Config(ValueNet.Domain.SEQUENCE, s.net().config().vocab(), s.net().config().length(), width);
         };
+    }
+
+    /** How a batch of a model's samples reads as text: DNA letters, or the SMILES of SELFIES tokens; null for images. */
+    static Function<Tensor, List<String>> texts(DiffusionModel model) {
+        return switch (model) {
+            case DiffusionModel.Images i -> null;
+            case DiffusionModel.Sequences s -> switch (s.vocabulary().notation()) {
+                case DNA -> s::texts;
+                case SELFIES -> x -> s.texts(x).stream().map(Selfies::decode).toList();
+            };
+        };
+    }
+
+    /** Whether the model's samples are molecules. */
+    boolean molecules() {
+        return RewardSpec.Samples.of(model) == RewardSpec.Samples.MOLECULES;
     }
 
     boolean images() {
@@ -103,7 +121,7 @@ final class Task {
 
     /** The paper's sampler settings: 50 DDIM steps for images, 128 steps for sequences. */
     int defaultSteps() {
-        return images() ? 50 : 128;
+        return model.defaultSteps();
     }
 
     Proposal proposal(int steps) {
@@ -132,7 +150,7 @@ final class Task {
 
     /** The fraction of samples that are molecules (CDK reads them); NaN, written as null, for models of other samples. */
     double validFraction(Tensor x) {
-        return model instanceof DiffusionModel.Smiles s ? Molecules.validFraction(SmilesTokens.decode(x, s.alphabet())) : Double.NaN;
+        return molecules() ? Molecules.validFraction(texts(model).apply(x)) : Double.NaN;
     }
 
     /**
@@ -178,7 +196,7 @@ final class Task {
     /**
      * Writes samples as they are, each under its {@link #sampleId} and, when rewards is given, its reward.
      * Images: name/&lt;id&gt;.png, one PNG per sample, and name.png, a grid of {@value #GRID_COLUMNS} columns filled
-     * row by row (zoomed twice). DNA: name.fasta with headers "&gt;svdd-pm-7 reward=12.345678". SMILES: name.smi
+     * row by row (zoomed twice). DNA: name.fasta with headers "&gt;svdd-pm-7 reward=12.345678". Molecules: name.smi
      * with lines "SMILES&lt;TAB&gt;svdd-pm-7&lt;TAB&gt;12.345678" (the .smi form: SMILES, then a name).
      *
      * @param rewards the samples' rewards, or null to write the samples without them
@@ -201,29 +219,34 @@ final class Task {
                 }
                 PngGrid.write(PngGrid.grid(pixels, n, size, Math.min(GRID_COLUMNS, n), 2), grid);
             }
-            case DiffusionModel.Sequences s -> {
-                Path f = dir.resolve(name + ".fasta");
-                int[] t = x.toIntArray();
-                int l = x.dim(1);
-                try (Writer w = Files.newBufferedWriter(f)) {
-                    for (int k = 0; k < n; k++) {
-                        String header = sampleId(name, k) + (rewards == null ? "" : String.format(Locale.ROOT, " reward=%.6f", rewards[k]));
-                        Fasta.append(w, header, DnaDataset.decode(t, k * l, l));
-                        files.add(new SampleFile(f, null, null));
-                    }
-                }
-            }
-            case DiffusionModel.Smiles s -> {
+            case DiffusionModel.Sequences s when molecules() -> {
                 Path f = dir.resolve(name + ".smi");
-                List<String> smiles = SmilesTokens.decode(x, s.alphabet()), lines = new ArrayList<>(n);
+                List<String> smiles = texts(model).apply(x), lines = new ArrayList<>(n);
                 for (int k = 0; k < n; k++) {
                     lines.add(smiles.get(k) + "\t" + sampleId(name, k) + (rewards == null ? "" : String.format(Locale.ROOT, "\t%.6f", rewards[k])));
                     files.add(new SampleFile(f, null, null));
                 }
                 Files.write(f, lines);
             }
+            case DiffusionModel.Sequences s -> {
+                Path f = dir.resolve(name + ".fasta");
+                List<String> letters = s.texts(x);
+                try (Writer w = Files.newBufferedWriter(f)) {
+                    for (int k = 0; k < n; k++) {
+                        String header = sampleId(name, k) + (rewards == null ? "" : String.format(Locale.ROOT, " reward=%.6f", rewards[k]));
+                        Fasta.append(w, header, letters.get(k));
+                        files.add(new SampleFile(f, null, null));
+                    }
+                }
+            }
         }
         return files;
+    }
+
+    /** Stops the reward's program where it keeps one running (worker:); the other rewards hold nothing to release. */
+    @Override
+    public void close() {
+        if (reward instanceof WorkerReward w) w.close();
     }
 
     /** Provenance recorded in a value net trained for this task. */

@@ -2,7 +2,10 @@ package org.svdd.app;
 
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.ImageDataset;
-import org.svdd.diffusion.data.SmilesDataset;
+import org.svdd.diffusion.data.SmilesFile;
+import org.svdd.diffusion.data.Vocabulary;
+import org.svdd.chem.SelfiesDataset;
+import org.svdd.diffusion.model.SequenceTransformer;
 import org.svdd.diffusion.model.Configs;
 import org.svdd.diffusion.model.UNet2D;
 import org.svdd.diffusion.process.LossWeighting;
@@ -28,15 +31,15 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** Trains a pre-trained diffusion model on one of the offline data sets, with checkpoints and resume. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a diffusion model (UNet on Fashion-MNIST, or transformer on fly promoters or WEHI SMILES).")
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a diffusion model (UNet on Fashion-MNIST, or masked transformer on fly promoters or WEHI molecules as SELFIES).")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--task", defaultValue = "fashion", description = "fashion (32x32 images, Gaussian process), dna (128 bp promoters, masked process) or smiles (WEHI SMILES of at most 64 characters, masked process). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--task", defaultValue = "fashion", description = "fashion (32x32 images, Gaussian process), dna (128 bp promoters, masked process) or selfies (WEHI molecules as at most 64 SELFIES symbols, masked process). Default: ${DEFAULT-VALUE}")
     String task;
 
-    @Option(names = "--steps", description = "Optimiser steps (default: fashion 4000, dna 3000, smiles 5500).")
+    @Option(names = "--steps", description = "Optimiser steps (default: fashion 4000, dna 3000, selfies " + SELFIES_STEPS + ").")
     Integer steps;
 
-    @Option(names = "--batch", description = "Batch size (default: 64; smiles 32).")
+    @Option(names = "--batch", description = "Batch size (default: 64).")
     Integer batch;
 
     @Option(names = "--lr", description = "Peak learning rate (default: task's).")
@@ -49,7 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed for initialisation, batches and noise. Default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: 250; smiles 100).")
+    @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: 250).")
     Integer every;
 
     @Option(names = "--out", required = true, description = "Training checkpoint (safetensors); rewritten atomically every --checkpoint-every steps.")
@@ -75,33 +78,32 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--export", description = "Also write the EMA weights alone to this file (the small file to commit or share).")
     Path export;
 
-    static ModelKind kind(String task) {
-        return switch (task.toLowerCase()) {
-            case "fashion" -> ModelKind.FASHION_UNET;
-            case "dna" -> ModelKind.DNA_TRANSFORMER;
-            case "smiles" -> ModelKind.SMILES_TRANSFORMER;
-            default -> throw new IllegalArgumentException("unknown --task '" + task + "' (known: fashion, dna, smiles)");
-        };
+    /** The data sets a model can be trained on, each with its default model and training settings. */
+    enum Task {
+        FASHION(ModelKind.GAUSSIAN_UNET, new Trainer.Config(4000, 64, 2e-3, 200, 0.995, 1.0, 250, 1)),
+        DNA(ModelKind.MASKED_TRANSFORMER, new Trainer.Config(3000, 64, 1e-3, 200, 0.995, 1.0, 250, 1)),
+        SELFIES(ModelKind.MASKED_TRANSFORMER, new Trainer.Config(SELFIES_STEPS, 64, 1e-3, 200, 0.999, 1.0, 250, 1));
+
+        final ModelKind kind;
+        final Trainer.Config defaults;
+
+        Task(ModelKind kind, Trainer.Config defaults) {
+            this.kind = kind;
+            this.defaults = defaults;
+        }
+
+        static Task parse(String task) {
+            for (Task t : values()) if (t.name().equalsIgnoreCase(task)) return t;
+            throw new IllegalArgumentException("unknown --task '" + task + "' (known: fashion, dna, selfies)");
+        }
     }
 
-    /** Token length of the SMILES models: 9,999 of the 10,000 WEHI SMILES fit. */
-    static final int SMILES_LENGTH = 64;
+    /** Default steps of --task selfies. */
+    static final int SELFIES_STEPS = 6000;
 
-    /** The WEHI SMILES split 90/10 by a hash of each string; both halves use the whole set's alphabet. */
-    record SmilesSplit(SmilesDataset train, SmilesDataset validation) {
-        static SmilesSplit wehi() throws IOException {
-            SmilesDataset all = SmilesDataset.read(required(SmilesDataset.locateWehi(), "WEHI SMILES"), SMILES_LENGTH);
-            List<Integer> train = new ArrayList<>(), validation = new ArrayList<>();
-            for (int i = 0; i < all.count(); i++) (Math.floorMod(all.smiles().get(i).hashCode(), 10) == 0 ? validation : train).add(i);
-            return new SmilesSplit(subset(all, train), subset(all, validation));
-        }
-
-        private static SmilesDataset subset(SmilesDataset all, List<Integer> rows) {
-            int l = all.length();
-            int[] tokens = new int[rows.size() * l];
-            for (int r = 0; r < rows.size(); r++) System.arraycopy(all.tokens(), rows.get(r) * l, tokens, r * l, l);
-            return new SmilesDataset(tokens, rows.size(), l, all.alphabet(), rows.stream().map(all.smiles()::get).toList(), rows.stream().map(all.ids()::get).toList());
-        }
+    /** The SELFIES transformer: width 128, 4 layers, 4 heads, MLP ratio 4, a convolution of width 9. */
+    static SequenceTransformer.Config selfiesConfig(int vocab, int length) {
+        return new SequenceTransformer.Config(vocab, length, 128, 4, 4, 4, 9);
     }
 
     static java.nio.file.Path required(java.nio.file.Path p, String what) {
@@ -109,11 +111,11 @@ final class TrainCommand implements Callable<Integer> {
         return p;
     }
 
-    /** The model stored in file, which must be of the task's kind (weights, config and, for SMILES, alphabet from the file). */
-    private static DiffusionModel warmStart(Path file, ModelKind kind) {
+    /** The model stored in file, which must draw what the task's data are (weights, config and vocabulary from the file). */
+    private static DiffusionModel warmStart(Path file, DiffusionModel want) {
         try {
             DiffusionModel m = DiffusionModel.load(file, Backends.current());
-            if (m.kind() != kind) throw new IllegalArgumentException("--init " + file + " holds a " + m.kind() + " model, not " + kind);
+            if (!m.samples().equals(want.samples())) throw new IllegalArgumentException("--init " + file + " holds a model of " + m.samples() + ", not of " + want.samples());
             System.out.println("initialised from " + file);
             return m;
         } catch (IOException e) {
@@ -156,9 +158,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // every option and output is checked before the data loads
-        ModelKind kind = Usage.check(() -> kind(task));
-        Usage.require(unet == null || kind == ModelKind.FASHION_UNET, "--unet applies to --task fashion only");
-        Usage.require(lossWeight == null || kind == ModelKind.FASHION_UNET, "--loss-weight applies to --task fashion only");
+        Task t = Usage.check(() -> Task.parse(task));
+        Usage.require(unet == null || t == Task.FASHION, "--unet applies to --task fashion only");
+        Usage.require(lossWeight == null || t == Task.FASHION, "--loss-weight applies to --task fashion only");
         LossWeighting weighting = lossWeight == null ? null : Usage.check(() -> option("--loss-weight", () -> LossWeighting.parse(lossWeight)));
         if (unet != null && init == null) Usage.check(() -> unetConfig(UNet2D.Config.small(), unet));
         if (steps != null) Usage.atLeast(steps, 1, "--steps");
@@ -169,29 +171,43 @@ final class TrainCommand implements Callable<Integer> {
         if (init != null) Usage.inputFile(init, "--init");
         Usage.outputFile(out, "--out", resume || force);
         if (resume && Files.exists(out)) {
-            String resumed = Safetensors.readHeader(out).metadata().get("kind");
-            Usage.require(kind.name().equals(resumed), "--resume --out " + out + " holds a " + resumed + " checkpoint, not a --task " + task + " one");
+            Map<String, String> m = Safetensors.readHeader(out).metadata();
+            String kind = m.getOrDefault("kind", "?"), notation = m.getOrDefault(Vocabulary.NOTATION_KEY, "DNA");   // older DNA files name none
+            String holds = Usage.check(() -> ModelKind.parse(kind)) == ModelKind.GAUSSIAN_UNET ? "FASHION" : notation;
+            Usage.require(holds.equals(t.name()), "--resume --out " + out + " holds a " + holds.toLowerCase(java.util.Locale.ROOT) + " checkpoint, not a --task " + task + " one");
         }
         if (export != null) Usage.outputFile(export, "--export", force);
-        Trainer.Config d = Trainer.Config.defaults(kind);
+        Trainer.Config d = t.defaults;
         Trainer.Config cfg = new Trainer.Config(steps != null ? steps : d.steps(), batch != null ? batch : d.batch(), lr != null ? lr : d.lr(),
                 d.warmup(), emaDecay != null ? emaDecay : d.emaDecay(), d.clip(), every != null ? every : d.checkpointEvery(), seed);
-        SmilesDataset smiles = kind == ModelKind.SMILES_TRANSFORMER ? SmilesSplit.wehi().train() : null;
-        Trainer.Data data = switch (kind) {
-            case FASHION_UNET -> {
+        Trainer.Data data;
+        Function<Init, DiffusionModel> fresh;
+        switch (t) {
+            case FASHION -> {
                 ImageDataset ds = ImageDataset.fashionMnist(required(ImageDataset.locateFashionMnist(), "Fashion-MNIST"), true, 32);
-                yield Trainer.images(ds.pixels(), ds.count(), ds.height());
+                data = Trainer.images(ds.pixels(), ds.count(), ds.height());
+                fresh = i -> DiffusionModel.images(UNet2D.Config.small(), i);
             }
-            case DNA_TRANSFORMER -> {
+            case DNA -> {
                 DnaDataset ds = DnaDataset.promoters(required(DnaDataset.locateDmUpstream(), "fly promoters"), 128, 0.1, 0).train();
-                yield Trainer.tokens(java.util.Arrays.stream(ds.tokens()).asLongStream().toArray(), ds.count(), ds.length());
+                data = Trainer.tokens(java.util.Arrays.stream(ds.tokens()).asLongStream().toArray(), ds.count(), ds.length());
+                fresh = i -> DiffusionModel.Sequences.create(SequenceTransformer.Config.small(4, 128), Vocabulary.DNA, i);
             }
-            case SMILES_TRANSFORMER -> Trainer.tokens(java.util.Arrays.stream(smiles.tokens()).asLongStream().toArray(), smiles.count(), smiles.length());
-        };
-        Function<Init, DiffusionModel> fresh = smiles == null ? i -> DiffusionModel.create(kind, i)
-                : i -> DiffusionModel.smiles(smiles.alphabet(), smiles.length(), i);
+            case SELFIES -> {
+                SelfiesDataset.Split split = SelfiesDataset.wehi(required(SmilesFile.locateWehi(), "WEHI SMILES"));
+                SelfiesDataset ds = split.train();
+                System.out.printf("WEHI: %d training and %d held-out molecules over %d SELFIES symbols; %d left out (not encodable or longer than %d symbols)%n",
+                        ds.count(), split.validation().count(), ds.alphabet().size(), split.skipped(), ds.length());
+                data = Trainer.tokens(ds.longTokens(), ds.count(), ds.length());
+                fresh = i -> DiffusionModel.Sequences.create(selfiesConfig(ds.alphabet().size(), ds.length()), ds.vocabulary(), i);
+            }
+            default -> throw new IllegalStateException();
+        }
         if (unet != null) fresh = i -> DiffusionModel.images(unetConfig(UNet2D.Config.small(), unet), i);
-        if (init != null) fresh = i -> withUnet(warmStart(init, kind), i);
+        if (init != null) {
+            Function<Init, DiffusionModel> want = fresh;
+            fresh = i -> withUnet(warmStart(init, want.apply(i)), i);
+        }
         if (weighting != null) fresh = fresh.andThen(m -> ((DiffusionModel.Images) m).withLossWeighting(weighting));
         int rows = cfg.batch();
         fresh = fresh.andThen(m -> {   // before the first step: a batch that cannot fit is refused, not an OutOfMemoryError later

@@ -1,6 +1,9 @@
 package org.svdd.app;
 
+import org.svdd.chem.SelfiesDataset;
 import org.svdd.diffusion.data.DnaDataset;
+import org.svdd.diffusion.data.SmilesFile;
+import org.svdd.diffusion.data.Vocabulary;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
@@ -94,6 +97,7 @@ final class TrainValueCommand implements Callable<Integer> {
             case "data" -> forwardNoised(task, netConfig, rng);
             default -> throw new IllegalStateException("--source " + source);
         };
+        task.close();                                                       // the labels are made: a worker: reward may stop
         ValueNet net = ValueTraining.train(task.model.module().backend(), netConfig, data, new ValueTraining.Config(steps, batch, lr, every, seed), out, resume,
                 task.provenance(source), System.out);
         if (export != null) {
@@ -119,12 +123,18 @@ final class TrainValueCommand implements Callable<Integer> {
                 int n = Math.min(rollouts, ds.count()), px = net.size() * net.size();
                 x0 = i.net().backend().upload(HostStorage.of(Arrays.copyOf(ds.pixels(), n * px)), n, 1, net.size(), net.size());
             }
+            case DiffusionModel.Sequences s when s.vocabulary().notation() == Vocabulary.Notation.SELFIES -> {
+                SelfiesDataset ds = SelfiesDataset.wehi(TrainCommand.required(SmilesFile.locateWehi(), "WEHI SMILES")).train();
+                Usage.require(ds.vocabulary().equals(s.vocabulary()) && ds.length() == net.size(),
+                        "--source data: the WEHI SELFIES tokens are not those of " + task.checkpoint + " (another vocabulary or length)");
+                int n = Math.min(rollouts, ds.count());
+                x0 = s.net().backend().upload(HostStorage.of(Arrays.copyOf(ds.longTokens(), n * net.size())), n, net.size());
+            }
             case DiffusionModel.Sequences s -> {
                 DnaDataset ds = DnaDataset.promoters(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"), net.size(), 0.1, 0).train();
                 int n = Math.min(rollouts, ds.count());
                 x0 = s.net().backend().upload(HostStorage.of(Arrays.copyOf(ds.tokens(), n * net.size())), n, net.size()).toDType(org.svdd.tensor.DType.I64);
             }
-            case DiffusionModel.Smiles s -> throw new IllegalArgumentException("--source data is not available for SMILES models; use --source rollout");
         }
         double[] labels = task.reward.score(x0);
         int n = x0.dim(0);
@@ -164,7 +174,6 @@ final class TrainValueCommand implements Callable<Integer> {
                         Tensor xt = s.process().qSample(clean, t, r);
                         yield ValueNet.input(net, xt);
                     }
-                    case DiffusionModel.Smiles s -> throw new IllegalStateException();
                 });
                 return new ValueTraining.Batch(in, backend.upload(HostStorage.of(times), rows.length), y);
             }

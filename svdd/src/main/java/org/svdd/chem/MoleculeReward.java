@@ -5,9 +5,10 @@ import org.svdd.reward.Reward;
 import org.svdd.tensor.Tensor;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * A chemistry reward on SMILES samples: token ids (B, L) are decoded with the model's alphabet ({@link SmilesTokens}),
+ * A chemistry reward on molecule samples: the samples are read as SMILES (a SELFIES model's tokens decoded, say),
  * parsed by CDK ({@link Molecules#parse}) and scored by a weighted sum of molecular properties (one property with
  * weight 1 in the common case); a string that is not a valid molecule scores {@code invalidScore} (0 by default, the
  * lower end of QED and SA; pass a value below the properties' range to make invalid strings strictly worse, e.g. -10
@@ -42,20 +43,19 @@ public final class MoleculeReward implements Reward {
         }
     }
 
-    private final String alphabet;
+    private final Function<Tensor, List<String>> smilesOf;
     private final List<Term> terms;
     private final double invalidScore;
 
     /**
-     * @param alphabet     the model's characters: token 1 + i is {@code alphabet.charAt(i)} (token 0 is PAD)
+     * @param smilesOf     the SMILES of each sample of a batch
      * @param terms        what a valid molecule scores: the sum of weight x property
      * @param invalidScore the score of a string that is not a valid molecule
      */
-    public MoleculeReward(String alphabet, List<Term> terms, double invalidScore) {
-        if (alphabet.isEmpty()) throw new IllegalArgumentException("empty alphabet");
+    public MoleculeReward(Function<Tensor, List<String>> smilesOf, List<Term> terms, double invalidScore) {
         if (terms.isEmpty()) throw new IllegalArgumentException("a molecule reward needs at least one property");
         if (!Double.isFinite(invalidScore)) throw new IllegalArgumentException("invalid-molecule score must be finite, got " + invalidScore);
-        this.alphabet = alphabet;
+        this.smilesOf = smilesOf;
         this.terms = List.copyOf(terms);
         this.invalidScore = invalidScore;
         // without the parameter files, fail here rather than mid-sampling
@@ -64,23 +64,23 @@ public final class MoleculeReward implements Reward {
     }
 
     /** One property with weight 1. */
-    public MoleculeReward(String alphabet, Property property, double invalidScore) {
-        this(alphabet, List.of(new Term(property, 1)), invalidScore);
+    public MoleculeReward(Function<Tensor, List<String>> smilesOf, Property property, double invalidScore) {
+        this(smilesOf, List.of(new Term(property, 1)), invalidScore);
     }
 
     /** One property with weight 1; invalid strings score 0. */
-    public MoleculeReward(String alphabet, Property property) {
-        this(alphabet, property, 0);
+    public MoleculeReward(Function<Tensor, List<String>> smilesOf, Property property) {
+        this(smilesOf, property, 0);
     }
 
     private boolean uses(Property p) {
         return terms.stream().anyMatch(t -> t.property() == p);
     }
 
-    /** One score per row of x0 (B, L) token ids. */
+    /** One score per sample of x0. */
     @Override
     public double[] score(Tensor x0) {
-        List<String> smiles = SmilesTokens.decode(x0, alphabet);
+        List<String> smiles = smilesOf.apply(x0);
         double[] r = new double[smiles.size()];
         for (int i = 0; i < r.length; i++) r[i] = score(smiles.get(i));
         return r;

@@ -1,5 +1,6 @@
 package org.svdd.chem;
 
+import org.openscience.cdk.exception.CDKException;
 import org.openscience.cdk.exception.InvalidSmilesException;
 import org.openscience.cdk.graph.Cycles;
 import org.openscience.cdk.interfaces.IAtom;
@@ -7,6 +8,8 @@ import org.openscience.cdk.interfaces.IAtomContainer;
 import org.openscience.cdk.interfaces.IBond;
 import org.openscience.cdk.silent.SilentChemObjectBuilder;
 import org.openscience.cdk.smarts.SmartsPattern;
+import org.openscience.cdk.smiles.SmiFlavor;
+import org.openscience.cdk.smiles.SmilesGenerator;
 import org.openscience.cdk.smiles.SmilesParser;
 
 import java.util.List;
@@ -97,6 +100,19 @@ public final class Molecules {
     public static boolean isValid(String smiles) {
         return parse(smiles) != null;
     }
+
+    /** CDK's canonical SMILES (aromatic symbols) of a SMILES, the same for every way of writing the molecule; null if it is not valid. */
+    public static String canonical(String smiles) {
+        IAtomContainer mol = parse(smiles);
+        if (mol == null) return null;
+        try {
+            return CANONICAL.create(mol);
+        } catch (CDKException e) {
+            return null;
+        }
+    }
+
+    private static final SmilesGenerator CANONICAL = new SmilesGenerator(SmiFlavor.Canonical | SmiFlavor.UseAromaticSymbols);
 
     /** The fraction of the strings that are valid molecules; 0 for an empty list. */
     public static double validFraction(List<String> smiles) {

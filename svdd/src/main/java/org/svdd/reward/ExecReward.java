@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  */
 public record ExecReward(String command, Function<Tensor, List<String>> encoder, int batch, long timeoutMs, Double penalty) implements Reward {
     /** How much of the end of the program's stderr is kept for error messages. */
-    private static final int STDERR_TAIL_BYTES = 4096;
+    static final int STDERR_TAIL_BYTES = 4096;
     /** A number as a user writes one: optional sign, digits, optional fraction, optional exponent; not 3f, 0x1p2, NaN or Infinity. */
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
@@ -60,9 +60,18 @@ public record ExecReward(String command, Function<Tensor, List<String>> encoder,
         }
     }
 
-    /** Scores the rows batch by batch; the input files an encoder wrote for them are deleted afterwards, whatever happened. */
+    /** Scores the rows batch by batch, one process per batch. */
     @Override
     public double[] score(Tensor x0) {
+        return inBatches(x0, encoder, batch, penalty, this::call);
+    }
+
+    /**
+     * The scores of x0's rows: their input lines from the encoder, then {@code call} on each batch of at most
+     * {@code batch} lines. A batch whose call fails scores the penalty (one warning) or, without one, ends it all.
+     * The input files a {@link #pngFiles} encoder wrote are deleted afterwards, whatever happened.
+     */
+    static double[] inBatches(Tensor x0, Function<Tensor, List<String>> encoder, int batch, Double penalty, Function<List<String>, double[]> call) {
         List<String> lines = encoder.apply(x0);
         try {
             if (lines.size() != x0.dim(0)) throw new IllegalStateException("encoder made " + lines.size() + " lines for " + x0.dim(0) + " samples");
@@ -71,7 +80,7 @@ public record ExecReward(String command, Function<Tensor, List<String>> encoder,
                 List<String> part = lines.subList(from, Math.min(lines.size(), from + batch));
                 double[] s;
                 try {
-                    s = call(part);
+                    s = call.apply(part);
                 } catch (Failure e) {
                     if (penalty == null) throw e;
                     System.err.println("svdd: " + e.getMessage() + "; " + part.size() + " samples scored " + plain(penalty));
@@ -144,12 +153,12 @@ public record ExecReward(String command, Function<Tensor, List<String>> encoder,
         }
     }
 
-    private static long nanosLeft(long deadline) {
+    static long nanosLeft(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
     }
 
     /** -10 rather than -10.0 in messages. */
-    private static String plain(double v) {
+    static String plain(double v) {
         return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
@@ -158,17 +167,18 @@ public record ExecReward(String command, Function<Tensor, List<String>> encoder,
      * descendants. Through its handle, because {@link Process#destroyForcibly} also closes stdin, which waits for the
      * stdin writer, itself blocked until every process holding the pipe (a child of {@code sh}) is dead.
      */
-    private static void destroyTree(Process proc) {
+    static void destroyTree(Process proc) {
         List<ProcessHandle> descendants = proc.descendants().toList();
         proc.toHandle().destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
     }
 
     /**
-     * Starts the reward programs and holds the running ones; a shutdown hook, registered before the first one starts,
-     * kills what is left of them. Starting and the hook take turns, so no program starts unseen by the hook.
+     * Starts the reward programs (these and {@link WorkerReward}'s workers) and holds the running ones; a shutdown hook,
+     * registered before the first one starts, kills what is left of them. Starting and the hook take turns, so no
+     * program starts unseen by the hook.
      */
-    private static final class Running {
+    static final class Running {
         private static final Set<Process> PROCESSES = new HashSet<>();
         private static boolean shuttingDown;
 
@@ -197,7 +207,7 @@ public record ExecReward(String command, Function<Tensor, List<String>> encoder,
      * Reads a stream to its end on its own daemon thread, so that neither of the program's output pipes can fill up and
      * block it; keeps at most the last {@code keep} bytes.
      */
-    private static final class Drain {
+    static final class Drain {
         private final InputStream in;
         private final int keep;
         private final Thread thread;

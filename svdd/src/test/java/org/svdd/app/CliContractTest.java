@@ -40,7 +40,7 @@ class CliContractTest {
         expect(Main.USAGE, "--exec-penalty must be a finite number", "compare", "--checkpoint", DNA, "--exec-penalty", "NaN", "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--reward gc:<target>: 'high' is not a number", "compare", "--checkpoint", DNA, "--reward", "gc:high", "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--reward sum: unknown property 'mw'", "compare", "--checkpoint", DNA, "--reward", "sum:qed=1,mw=2", "--out", dir.resolve("o").toString());
-        expect(Main.USAGE, "--reward sa needs a SMILES model", "compare", "--checkpoint", DNA, "--reward", "sa", "--out", dir.resolve("o").toString());
+        expect(Main.USAGE, "--reward sa needs a molecule model", "compare", "--checkpoint", DNA, "--reward", "sa", "--out", dir.resolve("o").toString());
         expect(Main.USAGE, "--reward jpeg needs an image model", "compare", "--checkpoint", DNA, "--reward", "jpeg", "--out", dir.resolve("o").toString());
         assertFalse(Files.exists(dir.resolve("o")), "refused once the model is read: still no output folder");
         expect(Main.USAGE, "-M 100000 with -n 32 puts 3,200,000 rows through the model at once", "compare", "--checkpoint", DNA, "-M", "100000",
@@ -72,7 +72,7 @@ class CliContractTest {
         expect(Main.USAGE, "is a folder; give a file name", "train", "--task", "dna", "--out", dir.toString());
         assertEquals("an earlier run", Files.readString(old));
         Path dnaRun = Files.copy(Path.of(DNA), dir.resolve("dna-run.safetensors"));
-        expect(Main.USAGE, "holds a DNA_TRANSFORMER checkpoint, not a --task fashion one", "train", "--task", "fashion", "--resume", "--out", dnaRun.toString());
+        expect(Main.USAGE, "holds a dna checkpoint, not a --task fashion one", "train", "--task", "fashion", "--resume", "--out", dnaRun.toString());
 
         Object[] r = Cli.run("compare", "--checkpoint", DNA, "--reward", "gc:0.5", "--methods", "pretrained", "-n", "1", "--steps", "1",
                 "--out", dir.toString(), "--force");

@@ -49,13 +49,14 @@ class CompareCommandTest {
 
     @Test
     void moleculeRowsSayWhichShareOfTheSamplesAreMolecules(@TempDir Path out) throws Exception {
-        Object[] r = Cli.run("compare", "--checkpoint", "../models/smiles-transformer.safetensors", "--reward", "qed", "-n", "4", "--steps", "4",
+        Object[] r = Cli.run("compare", "--checkpoint", "../models/selfies-transformer.safetensors", "--reward", "qed", "-n", "4", "--steps", "4",
                 "--methods", "pretrained", "--out", out.resolve("smiles").toString());
         assertEquals(0, (int) r[0], (String) r[1]);
         JsonObject row = JsonParser.parseString(Files.readString(out.resolve("smiles/results.json"))).getAsJsonObject()
                 .getAsJsonArray("methods").get(0).getAsJsonObject();
         List<String> smiles = Files.readAllLines(out.resolve("smiles/samples/pretrained.smi")).stream().map(l -> l.split("\t", -1)[0]).toList();
         assertEquals(org.svdd.chem.Molecules.validFraction(smiles), row.get("valid").getAsDouble(), 1e-12);
+        assertEquals(1.0, row.get("valid").getAsDouble(), 0, "a SELFIES model's samples are all molecules: " + smiles);
         r = Cli.run("compare", "--checkpoint", DNA.toString(), "--reward", "gc:0.5", "-n", "2", "--steps", "2", "--methods", "pretrained",
                 "--out", out.resolve("dna").toString());
         assertEquals(0, (int) r[0], (String) r[1]);

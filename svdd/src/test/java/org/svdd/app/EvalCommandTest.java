@@ -69,6 +69,6 @@ class EvalCommandTest {
     void etaForADnaModelIsNamed() {
         Object[] r = Cli.run("eval", "--checkpoint", DNA.toString(), "--eta", "0");
         assertTrue((int) r[0] != 0);
-        assertTrue(((String) r[1]).contains("--eta applies to image models") && ((String) r[1]).contains("DNA_TRANSFORMER"), (String) r[1]);
+        assertTrue(((String) r[1]).contains("--eta applies to image models") && ((String) r[1]).contains("DNA sequences"), (String) r[1]);
     }
 }

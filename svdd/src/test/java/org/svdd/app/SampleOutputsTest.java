@@ -47,7 +47,7 @@ class SampleOutputsTest {
 
     @Test
     void smilesLinesAreSmilesIdReward(@TempDir Path dir) throws Exception {
-        Task task = open("smiles-transformer.safetensors", "exec:true", dir);   // any reward: the test gives the rewards
+        Task task = open("selfies-transformer.safetensors", "exec:true", dir);   // any reward: the test gives the rewards
         task.writeSamples(sample(task, 3), REWARDS, dir, "smc");
         List<String> lines = Files.readAllLines(dir.resolve("smc.smi"));
         assertEquals(3, lines.size());
@@ -56,6 +56,7 @@ class SampleOutputsTest {
             assertEquals(3, fields.length, lines.get(i));
             assertEquals("smc-" + i, fields[1]);
             assertEquals(REWARDS[i], Double.parseDouble(fields[2]), 0);
+            assertTrue(org.svdd.chem.Molecules.isValid(fields[0]), "SELFIES tokens decode to a molecule: " + fields[0]);
         }
     }
 

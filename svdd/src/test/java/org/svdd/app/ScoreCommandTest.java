@@ -275,8 +275,8 @@ class ScoreCommandTest {
         usageError("unknown --format 'pdb' (known: smiles, fasta, png)", "score", "--reward", "qed", "--format", "pdb", smi.toString());
         usageError("holds no SMILES", "score", "--reward", "qed", Files.writeString(dir.resolve("empty.smi"), "\n# nothing\nsmiles\n").toString());
         usageError("holds no FASTA record", "score", "--reward", "gc:0.5", Files.writeString(dir.resolve("empty.fa"), "").toString());
-        usageError("--reward qed scores SMILES, but the input is fasta (DNA sequences)", "score", "--reward", "qed", fa.toString(), "--out", out.toString());
-        usageError("--reward jpeg scores images, but the input is smiles (SMILES)", "score", "--reward", "jpeg", smi.toString());
+        usageError("--reward qed scores molecules, but the input is fasta (DNA sequences)", "score", "--reward", "qed", fa.toString(), "--out", out.toString());
+        usageError("--reward jpeg scores images, but the input is smiles (molecules)", "score", "--reward", "jpeg", smi.toString());
         usageError("--reward gc:0.5 scores DNA sequences, but the input is smiles", "score", "--reward", "gc:0.5", "--format", "smiles", fa.toString());
         usageError("--reward gc:1.5: GC target must be in [0, 1]", "score", "--reward", "gc:1.5", fa.toString());
         usageError("needs sequences of at least 15 bases (the motif's width); record x has 10", "score", "--reward", "motif:TBP",

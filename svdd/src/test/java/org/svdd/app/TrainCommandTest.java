@@ -75,7 +75,7 @@ class TrainCommandTest {
         Object[] r = Cli.run("train", "--task", "dna", "--init", UNET.toString(), "--steps", "1", "--batch", "2",
                 "--out", dir.resolve("run.safetensors").toString());
         assertTrue((int) r[0] != 0);
-        assertTrue(((String) r[1]).contains("holds a FASHION_UNET model, not DNA_TRANSFORMER"), (String) r[1]);
+        assertTrue(((String) r[1]).contains("holds a model of images, not of DNA sequences"), (String) r[1]);
     }
 
     @Test

@@ -1,51 +1,35 @@
 package org.svdd.chem;
 
 import org.junit.jupiter.api.Test;
-import org.svdd.diffusion.data.SmilesDataset;
 import org.svdd.tensor.Tensor;
 
 import java.util.List;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Token rows to SMILES to scores; invalid rows score the penalty. */
+/** Samples to SMILES to scores; invalid molecules score the penalty. */
 class MoleculeRewardTest {
-    private static final SmilesDataset DS = SmilesDataset.of(List.of("CCO", "c1ccccc1", "C1CC", "OC(=O)c1ccccc1O"), List.of("a", "b", "c", "d"), 16);
+    private static final List<String> SMILES = List.of("CCO", "c1ccccc1", "C1CC", "OC(=O)c1ccccc1O");
 
-    private static Tensor tokens(int... rowsThenIds) {
-        long[] ids = new long[rowsThenIds.length];
-        for (int i = 0; i < ids.length; i++) ids[i] = rowsThenIds[i];
-        return Tensor.ofLongs(ids, ids.length / 16, 16);
-    }
+    /** Samples (B, 1) whose value is the index of their SMILES in {@link #SMILES}. */
+    private static final Function<Tensor, List<String>> LOOKUP = x -> java.util.Arrays.stream(x.toLongArray()).mapToObj(i -> SMILES.get((int) i)).toList();
 
     private static Tensor rows() {
-        int[] t = new int[4 * 16];
-        System.arraycopy(DS.tokens(), 0, t, 0, t.length);
-        return tokens(t);
-    }
-
-    @Test
-    void decodesUpToTheFirstPad() {
-        assertEquals(DS.smiles(), SmilesTokens.decode(rows(), DS.alphabet()));
-        int[] t = DS.encode("CCO");
-        t[4] = DS.encode("O")[0];                             // "CCO", PAD, "O": the string ends at the PAD
-        assertEquals(List.of("CCO"), SmilesTokens.decode(tokens(t), DS.alphabet()));
-        int[] mask = DS.encode("CC");
-        mask[1] = DS.vocabSize();                             // the MASK id is not a character
-        assertThrows(IllegalArgumentException.class, () -> SmilesTokens.decode(tokens(mask), DS.alphabet()));
+        return Tensor.ofLongs(new long[]{0, 1, 2, 3}, 4, 1);
     }
 
     @Test
     void scoresValidRowsAndPenalisesInvalidOnes() {
-        double[] qed = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.QED).score(rows());
-        double[] logP = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.LOGP, -10).score(rows());
+        double[] qed = new MoleculeReward(LOOKUP, MoleculeReward.Property.QED).score(rows());
+        double[] logP = new MoleculeReward(LOOKUP, MoleculeReward.Property.LOGP, -10).score(rows());
         assertEquals(4, qed.length);
         for (int i : new int[]{0, 1, 3}) {
-            assertTrue(qed[i] > 0 && qed[i] < 1, "QED of " + DS.smiles().get(i) + " = " + qed[i]);
-            assertEquals(Qed.qed(Molecules.parse(DS.smiles().get(i))), qed[i], 0);
+            assertTrue(qed[i] > 0 && qed[i] < 1, "QED of " + SMILES.get(i) + " = " + qed[i]);
+            assertEquals(Qed.qed(Molecules.parse(SMILES.get(i))), qed[i], 0);
         }
         assertEquals(0, qed[2], 0);                           // C1CC: unclosed ring
         assertEquals(-10, logP[2], 0);
@@ -56,18 +40,33 @@ class MoleculeRewardTest {
 
     @Test
     void saIsTurnedSoThatHigherIsEasierAndSumsAreWeighted() {
-        double[] sa = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.SA).score(rows());
-        for (int i : new int[]{0, 1, 3}) assertEquals((10 - SaScore.score(Molecules.parse(DS.smiles().get(i)))) / 9, sa[i], 1e-12);
+        double[] sa = new MoleculeReward(LOOKUP, MoleculeReward.Property.SA).score(rows());
+        for (int i : new int[]{0, 1, 3}) assertEquals((10 - SaScore.score(Molecules.parse(SMILES.get(i)))) / 9, sa[i], 1e-12);
         assertEquals(0, sa[2], 0);                            // invalid: the worst score
-        double[] qed = new MoleculeReward(DS.alphabet(), MoleculeReward.Property.QED).score(rows());
-        double[] sum = new MoleculeReward(DS.alphabet(), List.of(new MoleculeReward.Term(MoleculeReward.Property.QED, 1),
+        double[] qed = new MoleculeReward(LOOKUP, MoleculeReward.Property.QED).score(rows());
+        double[] sum = new MoleculeReward(LOOKUP, List.of(new MoleculeReward.Term(MoleculeReward.Property.QED, 1),
                 new MoleculeReward.Term(MoleculeReward.Property.SA, 0.5)), -1).score(rows());
         for (int i : new int[]{0, 1, 3}) assertEquals(qed[i] + 0.5 * sa[i], sum[i], 1e-12);
         assertEquals(-1, sum[2], 0);
     }
 
     @Test
-    void emptyRowIsInvalid() {
-        assertEquals(-1, new MoleculeReward(DS.alphabet(), MoleculeReward.Property.QED, -1).score(tokens(new int[16]))[0], 0);
+    void decodedSelfiesRowsAreAlwaysScored() {
+        SelfiesAlphabet a = SelfiesAlphabet.of(List.of(Selfies.encode("OC(=O)c1ccccc1O"), Selfies.encode("CCO")));
+        Function<Tensor, List<String>> selfies = x -> {
+            long[] ids = x.toLongArray();
+            int l = x.dim(1);
+            return java.util.stream.IntStream.range(0, x.dim(0)).mapToObj(r -> Selfies.decode(ids, r * l, l, a.symbols())).toList();
+        };
+        long[] anyIds = new long[3 * 12];
+        for (int i = 0; i < anyIds.length; i++) anyIds[i] = (i * 7 + i / 5) % a.size();   // arbitrary symbols, [nop] among them
+        double[] qed = new MoleculeReward(selfies, MoleculeReward.Property.QED, -1).score(Tensor.ofLongs(anyIds, 3, 12));
+        for (double q : qed) assertTrue(q > 0 && q < 1, "every row of SELFIES symbols is a molecule: " + java.util.Arrays.toString(qed));
+        assertThrows(IllegalArgumentException.class, () -> selfies.apply(Tensor.ofLongs(new long[]{a.size()}, 1, 1)), "the MASK id is no symbol");
+    }
+
+    @Test
+    void emptyMoleculeIsInvalid() {
+        assertEquals(-1, new MoleculeReward(x -> List.of(""), MoleculeReward.Property.QED, -1).score(rows())[0], 0);
     }
 }

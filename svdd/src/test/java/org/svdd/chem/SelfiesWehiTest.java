@@ -11,7 +11,7 @@ import org.openscience.cdk.smarts.SmartsPattern;
 import org.openscience.cdk.smiles.SmiFlavor;
 import org.openscience.cdk.smiles.SmilesGenerator;
 import org.openscience.cdk.smiles.SmilesParser;
-import org.svdd.diffusion.data.SmilesDataset;
+import org.svdd.diffusion.data.SmilesFile;
 import org.svdd.tensor.Rng;
 
 import java.io.IOException;
@@ -52,9 +52,9 @@ class SelfiesWehiTest {
 
     @BeforeAll
     static void readWehi() throws IOException {
-        Path csv = SmilesDataset.locateWehi();
+        Path csv = SmilesFile.locateWehi();
         if (csv == null) return;
-        wehi = SmilesDataset.read(csv, 128).smiles();
+        wehi = SmilesFile.read(csv).smiles();
         List<String> encodable = new ArrayList<>();
         for (String s : wehi) {
             try {

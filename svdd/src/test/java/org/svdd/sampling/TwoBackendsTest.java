@@ -45,7 +45,7 @@ class TwoBackendsTest {
         Init init = new Init(reference, DType.F32, new Rng(0));
         Path dna = dir.resolve("dna.safetensors"), unet = dir.resolve("unet.safetensors");
         Trainer.export(dna, new DiffusionModel.Sequences(new SequenceTransformer(new SequenceTransformer.Config(4, 16, 16, 1, 2, 2, 3), init),
-                new MaskedProcess(4, MaskSchedule.logLinear())));
+                new MaskedProcess(4, MaskSchedule.logLinear()), org.svdd.diffusion.data.Vocabulary.DNA));
         Trainer.export(unet, DiffusionModel.images(new UNet2D.Config(1, 8, 8, new int[]{1, 2}, 1, new int[]{4}, 4, 2), init));
         for (Path file : new Path[]{dna, unet}) {
             DiffusionModel onReference = DiffusionModel.load(file, reference), onCpu = DiffusionModel.load(file, cpu);

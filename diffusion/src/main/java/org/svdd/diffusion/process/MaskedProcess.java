@@ -179,6 +179,11 @@ public final class MaskedProcess {
             return new SamplerConfig(128, 1e-5);
         }
 
+        /** These settings with another number of steps. */
+        public SamplerConfig withSteps(int steps) {
+            return new SamplerConfig(steps, tMin);
+        }
+
         /** The time of x_t at reverse step i (t_0 = 1, t_steps = tMin). */
         public double time(int i) {
             return 1 - (1 - tMin) * i / steps;

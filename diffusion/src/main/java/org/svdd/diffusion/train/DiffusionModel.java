@@ -1,6 +1,7 @@
 package org.svdd.diffusion.train;
 
 import org.svdd.tensor.Backend;
+import org.svdd.diffusion.data.Vocabulary;
 import org.svdd.diffusion.model.Configs;
 import org.svdd.diffusion.model.SequenceTransformer;
 import org.svdd.diffusion.model.UNet2D;
@@ -12,6 +13,7 @@ import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.tensor.DType;
 import org.svdd.tensor.Rng;
+import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.CheckpointException;
 import org.svdd.tensor.io.Safetensors;
@@ -20,7 +22,9 @@ import org.svdd.tensor.nn.Module;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,7 +50,6 @@ public sealed interface DiffusionModel {
         return Float.BYTES * switch (this) {
             case Images i -> i.net().config().trainingFloatsPerRow();
             case Sequences s -> s.net().config().trainingFloatsPerRow();
-            case Smiles s -> s.net().config().trainingFloatsPerRow();
         };
     }
 
@@ -55,7 +58,22 @@ public sealed interface DiffusionModel {
         return Float.BYTES * switch (this) {
             case Images i -> i.net().config().inferenceFloatsPerRow();
             case Sequences s -> s.net().config().inferenceFloatsPerRow();
-            case Smiles s -> s.net().config().inferenceFloatsPerRow();
+        };
+    }
+
+    /** The reverse steps the paper samples with: 50 DDIM steps for images, 128 for sequences (the process's sampler defaults). */
+    default int defaultSteps() {
+        return switch (this) {
+            case Images i -> GaussianProcess.SamplerConfig.defaults().steps();
+            case Sequences s -> MaskedProcess.SamplerConfig.defaults().steps();
+        };
+    }
+
+    /** What the samples are, for messages: "images", "DNA sequences", "SELFIES molecules". */
+    default String samples() {
+        return switch (this) {
+            case Images i -> "images";
+            case Sequences s -> s.vocabulary().notation().plural;
         };
     }
 
@@ -64,7 +82,7 @@ public sealed interface DiffusionModel {
         public static final String LOSS_WEIGHTING_KEY = "process.lossWeighting";
 
         public ModelKind kind() {
-            return ModelKind.FASHION_UNET;
+            return ModelKind.GAUSSIAN_UNET;
         }
 
         public Module module() {
@@ -92,59 +110,38 @@ public sealed interface DiffusionModel {
             return new Images(UNet2D.deepen(net, resBlocks, init), process, trainSteps);
         }
 
-        /** DDIM with eta = 1 (the paper's setting), x0 clipped to [-1, 1]. */
+        /** DDIM with the default eta (1, the paper's setting), x0 clipped to [-1, 1]. */
         public Proposal proposal(int steps) {
-            return proposal(steps, 1.0);
+            return proposal(steps, GaussianProcess.SamplerConfig.defaults().eta());
         }
 
         /** DDIM with the given eta (0 deterministic, 1 as DDPM's variance), x0 clipped to [-1, 1]. */
         public Proposal proposal(int steps, double eta) {
             int s = net.config().imageSize();
-            return process.proposal(net.backend(), net, new GaussianProcess.SamplerConfig(steps, eta, true), net.config().channels(), s, s);
-        }
-    }
-
-    record Sequences(SequenceTransformer net, MaskedProcess process) implements DiffusionModel {
-        public ModelKind kind() {
-            return ModelKind.DNA_TRANSFORMER;
-        }
-
-        public Module module() {
-            return net;
-        }
-
-        public Map<String, String> metadata() {
-            return Configs.toMap("transformer", net.config());
-        }
-
-        public Tensor loss(Tensor batch, Rng rng) {
-            return process.loss(net, batch, rng);
-        }
-
-        public Proposal proposal(int steps) {
-            return process.proposal(net.backend(), net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
+            GaussianProcess.SamplerConfig cfg = new GaussianProcess.SamplerConfig(steps, eta, GaussianProcess.SamplerConfig.defaults().clipX0());
+            return process.proposal(net.backend(), net, cfg, net.config().channels(), s, s);
         }
     }
 
     /**
-     * A SMILES model: the transformer and masked process over SmilesDataset's tokens, PAD = 0 (a real token, so lengths
-     * vary) and 1 + i = {@code alphabet.charAt(i)}. The alphabet travels in the checkpoint metadata ({@link #ALPHABET_KEY})
-     * so that samples can be decoded.
+     * A masked transformer over the tokens of a {@link Vocabulary}: DNA letters, SELFIES symbols. Token i of the
+     * transformer is {@code vocabulary.tokens().get(i)}; the process adds its MASK token after them.
      */
-    record Smiles(SequenceTransformer net, MaskedProcess process, String alphabet) implements DiffusionModel {
-        /** Metadata key of the alphabet. */
-        public static final String ALPHABET_KEY = "smiles.alphabet";
-
-        public Smiles {
-            if (alphabet.length() + 1 != net.config().vocab() || process.vocab() != net.config().vocab()) {
-                throw new IllegalArgumentException("alphabet of " + alphabet.length() + " characters + PAD does not match the transformer's " + net.config().vocab()
+    record Sequences(SequenceTransformer net, MaskedProcess process, Vocabulary vocabulary) implements DiffusionModel {
+        public Sequences {
+            if (vocabulary.size() != net.config().vocab() || process.vocab() != net.config().vocab()) {
+                throw new IllegalArgumentException("a vocabulary of " + vocabulary.size() + " tokens does not match the transformer's " + net.config().vocab()
                         + " tokens and the process's " + process.vocab());
             }
-            if (alphabet.chars().distinct().count() != alphabet.length()) throw new IllegalArgumentException("alphabet '" + alphabet + "' repeats a character");
+        }
+
+        /** A fresh model over this vocabulary and length, log-linear mask schedule. */
+        public static Sequences create(SequenceTransformer.Config config, Vocabulary vocabulary, Init init) {
+            return new Sequences(new SequenceTransformer(config, init), new MaskedProcess(config.vocab(), MaskSchedule.logLinear()), vocabulary);
         }
 
         public ModelKind kind() {
-            return ModelKind.SMILES_TRANSFORMER;
+            return ModelKind.MASKED_TRANSFORMER;
         }
 
         public Module module() {
@@ -153,7 +150,7 @@ public sealed interface DiffusionModel {
 
         public Map<String, String> metadata() {
             Map<String, String> m = new LinkedHashMap<>(Configs.toMap("transformer", net.config()));
-            m.put(ALPHABET_KEY, alphabet);
+            m.putAll(vocabulary.metadata());
             return m;
         }
 
@@ -162,34 +159,25 @@ public sealed interface DiffusionModel {
         }
 
         public Proposal proposal(int steps) {
-            return process.proposal(net.backend(), net, new MaskedProcess.SamplerConfig(steps, 1e-5), net.config().length());
+            return process.proposal(net.backend(), net, MaskedProcess.SamplerConfig.defaults().withSteps(steps), net.config().length());
         }
-    }
 
-    /** A fresh SMILES model over this alphabet (plus PAD) and length: the transformer config {@link #smilesConfig}. */
-    static Smiles smiles(String alphabet, int length, Init init) {
-        SequenceTransformer.Config c = smilesConfig(alphabet.length() + 1, length);
-        return new Smiles(new SequenceTransformer(c, init), new MaskedProcess(c.vocab(), MaskSchedule.logLinear()), alphabet);
-    }
-
-    /** The SMILES transformer: width 96, 3 layers, 4 heads, MLP ratio 4, a convolution of width 9 (0.56M parameters), small enough to train on a CPU. */
-    static SequenceTransformer.Config smilesConfig(int vocab, int length) {
-        return new SequenceTransformer.Config(vocab, length, 96, 3, 4, 4, 9);
-    }
-
-    /** A fresh model of the given kind, small default config. SMILES models depend on their data: see {@link #smiles}. */
-    static DiffusionModel create(ModelKind kind, Init init) {
-        return switch (kind) {
-            case FASHION_UNET -> images(UNet2D.Config.small(), init);
-            case DNA_TRANSFORMER -> new Sequences(new SequenceTransformer(SequenceTransformer.Config.small(4, 128), init),
-                    new MaskedProcess(4, MaskSchedule.logLinear()));
-            case SMILES_TRANSFORMER -> throw new IllegalArgumentException("a SMILES model needs its alphabet and length: use DiffusionModel.smiles");
-        };
+        /** One text per row of token ids x (B, L), in the vocabulary's notation. */
+        public List<String> texts(Tensor x) {
+            if (x.rank() != 2 || x.dim(1) != net.config().length()) {
+                throw new IllegalArgumentException("samples must be (B, " + net.config().length() + ") token ids, got " + Shape.str(x.shape()));
+            }
+            long[] ids = x.toLongArray();
+            int b = x.dim(0), l = x.dim(1);
+            List<String> out = new ArrayList<>(b);
+            for (int r = 0; r < b; r++) out.add(vocabulary.text(ids, r * l, l));
+            return out;
+        }
     }
 
     /** A fresh image model with this UNet: Gaussian process, cosine schedule, T = 1000. */
     static Images images(UNet2D.Config config, Init init) {
-        return new Images(new UNet2D(config, init), new GaussianProcess(BetaSchedule.cosine(1000, 0.008)), 1000);
+        return new Images(new UNet2D(config, init), new GaussianProcess(BetaSchedule.of(BetaSchedule.Kind.COSINE, 1000)), 1000);
     }
 
     static DiffusionModel fromMetadata(Path file, Map<String, String> meta, Init init) throws CheckpointException {
@@ -197,26 +185,23 @@ public sealed interface DiffusionModel {
         if (k == null) throw new CheckpointException(file, "no 'kind' in the metadata: not a diffusion model checkpoint");
         ModelKind kind;
         try {
-            kind = ModelKind.valueOf(k);
+            kind = ModelKind.parse(k);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file, "unknown model kind '" + k + "'");
+            throw new CheckpointException(file, "unknown model kind '" + k + "'" + (k.equals("SMILES_TRANSFORMER")
+                    ? ": SMILES models were replaced by SELFIES models, whose samples are always molecules (svdd train --task selfies)" : ""));
         }
         try {
             return switch (kind) {
-                case FASHION_UNET -> {
+                case GAUSSIAN_UNET -> {
                     int t = Integer.parseInt(meta.getOrDefault("process.trainSteps", "1000"));
                     LossWeighting w = LossWeighting.parse(meta.getOrDefault(Images.LOSS_WEIGHTING_KEY, "uniform"));
-                    yield new Images(new UNet2D(Configs.fromMap("unet", UNet2D.Config.class, meta), init), new GaussianProcess(BetaSchedule.cosine(t, 0.008), w), t);
+                    yield new Images(new UNet2D(Configs.fromMap("unet", UNet2D.Config.class, meta), init), new GaussianProcess(BetaSchedule.of(BetaSchedule.Kind.COSINE, t), w), t);
                 }
-                case DNA_TRANSFORMER -> {
+                case MASKED_TRANSFORMER -> {
                     SequenceTransformer.Config c = Configs.fromMap("transformer", SequenceTransformer.Config.class, meta);
-                    yield new Sequences(new SequenceTransformer(c, init), new MaskedProcess(c.vocab(), MaskSchedule.logLinear()));
-                }
-                case SMILES_TRANSFORMER -> {
-                    SequenceTransformer.Config c = Configs.fromMap("transformer", SequenceTransformer.Config.class, meta);
-                    String alphabet = meta.get(Smiles.ALPHABET_KEY);
-                    if (alphabet == null) throw new CheckpointException(file, "no '" + Smiles.ALPHABET_KEY + "' in the metadata of a SMILES model: its samples cannot be decoded");
-                    yield new Smiles(new SequenceTransformer(c, init), new MaskedProcess(c.vocab(), MaskSchedule.logLinear()), alphabet);
+                    // files written before vocabularies were stored hold DNA models
+                    Vocabulary v = meta.containsKey(Vocabulary.NOTATION_KEY) ? Vocabulary.fromMetadata(meta) : Vocabulary.DNA;
+                    yield Sequences.create(c, v, init);
                 }
             };
         } catch (IllegalArgumentException e) {

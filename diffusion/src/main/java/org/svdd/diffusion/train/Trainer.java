@@ -25,7 +25,7 @@ public final class Trainer {
     /** The checkpoint's prefixes of the raw weights and of their EMA. */
     private static final String MODEL = "model.", EMA = "ema.";
 
-    /** Training settings; every field has a default in {@link #defaults}. */
+    /** Training settings (each task's defaults: {@code svdd train --help}). */
     public record Config(int steps, int batch, double lr, int warmup, double emaDecay, double clip, int checkpointEvery, long seed) {
         public Config {
             if (!(emaDecay >= 0 && emaDecay <= 1)) throw new IllegalArgumentException("EMA decay must be in [0, 1], got " + emaDecay);
@@ -39,15 +39,6 @@ public final class Trainer {
 
         private static TrainingLoop.Config loop(int steps, int batch, double lr, int warmup, double clip, int checkpointEvery, long seed) {
             return new TrainingLoop.Config(steps, batch, lr, warmup, 0.05, 0.01, clip, checkpointEvery, seed, TrainingLoop.StepSeed.GOLDEN_RATIO);
-        }
-
-        /** Per task; the DNA default (3,000 steps) trains in about 28 minutes on 2 CPU cores (models/README.md). */
-        public static Config defaults(ModelKind kind) {
-            return switch (kind) {
-                case FASHION_UNET -> new Config(4000, 64, 2e-3, 200, 0.995, 1.0, 250, 1);
-                case DNA_TRANSFORMER -> new Config(3000, 64, 1e-3, 200, 0.995, 1.0, 250, 1);
-                case SMILES_TRANSFORMER -> new Config(5500, 32, 2e-3, 100, 0.995, 1.0, 100, 1);
-            };
         }
     }
 
@@ -94,21 +85,13 @@ public final class Trainer {
     /**
      * Trains (or resumes, when {@code checkpoint} exists and resume is set) on {@code backend} and returns the final model with its EMA
      * weights loaded. The checkpoint at {@code checkpoint} is rewritten every checkpointEvery steps and at the end.
+     * {@code fresh} builds the untrained model from the initialiser.
      */
-    public static DiffusionModel train(Backend backend, ModelKind kind, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out) throws IOException {
-        return train(backend, kind, data, cfg, checkpoint, resume, out, cfg.steps());
-    }
-
-    /** As above, for models whose shape depends on the data (SMILES): {@code fresh} builds the untrained model. */
     public static DiffusionModel train(Backend backend, Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out) throws IOException {
         return train(backend, fresh, data, cfg, checkpoint, resume, out, cfg.steps());
     }
 
     /** As above, but stops (as if killed) once {@code stopAt} steps are done: for testing resumption. */
-    static DiffusionModel train(Backend backend, ModelKind kind, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
-        return train(backend, init -> DiffusionModel.create(kind, init), data, cfg, checkpoint, resume, out, stopAt);
-    }
-
     static DiffusionModel train(Backend backend, Function<Init, DiffusionModel> fresh, Data data, Config cfg, Path checkpoint, boolean resume, PrintStream out, long stopAt) throws IOException {
         Denoising run = TrainingLoop.train(backend, cfg.loop(), (init, from) -> {
             if (from == null) return new Denoising(fresh.apply(init), data, cfg, checkpoint);

@@ -24,6 +24,9 @@ class TrainerTest {
     @TempDir
     Path dir;
 
+    private static final java.util.function.Function<org.svdd.tensor.nn.Init, DiffusionModel> DNA =
+            init -> DiffusionModel.Sequences.create(org.svdd.diffusion.model.SequenceTransformer.Config.small(4, 128), org.svdd.diffusion.data.Vocabulary.DNA, init);
+
     private static Trainer.Data data() {
         long[] t = new long[16 * 128];
         for (int i = 0; i < t.length; i++) t[i] = (i * 7 + i / 128) % 4;
@@ -35,14 +38,14 @@ class TrainerTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         Trainer.Config six = new Trainer.Config(6, 2, 1e-3, 2, 0.9, 1.0, 3, 7);
         Path straight = dir.resolve("straight.safetensors");
-        DiffusionModel a = Trainer.train(Backends.current(), ModelKind.DNA_TRANSFORMER, data(), six, straight, false, quiet);
+        DiffusionModel a = Trainer.train(Backends.current(), DNA, data(), six, straight, false, quiet);
 
         Path resumed = dir.resolve("resumed.safetensors");
-        Trainer.train(Backends.current(), ModelKind.DNA_TRANSFORMER, data(), six, resumed, false, quiet, 4);      // killed during step 5
+        Trainer.train(Backends.current(), DNA, data(), six, resumed, false, quiet, 4);      // killed during step 5
 
         assertEquals("3", Safetensors.readHeader(resumed).metadata().get("train.step"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        DiffusionModel b = Trainer.train(Backends.current(), ModelKind.DNA_TRANSFORMER, data(), six, resumed, true, new PrintStream(log));
+        DiffusionModel b = Trainer.train(Backends.current(), DNA, data(), six, resumed, true, new PrintStream(log));
         assertTrue(log.toString().contains("resuming"), log.toString());
         Map<String, Tensor> pa = a.module().namedParameters(), pb = b.module().namedParameters();
         for (String k : pa.keySet()) assertArrayEquals(pa.get(k).toFloatArray(), pb.get(k).toFloatArray(), k);

@@ -38,7 +38,7 @@ class TrainingChecksumTest {
         for (int i = 0; i < t.length; i++) t[i] = (i * 5 + i / 16) % 4;
         Trainer.Config cfg = new Trainer.Config(6, 3, 2e-3, 2, 0.9, 0.5, 4, 11);
         DiffusionModel m = Trainer.train(Backends.current(), init -> new DiffusionModel.Sequences(new SequenceTransformer(new SequenceTransformer.Config(4, 16, 16, 1, 2, 2, 3), init),
-                new MaskedProcess(4, MaskSchedule.logLinear())), Trainer.tokens(t, 12, 16), cfg, dir.resolve("dna.safetensors"), false, QUIET);
+                new MaskedProcess(4, MaskSchedule.logLinear()), org.svdd.diffusion.data.Vocabulary.DNA), Trainer.tokens(t, 12, 16), cfg, dir.resolve("dna.safetensors"), false, QUIET);
         assertEquals("-16.11385220872762 -1693119339", Checksums.of(m.module().namedParameters()));
         assertEquals("-32.44961876397175 -767699449", checkpoint("dna.safetensors"));
     }
