@@ -11,10 +11,12 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
   echo "svdd: building (first run or sources changed)..." >&2
   (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
 fi
-# A fixed heap, initial = maximum, of 2 GiB (half the memory where that is less; the JVM's or a container's limit
-# counts). Fixed, because a heap that shrinks and regrows makes the kernel fault in and zero its pages again and again
-# (a UNet training run spent 30% of its time there); 2 GiB, because the demo, comparisons and the committed models'
-# training fit in it at the speed of a larger heap while holding a third of the memory (bench/RESULTS.md, "JVM options").
+# The heap grows from 256 MiB up to a maximum: 1.5 GiB for training (the committed models at batch 64 fit), 2 GiB for
+# the rest (comparisons of 640 UNet rows at once fit); half the memory where that is less, the JVM's or a container's
+# limit counting. A run holds the memory it uses, not a fixed block: the demo and a DNA comparison stay under 1 GB.
+# The heap never shrinks (MaxHeapFreeRatio=100): memory given back and taken again must be faulted in and zeroed by
+# the kernel, which once cost UNet training half its speed (bench/memory.sh measures RSS, page faults and speed;
+# bench/RESULTS.md).
 # A run that would not fit is refused with an estimate before it starts: give it more with SVDD_JAVA_OPTS, which comes
 # later on the java command line, so -Xms/-Xmx given there win.
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
@@ -22,12 +24,10 @@ for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; 
   lim=$(cat "$f" 2>/dev/null || true)
   if [[ "$lim" =~ ^[0-9]+$ && -n "$mem_kb" ]] && (( lim / 1024 < mem_kb )); then mem_kb=$(( lim / 1024 )); fi
 done
-heap_mb=2048
-if [ -n "${mem_kb:-}" ] && (( mem_kb / 2048 < heap_mb )); then heap_mb=$(( mem_kb / 2048 )); fi
-# Transparent huge pages for the heap where the kernel gives them on request ("madvise"): fewer and cheaper page
-# faults as the heap is first touched (a UNet training step 1.26x faster on a 2-core VM, bench/RESULTS.md); with
-# "always" the heap gets them anyway, with "never" the flag would only print a warning.
+max_mb=2048
+case "${1:-}" in train|train-value|train-classifier|train-oracle) max_mb=1536 ;; esac
+if [ -n "${mem_kb:-}" ] && (( mem_kb / 2048 < max_mb )); then max_mb=$(( mem_kb / 2048 )); fi
 thp=""
 grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
-exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${heap_mb}m -Xmx${heap_mb}m $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
+exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms256m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
   -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"

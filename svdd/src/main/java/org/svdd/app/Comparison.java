@@ -103,8 +103,8 @@ final class Comparison {
     private final PrintStream log;
     private Map<String, Object> config = Map.of();
     final List<Row> rows = new ArrayList<>();
-    /** Molecule tasks: each method's best distinct molecules, best first, for structures.png. */
-    private final Map<String, List<Scored>> bestMolecules = new LinkedHashMap<>();
+    /** Tasks with text samples: each method's best distinct samples, best first (molecules: drawn in structures.png). */
+    private final Map<String, List<Scored>> best = new LinkedHashMap<>();
 
     /** A sample as text with its reward. */
     record Scored(String text, double reward) {
@@ -147,7 +147,7 @@ final class Comparison {
     /** Runs one method from every seed, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
     Row run(Method method, Method.Settings settings, String label) throws IOException {
         List<SeedRun> runs = new ArrayList<>(seeds);
-        List<Scored> molecules = new ArrayList<>();
+        List<Scored> texts = new ArrayList<>();
         double naturalness = 0, pairwise = 0, unique = 0, valid = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0;
         for (int k = 0; k < seeds; k++) {
             String set = seeds == 1 ? label : label + "-s" + k;
@@ -161,9 +161,9 @@ final class Comparison {
             Path samples = out.resolve("samples");
             task.writeSamples(x, null, samples, set);     // on disk before scoring: a reward program that dies loses no samples
             double[] r = task.reward.score(x);
-            if (task.molecules()) {
-                List<String> smiles = Task.texts(task.model).apply(x);
-                for (int i = 0; i < r.length; i++) molecules.add(new Scored(smiles.get(i), r[i]));
+            if (Task.texts(task.model) != null) {
+                List<String> t = Task.texts(task.model).apply(x);
+                for (int i = 0; i < r.length; i++) texts.add(new Scored(t.get(i), r[i]));
             }
             runs.add(new SeedRun(seed(seed, k), set, r, task.writeSamples(x, r, samples, set), secs));
             double[] div = Task.diversity(x);
@@ -177,7 +177,7 @@ final class Comparison {
             rewardCalls += ctx.cost().rewardCalls();
             if (seeds > 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", set, Bootstrap.quantile(r.clone(), .5), secs);
         }
-        if (task.molecules()) bestMolecules.put(label, best(molecules, STRUCTURES_PER_METHOD));
+        if (!texts.isEmpty()) best.put(label, best(texts, STRUCTURES_PER_METHOD, task.molecules()));
         double[][] bySeed = runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
         double samples = (double) n * seeds;
         Row row = new Row(label, method, settings, List.copyOf(runs), naturalness, pairwise, unique, valid, denoiser / samples, grad / samples, value / samples,
@@ -196,8 +196,10 @@ final class Comparison {
      * is "-", never the maximum.
      */
     String table() {
-        List<String> head = List.of("method", "50% [95% CI]", "80%", "90%", "95%", "99%", "mean", "std", task.naturalnessName(), "pair-d", "unique",
-                "denoiser", "value-net", "reward", "time s");
+        boolean valid = rows.stream().anyMatch(r -> Double.isFinite(r.valid()));    // molecules, or family members (tRNAs)
+        List<String> head = new ArrayList<>(List.of("method", "50% [95% CI]", "80%", "90%", "95%", "99%", "mean", "std", task.naturalnessName(), "pair-d", "unique"));
+        if (valid) head.add("valid");
+        head.addAll(List.of("denoiser", "value-net", "reward", "time s"));
         List<List<String>> cells = new ArrayList<>();
         cells.add(head);
         for (Row r : rows) {
@@ -212,6 +214,7 @@ final class Comparison {
             c.add(String.format(Locale.ROOT, "%.4f", r.naturalness()));
             c.add(String.format(Locale.ROOT, "%.3f", r.pairwise()));
             c.add(String.format(Locale.ROOT, "%.2f", r.unique()));
+            if (valid) c.add(String.format(Locale.ROOT, "%.2f", r.valid()));
             c.add(String.format(Locale.ROOT, "%.0f", r.denoiserPerSample() + r.gradPerSample()));
             c.add(String.format(Locale.ROOT, "%.0f", r.valuePerSample()));
             c.add(String.format(Locale.ROOT, "%.0f", r.rewardCallsPerSample()));
@@ -260,17 +263,28 @@ final class Comparison {
         for (Row r : rows) dist.put(r.method(), r.rewards());
         String perMethod = seeds == 1 ? "n = " + n + " per method" : "n = " + n + " x " + seeds + " seeds per method";
         Plots.rewardBoxes(dist, "reward " + task.rewardSpec + " on " + task.checkpoint.getFileName() + " (" + perMethod + ")", out.resolve("rewards.png"));
-        if (!bestMolecules.isEmpty()) writeStructures(out.resolve("structures.png"));
+        if (task.molecules() && !best.isEmpty()) {
+            try {
+                writeStructures(out.resolve("structures.png"));
+            } catch (RuntimeException | java.awt.AWTError | InternalError e) {   // AWT without fonts: the rest of the results stand
+                log.println("structures.png not drawn (" + e + "); drawing needs fontconfig and a font, e.g. Debian's fonts-dejavu-core");
+            }
+        }
     }
 
-    /** The k best samples by reward with distinct canonical SMILES (invalid ones left out), best first. */
-    static List<Scored> best(List<Scored> samples, int k) {
+    /** A method's best distinct samples as text, best first; empty for image tasks and methods not run. */
+    List<Scored> best(String label) {
+        return best.getOrDefault(label, List.of());
+    }
+
+    /** The k best samples by reward with distinct texts (molecules: distinct canonical SMILES, invalid ones left out), best first. */
+    static List<Scored> best(List<Scored> samples, int k, boolean molecules) {
         List<Scored> sorted = new ArrayList<>(samples);
         sorted.sort(java.util.Comparator.comparingDouble(Scored::reward).reversed());
         java.util.Set<String> seen = new java.util.HashSet<>();
         List<Scored> out = new ArrayList<>(k);
         for (Scored s : sorted) {
-            String c = Molecules.canonical(s.text());
+            String c = molecules ? Molecules.canonical(s.text()) : s.text();
             if (c != null && seen.add(c) && out.size() < k) out.add(s);
         }
         return out;
@@ -279,7 +293,7 @@ final class Comparison {
     /** One row a method: its best molecules as 2-D structures, captioned with the method and reward. */
     private void writeStructures(Path png) throws IOException {
         List<String> smiles = new ArrayList<>(), captions = new ArrayList<>();
-        bestMolecules.forEach((label, best) -> {
+        best.forEach((label, best) -> {
             for (int i = 0; i < STRUCTURES_PER_METHOD; i++) {
                 smiles.add(i < best.size() ? best.get(i).text() : "");
                 captions.add(i < best.size() ? String.format(Locale.ROOT, "%s  %s %.3f", label, task.rewardSpec, best.get(i).reward()) : label);

@@ -1,5 +1,7 @@
 package org.svdd.app;
 
+import org.svdd.diffusion.data.TrnaDataset;
+import org.svdd.reward.InfernalReward;
 import org.svdd.sampling.Method;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,14 +20,15 @@ import java.util.concurrent.Callable;
 /**
  * The README's first command: loads the committed checkpoints and compares the methods of the paper at matched
  * denoiser cost on (1) Fashion-MNIST with JPEG compressibility, (2) fly promoters with the TBP motif and (3) WEHI
- * SMILES with QED where that model exists; prints the tables and writes report.md, plots and samples into --out.
+ * molecules (SELFIES) with QED and (4) tRNAs with Infernal's bit score, where Infernal is installed; prints the tables
+ * and writes report.md, plots and samples into --out.
  * The settings are small enough for 2 CPU cores in under 10 minutes; every one is printed in the report.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run SVDD against the baselines on the committed models (images + JPEG, DNA + motif, molecules + QED) and write a report.")
+        description = "Run SVDD against the baselines on the committed models (images + JPEG, DNA + motif, molecules + QED, tRNA + Infernal) and write a report.")
 final class DemoCommand implements Callable<Integer> {
     /** What this command writes into --out: with --force, these are removed first. */
-    static final List<String> OUTPUTS = List.of("report.md", "images", "dna", "molecules");
+    static final List<String> OUTPUTS = List.of("report.md", "images", "dna", "molecules", "rna");
 
     @picocli.CommandLine.Spec
     CommandSpec commandSpec;
@@ -46,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--all-methods", description = "Also run fk-steering, nested-is, beam and classifier-guidance (about twice the time).")
     boolean allMethods;
 
-    @Option(names = "--tasks", defaultValue = "images,dna,molecules", description = "Which tasks to run, comma-separated. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--tasks", defaultValue = "images,dna,molecules,rna", description = "Which tasks to run, comma-separated. Default: ${DEFAULT-VALUE}")
     String tasks;
 
     @Option(names = "--quick", description = "A quick check that everything runs: " + QUICK_N + " samples per method instead of 16-24, the same tasks, "
@@ -72,7 +75,8 @@ final class DemoCommand implements Callable<Integer> {
     static final List<Spec> SPECS = List.of(
             new Spec("images", "fashion-unet.safetensors", "jpeg", "fashion-value-jpeg.safetensors", 16, 10, 25, 0.03, 300),
             new Spec("dna", "dna-transformer.safetensors", "motif:TBP", "dna-value-tbp.safetensors", 24, 10, 32, 1.0, 1.0),
-            new Spec("molecules", "selfies-transformer.safetensors", "qed", "selfies-value-qed.safetensors", 24, 10, 32, 0.05, 1.0));
+            new Spec("molecules", "selfies-transformer.safetensors", "qed", "selfies-value-qed.safetensors", 24, 10, 32, 0.05, 1.0),
+            new Spec("rna", "trna-transformer.safetensors", "cm", "trna-value-cm.safetensors", 16, 5, 32, 5.0, 1.0));
 
     @Override
     public Integer call() throws Exception {
@@ -89,9 +93,16 @@ final class DemoCommand implements Callable<Integer> {
                 .append("Columns: reward quantiles over the samples, the median with its 95% bootstrap interval (resampling within seeds), ")
                 .append("\"-\" where there are too few samples to estimate a quantile; naturalness under the pre-trained model (lower = more natural); ")
                 .append("pair-d = mean pairwise ")
-                .append("distance and unique = fraction of distinct samples (diversity); denoiser / value-net / reward = calls per sample (the cost); time in seconds.\n");
+                .append("distance and unique = fraction of distinct samples (diversity); valid = fraction of samples that are molecules (molecules) or that Infernal calls tRNAs, E-value <= 0.01 (rna); ")
+                .append("denoiser / value-net / reward = calls per sample (the cost); time in seconds.\n");
         long t0 = System.nanoTime();
         for (Spec spec : chosen) {
+            String missing = spec.reward().equals("cm") ? infernalMissing() : null;
+            if (missing != null) {
+                System.out.printf("%n== %s: skipped: %s%n", spec.name(), missing);
+                report.append("\n## ").append(spec.name()).append("\n\nSkipped: ").append(missing).append(".\n");
+                continue;
+            }
             Path ck = dir.resolve(spec.checkpoint());
             Path vn = dir.resolve(spec.valueNet());
             Path taskOut = out.resolve(spec.name());
@@ -125,7 +136,8 @@ final class DemoCommand implements Callable<Integer> {
                             ? "DPS differentiates the value net at t = 0, standing in for the non-differentiable reward.\n" : "")
                     .append("\n").append(c.table()).append("\n![rewards](").append(spec.name()).append("/rewards.png)\n\nSamples: `")
                     .append(spec.name()).append("/samples/`; every sample's reward: `").append(spec.name()).append("/rewards.csv`.\n")
-                    .append(task.molecules() ? "\nThe best molecules of each method (one row a method):\n\n![structures](" + spec.name() + "/structures.png)\n" : "");
+                    .append(task.molecules() ? "\nThe best molecules of each method (one row a method):\n\n![structures](" + spec.name() + "/structures.png)\n" : "")
+                    .append(task.reward instanceof InfernalReward cm && !c.best(Method.SVDD_PM.cliName()).isEmpty() ? structure(cm, c.best(Method.SVDD_PM.cliName()).getFirst()) : "");
             Comparison.atomically(out.resolve("report.md"), w -> w.print(report));
             task.close();
         }
@@ -137,12 +149,30 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The report's lines on one sample as Infernal aligns it to the model: sequence over the consensus structure. */
+    static String structure(InfernalReward cm, Comparison.Scored sample) {
+        List<String> a = cm.align(sample.text());
+        return String.format(Locale.ROOT, "%nThe best svdd-pm sample (%.1f bits) as cmalign aligns it to the tRNA model, over the model's consensus "
+                + "secondary structure in WUSS notation (matching brackets pair; '-' and '.' are gaps in the sequence):%n%n```%n%-8s %s%n%-8s %s%n```%n", sample.reward(), "sample", a.get(0), "SS_cons", a.get(1));
+    }
+
+    /** Why the RNA task's reward cannot run here (Infernal or its tRNA model missing), or null when it can. */
+    static String infernalMissing() {
+        if (TrnaDataset.locateCm() == null) return "the tRNA covariance model is not installed (Debian infernal: scripts/fetch-data.sh)";
+        try {
+            InfernalReward.available();
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
     /** The specs named by --tasks, in the order of {@link #SPECS}. */
     static List<Spec> chosen(String tasks) {
         List<String> wanted = java.util.Arrays.stream(tasks.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
-        Usage.require(!wanted.isEmpty(), "--tasks is empty (known: images, dna, molecules)");
+        Usage.require(!wanted.isEmpty(), "--tasks is empty (known: images, dna, molecules, rna)");
         for (String w : wanted)
-            Usage.require(SPECS.stream().anyMatch(s -> s.name().equals(w)), "--tasks: unknown task '" + w + "' (known: images, dna, molecules)");
+            Usage.require(SPECS.stream().anyMatch(s -> s.name().equals(w)), "--tasks: unknown task '" + w + "' (known: images, dna, molecules, rna)");
         return SPECS.stream().filter(s -> wanted.contains(s.name())).toList();
     }
 }

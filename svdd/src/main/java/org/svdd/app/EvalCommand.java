@@ -1,6 +1,9 @@
 package org.svdd.app;
 
 import org.svdd.diffusion.data.DnaDataset;
+import org.svdd.diffusion.data.TrnaDataset;
+import org.svdd.eval.Bootstrap;
+import org.svdd.reward.InfernalReward;
 import org.svdd.diffusion.data.Vocabulary;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
@@ -74,11 +77,21 @@ final class EvalCommand implements Callable<Integer> {
             return 0;
         }
         int l = seq.net().config().length();
-        DnaDataset.Split split = DnaDataset.promoters(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"), l, 0.1, 0);
-        DnaDataset val = split.validation(), train = split.train();
-        if (train.count() == 0 || val.count() == 0)   // found before sampling, not after
-            throw new IllegalStateException(DnaDataset.locateDmUpstream() + " has no usable " + l + "-base promoter window for the "
-                    + (train.count() == 0 ? "training" : "held-out") + " set (sequences shorter than " + l + " bases or with letters other than ACGT are skipped)");
+        boolean rna = seq.vocabulary().notation() == Vocabulary.Notation.RNA;
+        Rows train, val;
+        if (rna) {
+            TrnaDataset.Split split = TrnaDataset.read(TrainCommand.required(TrnaDataset.locate(), "the tRNA alignment (Debian infernal)"), l, 0.1, 0);
+            train = new Rows(split.train().tokens(), split.train().count());
+            val = new Rows(split.validation().tokens(), split.validation().count());
+        } else {
+            DnaDataset.Split split = DnaDataset.promoters(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"), l, 0.1, 0);
+            train = new Rows(split.train().tokens(), split.train().count());
+            val = new Rows(split.validation().tokens(), split.validation().count());
+            if (train.count() == 0 || val.count() == 0)   // found before sampling, not after
+                throw new IllegalStateException(DnaDataset.locateDmUpstream() + " has no usable " + l + "-base promoter window for the "
+                        + (train.count() == 0 ? "training" : "held-out") + " set (sequences shorter than " + l + " bases or with letters other than ACGT are skipped)");
+        }
+        int letters = seq.vocabulary().size();                                   // DNA: A, C, G, T; RNA: A, C, G, U and PAD
         Proposal p = model.proposal(steps != null ? steps : model.defaultSteps());
         Rng rng = new Rng(seed);
         int[] gen = new int[n * l];
@@ -94,9 +107,9 @@ final class EvalCommand implements Callable<Integer> {
         int[] real = new int[n * l];
         Rng pick = new Rng(seed + 1);
         for (int r = 0; r < n; r++) System.arraycopy(train.tokens(), pick.nextInt(train.count()) * l, real, r * l, l);
-        List<MarkovChain> chains = MARKOV_ORDERS.stream().map(m -> MarkovChain.fit(train.tokens(), train.count(), l, m)).toList();
+        List<MarkovChain> chains = MARKOV_ORDERS.stream().map(m -> MarkovChain.fit(train.tokens(), train.count(), l, m, letters)).toList();
         List<int[]> markov = chains.stream().map(c -> c.sample(n, l, new Rng(seed + 2))).toList();
-        System.out.printf("k-mer correlation with %d held-out windows, %d sequences each:%n", val.count(), n);
+        System.out.printf("k-mer correlation with %d held-out %s, %d sequences each:%n", val.count(), rna ? "tRNAs (k-mers inside the sequences)" : "windows", n);
         System.out.printf("  %-4s %8s %8s", "k", "model", "real");
         for (MarkovChain c : chains) System.out.printf(" %8s", "markov-" + c.order());
         System.out.println();
@@ -116,18 +129,46 @@ final class EvalCommand implements Callable<Integer> {
             Rng r = new Rng(seed + 100 + rep);
             loss += Grad.noGrad(() -> seq.process().loss(seq.net(), x0, r)).item() / 4;
         }
-        double[] base = new double[4];
+        double[] base = new double[letters];
         for (int t : val.tokens()) base[t]++;
         double unigram = 0;
-        for (double c : base) unigram -= c / val.tokens().length * Math.log(c / val.tokens().length);
-        System.out.printf("validation loss (masked-diffusion bound): %.4f nats/base; unigram baseline: %.4f nats/base (uniform: %.4f)%n",
-                loss, unigram, Math.log(4));
+        for (double c : base) if (c > 0) unigram -= c / val.tokens().length * Math.log(c / val.tokens().length);
+        String unit = rna ? "nats/token (PAD included)" : "nats/base";
+        System.out.printf("validation loss (masked-diffusion bound): %.4f %s; unigram baseline: %.4f (uniform: %.4f)%n",
+                loss, unit, unigram, Math.log(letters));
         for (MarkovChain c : chains)
-            System.out.printf("  order-%d Markov chain, exact held-out log-loss: %.4f nats/base%n", c.order(), c.nll(val.tokens(), val.count(), l));
+            System.out.printf("  order-%d Markov chain, exact held-out log-loss: %.4f %s%n", c.order(), c.nll(val.tokens(), val.count(), l), unit);
         maskedLossByRate(seq, x0, seed);
-        for (int c = 1; c <= 3; c++)
-            System.out.printf("  counted from %d neighbours on each side (NeighbourContext): %.4f nats/base%n", c, NeighbourContext.fit(train.tokens(), train.count(), l, c).nll(val.tokens(), val.count(), l));
+        if (rna) infernalCheck(seq, gen, val, n, l);
+        if (!rna)   // NeighbourContext counts DNA letters only
+            for (int c = 1; c <= 3; c++)
+                System.out.printf("  counted from %d neighbours on each side (NeighbourContext): %.4f nats/base%n", c, NeighbourContext.fit(train.tokens(), train.count(), l, c).nll(val.tokens(), val.count(), l));
         return 0;
+    }
+
+    /** Where Infernal is installed: the tRNA model's bit scores of the samples and of the held-out tRNAs, and the share it calls tRNAs. */
+    private static void infernalCheck(DiffusionModel.Sequences seq, int[] gen, Rows val, int n, int l) {
+        String missing = DemoCommand.infernalMissing();
+        if (missing != null) {
+            System.out.println("Infernal check skipped: " + missing);
+            return;
+        }
+        InfernalReward cm = new InfernalReward(TrnaDataset.locateCm(), x -> List.of(), 600_000);
+        System.out.printf("Infernal's tRNA model (%s), bit score of each sequence's best hit; called = E-value <= %s:%n", TrnaDataset.locateCm(), Task.FAMILY_EVALUE);
+        for (Rows rows : List.of(new Rows(gen, n), val)) {
+            List<String> texts = new java.util.ArrayList<>(rows.count());
+            long[] ids = Arrays.stream(rows.tokens()).asLongStream().toArray();
+            for (int r = 0; r < rows.count(); r++) texts.add(seq.vocabulary().text(ids, r * l, l));
+            List<InfernalReward.Hit> hits = cm.hits(texts);
+            double[] bits = hits.stream().mapToDouble(InfernalReward.Hit::bits).toArray();
+            System.out.printf("  %-18s mean %.1f bits, median %.1f, called %.3f%n", rows == val ? "held-out tRNAs" : "samples",
+                    Arrays.stream(bits).average().orElse(Double.NaN), Bootstrap.quantile(bits, .5),
+                    hits.stream().filter(h -> h.evalue() <= Task.FAMILY_EVALUE).count() / (double) hits.size());
+        }
+    }
+
+    /** Token rows (count, L) of a data set. */
+    private record Rows(int[] tokens, int count) {
     }
 
     /**

@@ -2,6 +2,8 @@ package org.svdd.app;
 
 import org.svdd.chem.MoleculeReward;
 import org.svdd.diffusion.data.DnaDataset;
+import org.svdd.diffusion.data.TrnaDataset;
+import org.svdd.reward.InfernalReward;
 import org.svdd.diffusion.data.MotifFile;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.reward.ClassifierReward;
@@ -42,7 +44,7 @@ sealed interface RewardSpec {
     Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) throws IOException;
 
     /** The specs the command line knows, for help texts and errors. */
-    String KNOWN = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>, oracle[:file]; "
+    String KNOWN = "images: jpeg, classifier:<class 0-9>[@file]; DNA: motif:<JASPAR name>, gc:<target>, oracle[:file]; RNA: cm[:file.cm] (Infernal bit score, tRNA model by default); "
             + "molecules: qed, logp, sa (higher = easier to make: (10 - SA) / 9), sum:<property>=<weight>,... (e.g. sum:qed=1,sa=0.5); any: exec:<command>, worker:<command>";
 
     /** The committed Fashion-MNIST classifier (train-classifier), inside the installation. */
@@ -54,6 +56,8 @@ sealed interface RewardSpec {
         IMAGES("an image model", "images"),
         /** (B, L) tokens A=0, C=1, G=2, T=3 ({@link DnaDataset#encode}). */
         DNA("a DNA model", "DNA sequences"),
+        /** (B, L) tokens A=0, C=1, G=2, U=3, PAD=4 ({@link org.svdd.diffusion.data.TrnaDataset}). */
+        RNA("an RNA model", "RNA sequences"),
         /** Molecules, read as SMILES (a SELFIES model's (B, L) tokens decoded; svdd score's SMILES lines). */
         MOLECULES("a molecule model", "molecules");
 
@@ -70,6 +74,7 @@ sealed interface RewardSpec {
                 case DiffusionModel.Images i -> IMAGES;
                 case DiffusionModel.Sequences s -> switch (s.vocabulary().notation()) {
                     case DNA -> DNA;
+                    case RNA -> RNA;
                     case SELFIES -> MOLECULES;
                 };
             };
@@ -131,6 +136,21 @@ sealed interface RewardSpec {
         }
     }
 
+    /** cm[:file.cm]: Infernal's bit score against a covariance model (the tRNA model of Debian's infernal by default). */
+    record Cm(String text, Path file) implements RewardSpec {
+        public Samples samples() {
+            return Samples.RNA;
+        }
+
+        public Reward reward(Function<Tensor, List<String>> texts, Samples given, Path workDir, Task.ExecOptions exec, Backend backend) {
+            try {
+                return new InfernalReward(file, texts, exec.timeoutMs());
+            } catch (IllegalStateException e) {                               // cmsearch missing: the user's to fix
+                throw new Usage.Error("--reward " + text + ": " + e.getMessage());
+            }
+        }
+    }
+
     /** qed, logp, sa or sum:<property>=<weight>,...: a weighted sum of molecular properties; an invalid molecule scores 0. */
     record Molecule(String text, List<MoleculeReward.Term> terms) implements RewardSpec {
         public Samples samples() {
@@ -180,6 +200,11 @@ sealed interface RewardSpec {
             case "motif" -> new Motif(text, motif(arg));
             case "gc" -> new Gc(text, number(arg, "gc:<target>"));
             case "oracle" -> new Oracle(text, Usage.inputFile(arg.isBlank() ? Usage.installed(TrainOracleCommand.DEFAULT_FILE) : Path.of(arg), "--reward oracle:"));
+            case "cm" -> {
+                Path file = arg.isBlank() ? TrnaDataset.locateCm() : Path.of(arg);
+                Usage.require(file != null, "--reward cm: the tRNA covariance model is not installed: run scripts/fetch-data.sh (Debian infernal) or give cm:<file.cm>");
+                yield new Cm(text, Usage.inputFile(file, "--reward cm:"));
+            }
             case "qed" -> new Molecule(text, List.of(new MoleculeReward.Term(MoleculeReward.Property.QED, 1)));
             case "logp" -> new Molecule(text, List.of(new MoleculeReward.Term(MoleculeReward.Property.LOGP, 1)));
             case "sa" -> new Molecule(text, List.of(new MoleculeReward.Term(MoleculeReward.Property.SA, 1)));

@@ -8,6 +8,7 @@ import org.svdd.diffusion.process.LossWeighting;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.DiffusionModel;
 import org.svdd.reward.Reward;
+import org.svdd.reward.InfernalReward;
 import org.svdd.reward.WorkerReward;
 import org.svdd.sampling.Guides;
 import org.svdd.tensor.Backends;
@@ -86,6 +87,7 @@ final class Task implements AutoCloseable {
             case DiffusionModel.Images i -> "jpeg";
             case DiffusionModel.Sequences s -> switch (s.vocabulary().notation()) {
                 case DNA -> "motif:TBP";
+                case RNA -> "cm";
                 case SELFIES -> "qed";
             };
         };
@@ -104,7 +106,7 @@ final class Task implements AutoCloseable {
         return switch (model) {
             case DiffusionModel.Images i -> null;
             case DiffusionModel.Sequences s -> switch (s.vocabulary().notation()) {
-                case DNA -> s::texts;
+                case DNA, RNA -> s::texts;
                 case SELFIES -> x -> s.texts(x).stream().map(Selfies::decode).toList();
             };
         };
@@ -148,9 +150,20 @@ final class Task implements AutoCloseable {
         });
     }
 
-    /** The fraction of samples that are molecules (CDK reads them); NaN, written as null, for models of other samples. */
+    /** The E-value at or below which a sample counts as a member of the covariance model's family (a tRNA). */
+    static final double FAMILY_EVALUE = 0.01;
+
+    /**
+     * The fraction of samples that are what the task makes: molecules (CDK reads them), or, with the Infernal reward,
+     * members of the family (E-value at most {@value #FAMILY_EVALUE}); NaN, written as null, for other tasks.
+     */
     double validFraction(Tensor x) {
-        return molecules() ? Molecules.validFraction(texts(model).apply(x)) : Double.NaN;
+        if (molecules()) return Molecules.validFraction(texts(model).apply(x));
+        if (reward instanceof InfernalReward cm) {
+            List<InfernalReward.Hit> hits = cm.hits(texts(model).apply(x));
+            return hits.stream().filter(h -> h.evalue() <= FAMILY_EVALUE).count() / (double) hits.size();
+        }
+        return Double.NaN;
     }
 
     /**

@@ -3,6 +3,7 @@ package org.svdd.app;
 import org.svdd.diffusion.data.DnaDataset;
 import org.svdd.diffusion.data.ImageDataset;
 import org.svdd.diffusion.data.SmilesFile;
+import org.svdd.diffusion.data.TrnaDataset;
 import org.svdd.diffusion.data.Vocabulary;
 import org.svdd.chem.SelfiesDataset;
 import org.svdd.diffusion.model.SequenceTransformer;
@@ -33,10 +34,10 @@ import java.util.function.Supplier;
 /** Trains a pre-trained diffusion model on one of the offline data sets, with checkpoints and resume. */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a diffusion model (UNet on Fashion-MNIST, or masked transformer on fly promoters or WEHI molecules as SELFIES).")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--task", defaultValue = "fashion", description = "fashion (32x32 images, Gaussian process), dna (128 bp promoters, masked process) or selfies (WEHI molecules as at most 64 SELFIES symbols, masked process). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--task", defaultValue = "fashion", description = "fashion (32x32 images, Gaussian process), dna (128 bp promoters, masked process) rna (Infernal's 1,415 tRNAs, padded to 128, masked process) or selfies (WEHI molecules as at most 64 SELFIES symbols, masked process). Default: ${DEFAULT-VALUE}")
     String task;
 
-    @Option(names = "--steps", description = "Optimiser steps (default: fashion 4000, dna 3000, selfies " + SELFIES_STEPS + ").")
+    @Option(names = "--steps", description = "Optimiser steps (default: fashion 4000, dna 3000, rna 2000, selfies " + SELFIES_STEPS + ").")
     Integer steps;
 
     @Option(names = "--batch", description = "Batch size (default: 64).")
@@ -82,6 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     enum Task {
         FASHION(ModelKind.GAUSSIAN_UNET, new Trainer.Config(4000, 64, 2e-3, 200, 0.995, 1.0, 250, 1)),
         DNA(ModelKind.MASKED_TRANSFORMER, new Trainer.Config(3000, 64, 1e-3, 200, 0.995, 1.0, 250, 1)),
+        RNA(ModelKind.MASKED_TRANSFORMER, new Trainer.Config(2000, 64, 1e-3, 200, 0.995, 1.0, 250, 1)),
         SELFIES(ModelKind.MASKED_TRANSFORMER, new Trainer.Config(SELFIES_STEPS, 64, 1e-3, 200, 0.999, 1.0, 250, 1));
 
         final ModelKind kind;
@@ -94,12 +96,17 @@ final class TrainCommand implements Callable<Integer> {
 
         static Task parse(String task) {
             for (Task t : values()) if (t.name().equalsIgnoreCase(task)) return t;
-            throw new IllegalArgumentException("unknown --task '" + task + "' (known: fashion, dna, selfies)");
+            throw new IllegalArgumentException("unknown --task '" + task + "' (known: fashion, dna, rna, selfies)");
         }
     }
 
     /** Default steps of --task selfies. */
     static final int SELFIES_STEPS = 6000;
+
+    /** The tRNA transformer: width 96, 3 layers, 4 heads, MLP ratio 4, a convolution of width 9, over A, C, G, U and PAD, 128 long. */
+    static SequenceTransformer.Config rnaConfig() {
+        return new SequenceTransformer.Config(TrnaDataset.VOCABULARY.size(), TrnaDataset.LENGTH, 96, 3, 4, 4, 9);
+    }
 
     /** The SELFIES transformer: width 128, 4 layers, 4 heads, MLP ratio 4, a convolution of width 9. */
     static SequenceTransformer.Config selfiesConfig(int vocab, int length) {
@@ -192,6 +199,13 @@ final class TrainCommand implements Callable<Integer> {
                 DnaDataset ds = DnaDataset.promoters(required(DnaDataset.locateDmUpstream(), "fly promoters"), 128, 0.1, 0).train();
                 data = Trainer.tokens(java.util.Arrays.stream(ds.tokens()).asLongStream().toArray(), ds.count(), ds.length());
                 fresh = i -> DiffusionModel.Sequences.create(SequenceTransformer.Config.small(4, 128), Vocabulary.DNA, i);
+            }
+            case RNA -> {
+                TrnaDataset.Split split = TrnaDataset.read(required(TrnaDataset.locate(), "the tRNA alignment (Debian infernal)"), TrnaDataset.LENGTH, 0.1, 0);
+                TrnaDataset ds = split.train();
+                System.out.printf("tRNA: %d training and %d held-out sequences; %d left out (letters other than ACGU)%n", ds.count(), split.validation().count(), split.skipped());
+                data = Trainer.tokens(ds.longTokens(), ds.count(), ds.length());
+                fresh = i -> DiffusionModel.Sequences.create(rnaConfig(), TrnaDataset.VOCABULARY, i);
             }
             case SELFIES -> {
                 SelfiesDataset.Split split = SelfiesDataset.wehi(required(SmilesFile.locateWehi(), "WEHI SMILES"));

@@ -65,6 +65,22 @@ class CompareCommandTest {
     }
 
     @Test
+    void rnaRowsScoreWithInfernalAndSayWhichShareAreTrnas(@TempDir Path out) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(DemoCommand.infernalMissing() == null, "Infernal: " + DemoCommand.infernalMissing());
+        Object[] r = Cli.run("compare", "--checkpoint", "../models/trna-transformer.safetensors", "--reward", "cm", "-n", "3", "--steps", "4",
+                "--methods", "pretrained", "--out", out.toString());
+        assertEquals(0, (int) r[0], (String) r[1]);
+        JsonObject row = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject()
+                .getAsJsonArray("methods").get(0).getAsJsonObject();
+        double valid = row.get("valid").getAsDouble();
+        assertTrue(valid >= 0 && valid <= 1, "the share of samples Infernal calls tRNAs: " + valid);
+        List<org.svdd.diffusion.data.Fasta.Record> samples = org.svdd.diffusion.data.Fasta.read(out.resolve("samples/pretrained.fasta"));
+        assertEquals(3, samples.size());
+        for (var s : samples) assertTrue(s.sequence().matches("[ACGU]*"), "RNA letters, padding left out: " + s.sequence());
+        assertEquals(3, row.getAsJsonArray("rewards").size());
+    }
+
+    @Test
     void badInputIsNamed(@TempDir Path out) {
         String ck = DNA.toString(), o = out.toString();
         assertFails("unknown method 'svdd-xx'", "compare", "--checkpoint", ck, "--methods", "svdd-xx", "--out", o);

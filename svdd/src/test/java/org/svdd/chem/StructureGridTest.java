@@ -18,6 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Structure grids: the PNG's layout, a drawing in a molecule's cell, a caption alone for a SMILES CDK cannot read. */
 class StructureGridTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void fonts() {
+        boolean found;
+        try {
+            found = java.awt.GraphicsEnvironment.getLocalGraphicsEnvironment().getAvailableFontFamilyNames().length > 0;
+        } catch (RuntimeException | Error e) {
+            found = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(found, "no font for the captions: install fontconfig and fonts-dejavu-core (scripts/fetch-data.sh)");
+    }
+
     @Test
     void sixMoleculesInThreeColumnsMakeTwoRows(@TempDir Path dir) throws IOException {
         Path png = dir.resolve("grid.png");

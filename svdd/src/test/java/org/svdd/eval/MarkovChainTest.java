@@ -18,7 +18,7 @@ class MarkovChainTest {
     @Test
     void orderZeroLogLossIsTheLetterEntropy() {
         int[] t = periodic(50, 8);
-        MarkovChain m0 = MarkovChain.fit(t, 50, 8, 0);
+        MarkovChain m0 = MarkovChain.fit(t, 50, 8, 0, 4);
         assertEquals(Math.log(4), m0.nll(t, 50, 8), 1e-12);            // four letters, equally often
     }
 
@@ -26,7 +26,7 @@ class MarkovChainTest {
     void higherOrderLearnsTheCycleAndSamplesIt() {
         int rows = 400, l = 8;
         int[] t = periodic(rows, l);
-        MarkovChain m1 = MarkovChain.fit(t, rows, l, 1);
+        MarkovChain m1 = MarkovChain.fit(t, rows, l, 1, 4);
         // per row of ACGTACGT: the first letter and T->A seen 400 times each (p = 400.5 / 402), A->C, C->G, G->T
         // 800 times each (p = 800.5 / 802); add-1/2 smoothing over four letters
         double rare = -Math.log(400.5 / 402), common = -Math.log(800.5 / 802);
@@ -40,7 +40,7 @@ class MarkovChainTest {
 
     @Test
     void rejectsAnImpossibleOrder() {
-        assertThrows(IllegalArgumentException.class, () -> MarkovChain.fit(new int[4], 1, 4, -1));
+        assertThrows(IllegalArgumentException.class, () -> MarkovChain.fit(new int[4], 1, 4, -1, 4));
     }
 
     @Test

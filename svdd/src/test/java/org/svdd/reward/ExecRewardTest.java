@@ -93,7 +93,7 @@ class ExecRewardTest {
         assertTrue(f.getMessage().contains("timed out after 500 ms"), f.getMessage());
         long[] tree = pidsIn(pids);
         assertEquals(2, tree.length, "the program wrote its pid and its child's");
-        for (long pid : tree) assertGone(pid);
+        for (long pid : tree) Processes.assertGone(pid);
     }
 
     @Test
@@ -114,7 +114,7 @@ class ExecRewardTest {
             assertTrue(jvm.waitFor(20, TimeUnit.SECONDS), "the JVM did not stop");
             long[] tree = pidsIn(pids);
             assertEquals(2, tree.length, "the program wrote its pid and its child's");
-            for (long pid : tree) assertGone(pid);
+            for (long pid : tree) Processes.assertGone(pid);
         } finally {
             jvm.destroyForcibly();
             for (long pid : pidsIn(pids)) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -202,19 +202,5 @@ class ExecRewardTest {
     private static long[] pidsIn(Path file) throws IOException {
         if (!Files.exists(file)) return new long[0];
         return Arrays.stream(Files.readString(file).trim().split("\\s+")).mapToLong(Long::parseLong).toArray();
-    }
-
-    /** Waits up to 2 s for a process to be gone; a zombie (dead, not yet reaped by its new parent) counts as gone. */
-    private static void assertGone(long pid) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (running(pid) && System.nanoTime() < deadline) Thread.sleep(20);
-        assertFalse(running(pid), "process " + pid + " is still running");
-    }
-
-    private static boolean running(long pid) throws Exception {
-        Process ps = new ProcessBuilder("ps", "-o", "stat=", "-p", Long.toString(pid)).start();
-        String state = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        ps.waitFor();
-        return !state.isEmpty() && !state.startsWith("Z");
     }
 }

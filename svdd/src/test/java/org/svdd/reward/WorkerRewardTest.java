@@ -72,7 +72,7 @@ class WorkerRewardTest {
         assertEquals(1, log.size(), "one start for 6 batches: " + log);
         r.close();
         assertEquals("end", Files.readAllLines(dir.resolve("log")).getLast(), "the worker saw its stdin end and exited by itself");
-        assertGone(Long.parseLong(log.getFirst().split(" ")[1]));
+        Processes.assertGone(Long.parseLong(log.getFirst().split(" ")[1]));
         assertThrows(IllegalStateException.class, () -> r.score(SEQS));
     }
 
@@ -121,7 +121,7 @@ class WorkerRewardTest {
         String m = failure(hang, 500).getMessage();
         assertTrue(m.contains("reward worker '" + hang + "' timed out after 500 ms on 1 samples"), m);
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3), "gave up in time");
-        for (String pid : Files.readString(pids).trim().split(" ")) assertGone(Long.parseLong(pid));
+        for (String pid : Files.readString(pids).trim().split(" ")) Processes.assertGone(Long.parseLong(pid));
     }
 
     @Test
@@ -138,7 +138,7 @@ class WorkerRewardTest {
         }
         List<String> log = Files.readAllLines(dir.resolve("log"));
         assertEquals(2, log.stream().filter(l -> l.startsWith("start")).count(), "one restart after the timeout: " + log);
-        assertGone(Long.parseLong(log.getFirst().split(" ")[1]));
+        Processes.assertGone(Long.parseLong(log.getFirst().split(" ")[1]));
     }
 
     @Test
@@ -192,7 +192,7 @@ class WorkerRewardTest {
         try {
             assertTrue(jvm.waitFor(30, TimeUnit.SECONDS), "the JVM did not exit");
             assertEquals(0, jvm.exitValue(), () -> "the JVM wrote: " + readOrEmpty(dir.resolve("jvm.log")));
-            assertGone(Long.parseLong(Files.readString(pid).trim()));
+            Processes.assertGone(Long.parseLong(Files.readString(pid).trim()));
         } finally {
             jvm.destroyForcibly();
             if (Files.exists(pid)) ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroyForcibly);
@@ -212,19 +212,5 @@ class WorkerRewardTest {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    /** Waits up to 2 s for a process to be gone; a zombie (dead, not yet reaped by its new parent) counts as gone. */
-    private static void assertGone(long pid) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (running(pid) && System.nanoTime() < deadline) Thread.sleep(20);
-        assertFalse(running(pid), "process " + pid + " is still running");
-    }
-
-    private static boolean running(long pid) throws Exception {
-        Process ps = new ProcessBuilder("ps", "-o", "stat=", "-p", Long.toString(pid)).start();
-        String state = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        ps.waitFor();
-        return !state.isEmpty() && !state.startsWith("Z");
     }
 }

@@ -84,7 +84,7 @@ public record DnaDataset(int[] tokens, int count, int length, List<String> ids) 
     }
 
     /** A hash of the string and the seed mapped to [0, 1): FNV-1a, then the SplitMix64 finaliser for good mixing. */
-    private static double unitHash(String s, long seed) {
+    static double unitHash(String s, long seed) {
         long h = 0xcbf29ce484222325L ^ seed;
         for (int i = 0; i < s.length(); i++) h = (h ^ s.charAt(i)) * 0x100000001b3L;
         h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;

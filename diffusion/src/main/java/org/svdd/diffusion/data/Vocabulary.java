@@ -14,15 +14,20 @@ public record Vocabulary(Notation notation, List<String> tokens) {
     /** How a row's text is read. */
     public enum Notation {
         /** DNA letters A, C, G, T. */
-        DNA("DNA sequences"),
-        /** SELFIES symbols ("[C]", "[=O]", "[Branch1]", ...): every row is a molecule; "[nop]" pads and is skipped. */
-        SELFIES("SELFIES molecules");
+        DNA("DNA sequences", null),
+        /** RNA letters A, C, G, U; "-" pads a row after the sequence's end. */
+        RNA("RNA sequences", "-"),
+        /** SELFIES symbols ("[C]", "[=O]", "[Branch1]", ...): every row is a molecule; "[nop]" pads. */
+        SELFIES("SELFIES molecules", "[nop]");
 
         /** What the rows are, for messages. */
         public final String plural;
+        /** The padding token, left out of a row's text wherever it stands; null if rows are never padded. */
+        public final String pad;
 
-        Notation(String plural) {
+        Notation(String plural, String pad) {
             this.plural = plural;
+            this.pad = pad;
         }
     }
 
@@ -45,13 +50,14 @@ public record Vocabulary(Notation notation, List<String> tokens) {
         return tokens.size();
     }
 
-    /** The text of {@code ids[from .. from + length)}. */
+    /** The text of {@code ids[from .. from + length)}: its tokens, the notation's padding left out. */
     public String text(long[] ids, int from, int length) {
         StringBuilder b = new StringBuilder(length);
         for (int i = from; i < from + length; i++) {
             long id = ids[i];
             if (id < 0 || id >= tokens.size()) throw new IllegalArgumentException("token " + id + " at position " + (i - from) + " is not one of the " + tokens.size() + " tokens");
-            b.append(tokens.get((int) id));
+            String t = tokens.get((int) id);
+            if (!t.equals(notation.pad)) b.append(t);
         }
         return b.toString();
     }
