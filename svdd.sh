@@ -11,12 +11,12 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
   echo "svdd: building (first run or sources changed)..." >&2
   (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
 fi
-# The heap grows from 256 MiB up to a maximum: 1.5 GiB for training (the committed models at batch 64 fit), 2 GiB for
-# the rest (comparisons of 640 UNet rows at once fit); half the memory where that is less, the JVM's or a container's
-# limit counting. A run holds the memory it uses, not a fixed block: the demo and a DNA comparison stay under 1 GB.
-# The heap never shrinks (MaxHeapFreeRatio=100): memory given back and taken again must be faulted in and zeroed by
-# the kernel, which once cost UNet training half its speed (bench/memory.sh measures RSS, page faults and speed;
-# bench/RESULTS.md).
+# The heap: at most 2 GiB (half the memory where that is less; the JVM's or a container's limit counts), enough for
+# training the committed models at batch 64 and for comparisons of 640 UNet rows at once. Training fixes it (initial =
+# maximum): a heap that grows as it goes, or a smaller fixed one, trained a UNet 1.4x slower. Everything else starts at
+# 256 MiB and grows as needed, never shrinking (MaxHeapFreeRatio=100: memory given back and taken again must be
+# faulted in and zeroed once more), so the demo and comparisons hold under 1 GB instead of 2.1 GB; bench/memory.sh
+# measures RSS, page faults and speed (bench/RESULTS.md, "Heap size", also what this costs in speed).
 # A run that would not fit is refused with an estimate before it starts: give it more with SVDD_JAVA_OPTS, which comes
 # later on the java command line, so -Xms/-Xmx given there win.
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
@@ -25,9 +25,10 @@ for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; 
   if [[ "$lim" =~ ^[0-9]+$ && -n "$mem_kb" ]] && (( lim / 1024 < mem_kb )); then mem_kb=$(( lim / 1024 )); fi
 done
 max_mb=2048
-case "${1:-}" in train|train-value|train-classifier|train-oracle) max_mb=1536 ;; esac
 if [ -n "${mem_kb:-}" ] && (( mem_kb / 2048 < max_mb )); then max_mb=$(( mem_kb / 2048 )); fi
+min_mb=$(( max_mb < 256 ? max_mb : 256 ))
+case "${1:-}" in train|train-value|train-classifier|train-oracle) min_mb=$max_mb ;; esac
 thp=""
 grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
-exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms256m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
+exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${min_mb}m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
   -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"
