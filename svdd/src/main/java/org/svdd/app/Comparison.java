@@ -148,6 +148,7 @@ final class Comparison {
     Row run(Method method, Method.Settings settings, String label) throws IOException {
         List<SeedRun> runs = new ArrayList<>(seeds);
         List<Scored> texts = new ArrayList<>();
+        java.util.function.Function<Tensor, List<String>> asText = Task.texts(task.model);     // null for images
         double naturalness = 0, pairwise = 0, unique = 0, valid = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0;
         for (int k = 0; k < seeds; k++) {
             String set = seeds == 1 ? label : label + "-s" + k;
@@ -161,8 +162,8 @@ final class Comparison {
             Path samples = out.resolve("samples");
             task.writeSamples(x, null, samples, set);     // on disk before scoring: a reward program that dies loses no samples
             double[] r = task.reward.score(x);
-            if (Task.texts(task.model) != null) {
-                List<String> t = Task.texts(task.model).apply(x);
+            if (asText != null) {
+                List<String> t = asText.apply(x);
                 for (int i = 0; i < r.length; i++) texts.add(new Scored(t.get(i), r[i]));
             }
             runs.add(new SeedRun(seed(seed, k), set, r, task.writeSamples(x, r, samples, set), secs));
@@ -293,10 +294,10 @@ final class Comparison {
     /** One row a method: its best molecules as 2-D structures, captioned with the method and reward. */
     private void writeStructures(Path png) throws IOException {
         List<String> smiles = new ArrayList<>(), captions = new ArrayList<>();
-        best.forEach((label, best) -> {
+        best.forEach((label, top) -> {
             for (int i = 0; i < STRUCTURES_PER_METHOD; i++) {
-                smiles.add(i < best.size() ? best.get(i).text() : "");
-                captions.add(i < best.size() ? String.format(Locale.ROOT, "%s  %s %.3f", label, task.rewardSpec, best.get(i).reward()) : label);
+                smiles.add(i < top.size() ? top.get(i).text() : "");
+                captions.add(i < top.size() ? String.format(Locale.ROOT, "%s  %s %.3f", label, task.rewardSpec, top.get(i).reward()) : label);
             }
         });
         StructureGrid.write(smiles, captions, STRUCTURES_PER_METHOD, png);

@@ -43,7 +43,7 @@ final class MoleculeEval {
                 IAtomContainer mol = Molecules.parse(s);
                 if (mol == null) continue;
                 props.add(new double[]{Qed.qed(mol), Crippen.logP(mol), SaScore.score(mol)});
-                String c = Molecules.canonical(s);
+                String c = Molecules.canonical(mol);                       // the parsed molecule, not the string again
                 if (distinct.add(c) && !training.contains(c)) novel++;
             }
             return new Stats(smiles.size(), props.size(), distinct.size(), novel, column(props, 0), column(props, 1), column(props, 2));

@@ -104,7 +104,11 @@ public final class Molecules {
     /** CDK's canonical SMILES (aromatic symbols) of a SMILES, the same for every way of writing the molecule; null if it is not valid. */
     public static String canonical(String smiles) {
         IAtomContainer mol = parse(smiles);
-        if (mol == null) return null;
+        return mol == null ? null : canonical(mol);
+    }
+
+    /** CDK's canonical SMILES (aromatic symbols) of a molecule {@link #parse} returned; null if CDK cannot write it. */
+    public static String canonical(IAtomContainer mol) {
         try {
             return CANONICAL.create(mol);
         } catch (CDKException e) {
