@@ -10,6 +10,7 @@ import org.svdd.diffusion.train.Progress;
 import org.svdd.chem.Molecules;
 import org.svdd.chem.StructureGrid;
 import org.svdd.eval.Bootstrap;
+import org.svdd.reward.Reward;
 import org.svdd.sampling.Method;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
@@ -27,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Runs methods on one {@link Task} with the same seeds and budget knob M, and reports what SVDD.md asks for: reward
@@ -36,7 +39,9 @@ import java.util.Map;
  * produced: each run's samples the moment it finishes, each method's rewards when its last seed has run, the table
  * and plot rewritten after every method. Every sample is named by one id ({@link Task#sampleId}) in its sample file
  * and in rewards.csv, so the outputs join on it: {@code <label>-<index>} from 0 with one seed,
- * {@code <label>-s<k>-<index>} with several.
+ * {@code <label>-s<k>-<index>} with several. With a check reward ({@link #withCheckReward}) every sample is also scored
+ * by a second, held-out reward after its run, outside the costs: the SVDD paper's guard against reward hacking,
+ * steering with one oracle and reporting another trained on disjoint data.
  */
 final class Comparison {
     /** JSON, pretty printed; a number JSON cannot hold (NaN, an infinity) is written as null. */
@@ -47,19 +52,21 @@ final class Comparison {
 
     /**
      * One run of a method from one seed: the seed, the name of its sample set (the label, or label-s&lt;k&gt;), its
-     * rewards in sample order, where each sample went, and its wall time.
+     * rewards in sample order, the check reward's scores of the same samples (null without a check reward), where
+     * each sample went, and its wall time.
      */
-    record SeedRun(long seed, String set, double[] rewards, List<Task.SampleFile> files, double seconds) {
+    record SeedRun(long seed, String set, double[] rewards, double[] checks, List<Task.SampleFile> files, double seconds) {
     }
 
     /**
      * One method's results over its seeds: its label, the method and settings that ran, the runs, the statistics
-     * (naturalness and diversity averaged over the seeds' sample sets, costs per sample), and the median and mean
-     * with their stratified bootstrap intervals ({@link Bootstrap#stratified}).
+     * (naturalness and diversity averaged over the seeds' sample sets, costs per sample), the median and mean with
+     * their stratified bootstrap intervals ({@link Bootstrap#stratified}), and the check reward's median with the same
+     * interval (null without a check reward).
      */
     record Row(String method, Method sampler, Method.Settings settings, List<SeedRun> runs, double naturalness, double pairwise, double unique,
                double valid, double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, Bootstrap.Interval median,
-               Bootstrap.Interval meanInterval) {
+               Bootstrap.Interval meanInterval, Bootstrap.Interval checkMedian) {
         /** Rewards by seed: [k][i] is sample i of run k. */
         double[][] bySeed() {
             return runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
@@ -83,6 +90,16 @@ final class Comparison {
             return Math.sqrt(Arrays.stream(rewards()).map(v -> (v - m) * (v - m)).average().orElse(Double.NaN));
         }
 
+        /** The check reward's scores of all runs, run after run; only with a check reward. */
+        double[] checks() {
+            return Bootstrap.pooled(runs.stream().map(SeedRun::checks).toArray(double[][]::new));
+        }
+
+        /** Denoiser rows per sample as the table counts them: a differentiated row twice. */
+        double denoiserCost() {
+            return denoiserPerSample + gradPerSample;
+        }
+
         /** Each run's median, in seed order. */
         double[] mediansPerSeed() {
             return runs.stream().mapToDouble(r -> Bootstrap.quantile(r.rewards().clone(), .5)).toArray();
@@ -102,6 +119,9 @@ final class Comparison {
     private final Path out;
     private final PrintStream log;
     private Map<String, Object> config = Map.of();
+    /** The held-out reward's spec and the reward itself; null without one. */
+    private String checkSpec;
+    private Reward checkReward;
     final List<Row> rows = new ArrayList<>();
     /** Tasks with text samples: each method's best distinct samples, best first (molecules: drawn in structures.png). */
     private final Map<String, List<Scored>> best = new LinkedHashMap<>();
@@ -144,6 +164,22 @@ final class Comparison {
         return this;
     }
 
+    /**
+     * Scores every sample also by a held-out reward, after its run and outside the costs: the table's "check 50%",
+     * check_q50 with its interval and check_mean in results.json, and rewards.csv's check column; both null: none (the
+     * default). Returns this.
+     */
+    Comparison withCheckReward(String spec, Reward reward) {
+        this.checkSpec = spec;
+        this.checkReward = reward;
+        return this;
+    }
+
+    /** A comparison like this one (task, steps, n, seeds, config, check reward) that writes into the folder name inside this one's. */
+    private Comparison under(String name) {
+        return new Comparison(task, steps, n, seed, seeds, out.resolve(name), log).withConfig(config).withCheckReward(checkSpec, checkReward);
+    }
+
     /** Runs one method from every seed, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
     Row run(Method method, Method.Settings settings, String label) throws IOException {
         List<SeedRun> runs = new ArrayList<>(seeds);
@@ -162,11 +198,12 @@ final class Comparison {
             Path samples = out.resolve("samples");
             task.writeSamples(x, null, samples, set);     // on disk before scoring: a reward program that dies loses no samples
             double[] r = task.reward.score(x);
+            double[] check = checkReward == null ? null : checkReward.score(x);     // the uncounted reward: not in the costs
             if (asText != null) {
                 List<String> t = asText.apply(x);
                 for (int i = 0; i < r.length; i++) texts.add(new Scored(t.get(i), r[i]));
             }
-            runs.add(new SeedRun(seed(seed, k), set, r, task.writeSamples(x, r, samples, set), secs));
+            runs.add(new SeedRun(seed(seed, k), set, r, check, task.writeSamples(x, r, samples, set), secs));
             double[] div = Task.diversity(x);
             naturalness += task.naturalness(x) / seeds;
             pairwise += div[0] / seeds;
@@ -180,9 +217,11 @@ final class Comparison {
         }
         if (!texts.isEmpty()) best.put(label, best(texts, STRUCTURES_PER_METHOD, task.molecules()));
         double[][] bySeed = runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
+        Bootstrap.Interval checkMedian = checkReward == null ? null
+                : Bootstrap.stratified(runs.stream().map(SeedRun::checks).toArray(double[][]::new), Bootstrap.MEDIAN);
         double samples = (double) n * seeds;
         Row row = new Row(label, method, settings, List.copyOf(runs), naturalness, pairwise, unique, valid, denoiser / samples, grad / samples, value / samples,
-                rewardCalls / samples, Bootstrap.stratified(bySeed, Bootstrap.MEDIAN), Bootstrap.stratified(bySeed, Bootstrap.MEAN));
+                rewardCalls / samples, Bootstrap.stratified(bySeed, Bootstrap.MEDIAN), Bootstrap.stratified(bySeed, Bootstrap.MEAN), checkMedian);
         rows.add(row);
         if (seeds == 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", label, row.quantile(.5), row.seconds());
         else log.printf(Locale.ROOT, "  %-20s median %.3f [%.3f, %.3f] over %d seeds  (%.1f s)%n", label, row.median().estimate(), row.median().lo(),
@@ -194,11 +233,13 @@ final class Comparison {
     /**
      * The table, one row a method, columns as wide as their widest cell. 50%: the median and its 95% stratified
      * bootstrap interval; a tail quantile that the method's n x K samples cannot estimate ({@link Bootstrap#estimable})
-     * is "-", never the maximum.
+     * is "-", never the maximum. With a check reward, "check 50%" is that reward's median over the same samples.
      */
     String table() {
         boolean valid = rows.stream().anyMatch(r -> Double.isFinite(r.valid()));    // molecules, or family members (tRNAs)
-        List<String> head = new ArrayList<>(List.of("method", "50% [95% CI]", "80%", "90%", "95%", "99%", "mean", "std", task.naturalnessName(), "pair-d", "unique"));
+        List<String> head = new ArrayList<>(List.of("method", "50% [95% CI]", "80%", "90%", "95%", "99%", "mean", "std"));
+        if (checkReward != null) head.add("check 50%");
+        head.addAll(List.of(task.naturalnessName(), "pair-d", "unique"));
         if (valid) head.add("valid");
         head.addAll(List.of("denoiser", "value-net", "reward", "time s"));
         List<List<String>> cells = new ArrayList<>();
@@ -212,11 +253,12 @@ final class Comparison {
                 c.add(Bootstrap.estimable(QUANTILES[q], samples) ? String.format(Locale.ROOT, "%.3f", r.quantile(QUANTILES[q])) : "-");
             c.add(String.format(Locale.ROOT, "%.3f", r.mean()));
             c.add(String.format(Locale.ROOT, "%.3f", r.std()));
+            if (checkReward != null) c.add(String.format(Locale.ROOT, "%.3f", r.checkMedian().estimate()));
             c.add(String.format(Locale.ROOT, "%.4f", r.naturalness()));
             c.add(String.format(Locale.ROOT, "%.3f", r.pairwise()));
             c.add(String.format(Locale.ROOT, "%.2f", r.unique()));
             if (valid) c.add(String.format(Locale.ROOT, "%.2f", r.valid()));
-            c.add(String.format(Locale.ROOT, "%.0f", r.denoiserPerSample() + r.gradPerSample()));
+            c.add(String.format(Locale.ROOT, "%.0f", r.denoiserCost()));
             c.add(String.format(Locale.ROOT, "%.0f", r.valuePerSample()));
             c.add(String.format(Locale.ROOT, "%.0f", r.rewardCallsPerSample()));
             c.add(String.format(Locale.ROOT, "%.1f", r.seconds()));
@@ -244,18 +286,20 @@ final class Comparison {
     /**
      * rewards.csv, one line a sample: id,method,seed,sample,reward,file, where seed is the seed of the sample's run,
      * sample its index in that run, and file (relative to the output folder) holds the sample (for images its own
-     * PNG); image tasks add grid,grid_cell: the run's grid PNG and the sample's cell in it.
+     * PNG); image tasks add grid,grid_cell: the run's grid PNG and the sample's cell in it; a check reward adds check,
+     * the sample's score by it, last.
      */
     private void writeAll() throws IOException {
         Files.createDirectories(out);
         atomically(out.resolve("rewards.csv"), w -> {
-            w.println("id,method,seed,sample,reward,file" + (task.images() ? ",grid,grid_cell" : ""));
+            w.println("id,method,seed,sample,reward,file" + (task.images() ? ",grid,grid_cell" : "") + (checkReward != null ? ",check" : ""));
             for (Row r : rows)
                 for (SeedRun run : r.runs())
                     for (int i = 0; i < run.rewards().length; i++) {
                         Task.SampleFile f = run.files().get(i);
-                        w.printf(Locale.ROOT, "%s,%s,%d,%d,%.6f,%s%s%n", Task.sampleId(run.set(), i), r.method(), run.seed(), i, run.rewards()[i],
-                                out.relativize(f.file()), f.grid() == null ? "" : "," + out.relativize(f.grid()) + "," + f.cell());
+                        w.printf(Locale.ROOT, "%s,%s,%d,%d,%.6f,%s%s%s%n", Task.sampleId(run.set(), i), r.method(), run.seed(), i, run.rewards()[i],
+                                out.relativize(f.file()), f.grid() == null ? "" : "," + out.relativize(f.grid()) + "," + f.cell(),
+                                run.checks() == null ? "" : String.format(Locale.ROOT, ",%.6f", run.checks()[i]));
                     }
         });
         atomically(out.resolve("table.md"), w -> w.print(table()));
@@ -323,12 +367,15 @@ final class Comparison {
      * q50 with q50_lo and q50_hi, its 95% stratified bootstrap interval, and q50_per_seed, each run's median; the other
      * quantiles (computed whatever n, though the table shows only those that n x K can estimate); mean with mean_lo
      * and mean_hi (the same bootstrap); std; naturalness and diversity (means over the runs); the calls per sample;
-     * seconds (all runs) and seconds_per_seed; and rewards, every sample's reward, run after run.
+     * seconds (all runs) and seconds_per_seed; and rewards, every sample's reward, run after run. With a check reward,
+     * check_reward names it after reward, and each method has check_q50 with check_q50_lo and check_q50_hi (the same
+     * bootstrap) and check_mean after std.
      */
     private Map<String, Object> results() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("checkpoint", task.checkpoint.toString());
         json.put("reward", task.rewardSpec);
+        if (checkSpec != null) json.put("check_reward", checkSpec);
         json.put("steps", steps);
         json.put("n", n);
         json.put("seed", seed);
@@ -359,6 +406,12 @@ final class Comparison {
             m.put("mean_lo", r.meanInterval().lo());
             m.put("mean_hi", r.meanInterval().hi());
             m.put("std", r.std());
+            if (r.checkMedian() != null) {
+                m.put("check_q50", r.checkMedian().estimate());
+                m.put("check_q50_lo", r.checkMedian().lo());
+                m.put("check_q50_hi", r.checkMedian().hi());
+                m.put("check_mean", Bootstrap.mean(r.checks()));
+            }
             m.put("naturalness", r.naturalness());
             m.put("pairwise_distance", r.pairwise());
             m.put("unique", r.unique());
@@ -395,26 +448,75 @@ final class Comparison {
     }
 
     /**
-     * Median reward against M for each method (the paper's "reward rises with M" plot): sweep.csv, with the median's
-     * stratified bootstrap interval over the seeds (median_lo, median_hi), and sweep.png. Every run's outputs are kept
-     * under sweep-runs/ as &lt;method&gt;-M&lt;m&gt;.
+     * Reward at matched cost: each method at each M, in the order given, every other setting as given. Writes, after
+     * every run, sweep.csv (the median with its stratified bootstrap interval over the seeds, q90, mean and the calls
+     * per sample) and the median with that interval as error bars against M (sweep.png, the paper's "reward rises
+     * with M"), against denoiser rows per sample (sweep-denoiser.png) and against reward calls per sample
+     * (sweep-reward.png), one line a method. Every run's outputs are kept under sweep-runs/ as &lt;method&gt;-M&lt;m&gt;.
      */
-    static void sweep(Task task, int steps, int n, long seed, int seeds, int[] ms, List<Method> methods, Method.Settings base, Path out,
-                      PrintStream log, Map<String, Object> config) throws IOException {
-        Map<String, double[]> medians = new LinkedHashMap<>();
-        Comparison c = new Comparison(task, steps, n, seed, seeds, out.resolve("sweep-runs"), log).withConfig(config);
-        for (Method m : methods) medians.put(m.cliName(), new double[ms.length]);
-        StringBuilder csv = new StringBuilder("method,M,median,median_lo,median_hi,q90,mean,denoiser_rows_per_sample,seconds\n");
-        for (int k = 0; k < ms.length; k++) {
-            for (Method m : methods) {
-                Row r = c.run(m, base.withM(ms[k]), m.cliName() + "-M" + ms[k]);
-                medians.get(m.cliName())[k] = r.quantile(.5);
-                csv.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f,%.2f%n", m.cliName(), ms[k], r.quantile(.5), r.median().lo(),
-                        r.median().hi(), r.quantile(.9), r.mean(), r.denoiserPerSample() + r.gradPerSample(), r.seconds()));
+    void sweep(int[] ms, List<Method> methods, Method.Settings base) throws IOException {
+        Comparison runs = under("sweep-runs");
+        Map<String, List<Row>> rowsOf = new LinkedHashMap<>();
+        StringBuilder csv = new StringBuilder("method,M,median,median_lo,median_hi,q90,mean,denoiser_rows_per_sample,reward_calls_per_sample,seconds\n");
+        String on = task.rewardSpec + " on " + task.checkpoint.getFileName();
+        for (int m : ms) {
+            for (Method method : methods) {
+                Row r = runs.run(method, base.withM(m), method.cliName() + "-M" + m);
+                rowsOf.computeIfAbsent(method.cliName(), k -> new ArrayList<>()).add(r);
+                csv.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f,%.1f,%.2f%n", method.cliName(), m, r.quantile(.5), r.median().lo(),
+                        r.median().hi(), r.quantile(.9), r.mean(), r.denoiserCost(), r.rewardCallsPerSample(), r.seconds()));
                 atomically(out.resolve("sweep.csv"), w -> w.print(csv));
+                Plots.lines(medians(rowsOf, row -> row.settings().m(), null), "median reward vs M: " + on,
+                        "M (candidates per step; best-of-n draws N = M samples, the same denoiser budget)", "median reward", out.resolve("sweep.png"));
+                Plots.lines(medians(rowsOf, Row::denoiserCost, null), "median reward vs denoiser cost: " + on, "denoiser rows per sample",
+                        "median reward", out.resolve("sweep-denoiser.png"));
+                Plots.lines(medians(rowsOf, Row::rewardCallsPerSample, null), "median reward vs reward calls: " + on, "reward calls per sample",
+                        "median reward", out.resolve("sweep-reward.png"));
             }
         }
-        Plots.lines(Arrays.stream(ms).asDoubleStream().toArray(), medians, "median reward vs M: " + task.rewardSpec + " on " + task.checkpoint.getFileName(),
-                "median reward", out.resolve("sweep.png"));
+    }
+
+    /**
+     * The selection temperature's trade-off: each method at each alpha (0 = argmax; svdd-soft's Monte-Carlo soft value
+     * takes the same alpha, and is the mean over its draws at 0), M and every other setting as given. Writes, after
+     * every run, alpha.csv (method,alpha, the median with its interval, mean, naturalness, diversity, validity, calls
+     * per sample, seconds) and the median with its interval against naturalness (alpha-naturalness.png) and against
+     * mean pairwise distance (alpha-diversity.png), one point an alpha, labelled with it, a method's points joined in
+     * alpha order. Every run's outputs are kept under alpha-runs/ as &lt;method&gt;-a&lt;alpha&gt;.
+     */
+    void alphas(double[] alphas, List<Method> methods, Method.Settings base) throws IOException {
+        Comparison runs = under("alpha-runs");
+        Map<String, List<Row>> rowsOf = new LinkedHashMap<>();
+        StringBuilder csv = new StringBuilder("method,alpha,median,median_lo,median_hi,mean,naturalness,pairwise_distance,unique,valid,"
+                + "denoiser_rows_per_sample,reward_calls_per_sample,seconds\n");
+        String on = task.rewardSpec + " on " + task.checkpoint.getFileName();
+        for (Method method : methods) {
+            for (double alpha : alphas) {
+                Method.Settings s = new Method.Settings(base.m(), alpha, base.particleAlpha(), base.guidance(), base.mcDraws(), base.potential(),
+                        base.fkEvery(), base.resampling(), base.beamWidths());
+                Row r = runs.run(method, s, method.cliName() + "-a" + Plots.label(alpha));
+                rowsOf.computeIfAbsent(method.cliName(), k -> new ArrayList<>()).add(r);
+                csv.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.1f,%.1f,%.2f%n", method.cliName(), Plots.label(alpha),
+                        r.quantile(.5), r.median().lo(), r.median().hi(), r.mean(), r.naturalness(), r.pairwise(), r.unique(), r.valid(), r.denoiserCost(),
+                        r.rewardCallsPerSample(), r.seconds()));
+                atomically(out.resolve("alpha.csv"), w -> w.print(csv));
+                Plots.lines(medians(rowsOf, Row::naturalness, row -> "α=" + Plots.label(row.settings().alpha())), "median reward vs naturalness over alpha: " + on,
+                        task.naturalnessName() + " (lower = more natural)", "median reward", out.resolve("alpha-naturalness.png"));
+                Plots.lines(medians(rowsOf, Row::pairwise, row -> "α=" + Plots.label(row.settings().alpha())), "median reward vs diversity over alpha: " + on,
+                        "mean pairwise distance (higher = more diverse)", "median reward", out.resolve("alpha-diversity.png"));
+            }
+        }
+    }
+
+    /**
+     * Each method's rows as one series of its median with the median's bootstrap interval as error bars, against x of
+     * each row; label names each point (null: no labels).
+     */
+    private static Map<String, Plots.Series> medians(Map<String, List<Row>> rowsOf, ToDoubleFunction<Row> x, Function<Row, String> label) {
+        Map<String, Plots.Series> series = new LinkedHashMap<>();
+        rowsOf.forEach((method, rows) -> series.put(method, new Plots.Series(rows.stream().mapToDouble(x).toArray(),
+                rows.stream().mapToDouble(r -> r.median().estimate()).toArray(), rows.stream().mapToDouble(r -> r.median().lo()).toArray(),
+                rows.stream().mapToDouble(r -> r.median().hi()).toArray(), label == null ? null : rows.stream().map(label).toList())));
+        return series;
     }
 }

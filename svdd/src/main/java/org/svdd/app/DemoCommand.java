@@ -73,8 +73,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static final List<Spec> SPECS = List.of(
-            new Spec("images", "fashion-unet.safetensors", "jpeg", "fashion-value-jpeg.safetensors", 16, 10, 25, 0.03, 300),
-            new Spec("dna", "dna-transformer.safetensors", "motif:TBP", "dna-value-tbp.safetensors", 24, 10, 32, 1.0, 1.0),
+            new Spec("images", "fashion-unet-deep.safetensors", "jpeg", "fashion-value-jpeg.safetensors", 16, 10, 25, 0.03, 300),
+            new Spec("dna", "dna-transformer-conv.safetensors", "motif:TBP", "dna-value-tbp.safetensors", 24, 10, 32, 1.0, 1.0),
             new Spec("molecules", "selfies-transformer.safetensors", "qed", "selfies-value-qed.safetensors", 24, 10, 32, 0.05, 1.0),
             new Spec("rna", "trna-transformer.safetensors", "cm", "trna-value-cm.safetensors", 16, 5, 32, 5.0, 1.0));
 

@@ -82,6 +82,21 @@ final class Task implements AutoCloseable {
         return new Task(checkpoint, model, spec.text(), r, net);
     }
 
+    /**
+     * Why a value net may not fit the run, or null: SVDD-MC's value is E[r(x0) | x_t] under the sampler that made the
+     * rollouts, so a net fitted to another model's rollouts, or to rollouts with another step count, answers for a
+     * different process. Read from the net's metadata (train.model, train.sampleSteps), when it has them.
+     */
+    static String valueNetMismatch(Path valueNetFile, Path checkpoint, int steps) throws IOException {
+        Map<String, String> meta = ValueNet.metadata(valueNetFile);
+        String model = meta.get("train.model"), sampleSteps = meta.get("train.sampleSteps");
+        if (model != null && !model.equals(checkpoint.getFileName().toString()))
+            return "--value-net " + valueNetFile + " was fitted to rollouts of " + model + ", not of " + checkpoint.getFileName();
+        if (sampleSteps != null && !sampleSteps.equals(Integer.toString(steps)))
+            return "--value-net " + valueNetFile + " was fitted to rollouts of " + sampleSteps + " steps, not " + steps;
+        return null;
+    }
+
     static String defaultReward(DiffusionModel model) {
         return switch (model) {
             case DiffusionModel.Images i -> "jpeg";

@@ -38,6 +38,10 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints. Default: ${DEFAULT-VALUE}")
     int every;
 
+    @Option(names = "--half", description = "Train on half of the training images only: 0 (even indices) or 1 (odd). Two classifiers on the two halves "
+            + "never saw each other's images: steer with one (--reward classifier:<c>@file), check with the other (--check-reward). Default: all images.")
+    Integer half;
+
     @Option(names = "--resume", description = "Continue from --out if it exists.")
     boolean resume;
 
@@ -50,10 +54,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
         Usage.atLeast(batch, 1, "--batch");
         Usage.atLeast(every, 1, "--checkpoint-every");
         Usage.require(lr > 0, "--lr must be > 0, got " + lr);
+        Usage.require(half == null || half == 0 || half == 1, "--half must be 0 or 1, got " + half);
         Usage.outputFile(out, "--out", resume || force);
         Path dir = TrainCommand.required(ImageDataset.locateFashionMnist(), "Fashion-MNIST");
         ImageClassifier.Config model = ImageClassifier.Config.small();
-        ImageDataset train = ImageDataset.fashionMnist(dir, true, model.imageSize());
+        ImageDataset all = ImageDataset.fashionMnist(dir, true, model.imageSize());
+        ImageDataset train = half == null ? all : all.half(half);
         ImageDataset test = ImageDataset.fashionMnist(dir, false, model.imageSize());
         ClassifierTrainer.Config cfg = new ClassifierTrainer.Config(steps, batch, lr, DEFAULTS.warmup(), DEFAULTS.weightDecay(), DEFAULTS.clip(), every,
                 DEFAULTS.maxShift(), DEFAULTS.maxNoise(), seed);

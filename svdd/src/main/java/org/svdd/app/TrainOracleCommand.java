@@ -47,6 +47,10 @@ final class TrainOracleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}")
     long seed;
 
+    @Option(names = "--half", description = "Train on half of the training genes only: 0 or 1 (by the hash that also holds out the validation genes). "
+            + "Two oracles on the two halves share no gene: steer with one (--reward oracle:A), check with the other (--check-reward oracle:B). Default: all training genes.")
+    Integer half;
+
     @Option(names = "--out", required = true, description = "Checkpoint (written atomically); `--reward oracle:FILE` reads it.")
     Path out;
 
@@ -59,6 +63,7 @@ final class TrainOracleCommand implements Callable<Integer> {
         Usage.atLeast(steps, 1, "--steps");
         Usage.atLeast(batch, 1, "--batch");
         Usage.atLeast(width, 1, "--width");
+        Usage.require(half == null || half == 0 || half == 1, "--half must be 0 or 1, got " + half);
         Usage.outputFile(out, "--out", force);
         List<Fasta.Record> records = Fasta.read(TrainCommand.required(DnaDataset.locateDmUpstream(), "fly promoters"));
         List<int[]> trainX = new ArrayList<>(), valX = new ArrayList<>();
@@ -69,14 +74,17 @@ final class TrainOracleCommand implements Callable<Integer> {
             int[] near = DnaDataset.encode(s.substring(s.length() - length));
             int[] far = DnaDataset.encode(s.substring(s.length() - 1000 - length, s.length() - 1000));
             if (near == null || far == null) continue;
-            boolean validation = Math.floorMod(s.substring(s.length() - length).hashCode(), 10) == 0;   // genes, not windows, split
+            int bucket = Math.floorMod(s.substring(s.length() - length).hashCode(), 10);   // genes, not windows, split
+            boolean validation = bucket == 0;
+            if (!validation && half != null && bucket % 2 != half) continue;                  // the other half's gene
             (validation ? valX : trainX).addAll(List.of(near, far));
             (validation ? valY : trainY).addAll(List.of(1.0, 0.0));
         }
         System.out.printf("%d training and %d validation windows (half promoter, half distal)%n", trainX.size(), valX.size());
         ValueNet.Config cfg = new ValueNet.Config(ValueNet.Domain.SEQUENCE, 4, length, width);
         ValueNet net = ValueTraining.train(Backends.current(), cfg, data(trainX, trainY), new ValueTraining.Config(steps, batch, 2e-3, 200, seed), out, false,
-                Map.of("train.reward", "oracle", "train.source", "dm3 upstream: promoter vs distal windows"), System.out);
+                Map.of("train.reward", "oracle", "train.source", "dm3 upstream: promoter vs distal windows",
+                        "train.genes", half == null ? "all training genes" : "half " + half + " of the training genes"), System.out);
         ValueTraining.Data val = data(valX, valY);
         int[] all = new int[val.count()];
         Arrays.setAll(all, i -> i);

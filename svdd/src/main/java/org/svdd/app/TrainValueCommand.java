@@ -17,8 +17,14 @@ import org.svdd.value.ValueTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntPredicate;
 import java.util.concurrent.Callable;
 
 /**
@@ -43,7 +49,18 @@ final class TrainValueCommand implements Callable<Integer> {
     @Option(names = "--sample-steps", description = "Reverse steps of the rollouts; use the steps you will sample with (default 50 images, 128 sequences).")
     Integer sampleSteps;
 
-    @Option(names = "--steps", defaultValue = "1500", description = "Optimiser steps. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--holdout", defaultValue = "0.1", description = "Share of the rollouts held out of training (whole trajectories, spread evenly): "
+            + "the value net's correlation with r(x0) on them is reported per noise level. Default: ${DEFAULT-VALUE}")
+    double holdout;
+
+    @Option(names = "--rounds", defaultValue = "1", description = "Online rounds: round 1 labels pre-trained rollouts; each further round adds as many SVDD-MC "
+            + "rollouts (M = --online-m, argmax) guided by the previous round's net, and fits a fresh net to all of them. Default: ${DEFAULT-VALUE}")
+    int rounds;
+
+    @Option(names = "--online-m", defaultValue = "10", description = "Candidates per step of the online rounds' SVDD-MC rollouts; use the M you will sample with. Default: ${DEFAULT-VALUE}")
+    int onlineM;
+
+    @Option(names = "--steps", defaultValue = "1500", description = "Optimiser steps (per round). Default: ${DEFAULT-VALUE}")
     int steps;
 
     @Option(names = "--batch", defaultValue = "128", description = "Rows per step. Default: ${DEFAULT-VALUE}")
@@ -83,35 +100,99 @@ final class TrainValueCommand implements Callable<Integer> {
         Usage.atLeast(batch, 1, "--batch");
         Usage.atLeast(width, 1, "--width");
         Usage.atLeast(every, 1, "--checkpoint-every");
+        Usage.require(holdout >= 0 && holdout < 1, "--holdout must be in [0, 1), got " + holdout);
+        Usage.atLeast(rounds, 1, "--rounds");
+        Usage.atLeast(onlineM, 1, "--online-m");
+        Usage.require(rounds == 1 || source.equals("rollout"), "--rounds needs --source rollout (online rounds add rollouts)");
+        Usage.require(rounds == 1 || !resume, "--resume continues a one-round run; online rounds (--rounds " + rounds + ") start over");
         Usage.require(lr > 0, "--lr must be > 0, got " + lr);
         if (reward != null) RewardSpec.parse(reward);
         Usage.inputFile(checkpoint, "--checkpoint");
         Usage.outputFile(out, "--out", resume || force);
         if (export != null) Usage.outputFile(export, "--export", force);
+        if (export != null) for (int k = 1; k < rounds; k++) Usage.outputFile(roundFile(export, k), "--export (round " + k + ")", force);
         Task task = Task.open(checkpoint, reward, null, out.toAbsolutePath().getParent(), Task.ExecOptions.defaults());
         ValueNet.Config netConfig = Task.valueNetConfig(task.model, width);
         Rng rng = new Rng(seed);
-        ValueTraining.Data data = switch (source) {
-            case "rollout" -> ValueTraining.rollouts(task.proposal(sampleSteps != null ? sampleSteps : task.defaultSteps()), task.reward,
-                    netConfig, rollouts, 64, rng, System.out);
-            case "data" -> forwardNoised(task, netConfig, rng);
-            default -> throw new IllegalStateException("--source " + source);
-        };
-        task.close();                                                       // the labels are made: a worker: reward may stop
-        ValueNet net = ValueTraining.train(task.model.module().backend(), netConfig, data, new ValueTraining.Config(steps, batch, lr, every, seed), out, resume,
-                task.provenance(source), System.out);
+        ValueTraining.Config cfg = new ValueTraining.Config(steps, batch, lr, every, seed);
+        Backend backend = task.model.module().backend();
+        ValueNet net;
+        Map<String, String> eval = new LinkedHashMap<>();
+        if (source.equals("data")) {
+            ValueTraining.Data data = forwardNoised(task, netConfig, rng);
+            task.close();                                                   // the labels are made: a worker: reward may stop
+            net = ValueTraining.train(backend, netConfig, data, cfg, out, resume, task.provenance(source), System.out);
+            int[] probe = new int[Math.min(1024, data.count())];
+            Rng pr = new Rng(seed + 7);
+            for (int i = 0; i < probe.length; i++) probe[i] = pr.nextInt(data.count());
+            System.out.printf("correlation of v(x_t, t) with r(x0) on %d training rows: %.3f%n", probe.length,
+                    ValueTraining.correlation(net, data.batch(net.backend(), probe, pr)));
+        } else {
+            Proposal p = task.proposal(sampleSteps != null ? sampleSteps : task.defaultSteps());
+            List<ValueTraining.Rollouts> perRound = new ArrayList<>();
+            ValueTraining.Rollouts all = null;
+            net = null;
+            for (int round = 1; round <= rounds; round++) {
+                if (rounds > 1) System.out.printf("round %d of %d: %s%n", round, rounds, round == 1 ? "pre-trained rollouts" : "SVDD-MC rollouts with M = " + onlineM);
+                ValueTraining.Rollouts r = ValueTraining.rollouts(p, task.reward, netConfig, rollouts, 64, net, onlineM, rng, System.out);
+                perRound.add(r);
+                if (round == 1 && holdout > 0) {                                  // the yardstick: how well SVDD-PM's value predicts the same labels
+                    ValueTraining.HeldOut pm = ValueTraining.heldOut(ValueTraining.posteriorMean(p, task.reward), backend, r, holdout, 4);
+                    System.out.println("yardstick, SVDD-PM's value r(x0_hat(x_t)) on the held-out pre-trained rollouts: " + pm.describe());
+                    eval.put("eval.heldOut.posteriorMean", pm.describe());
+                }
+                all = all == null ? r : all.plus(r);
+                if (round == rounds) task.close();                              // the labels are made: a worker: reward may stop
+                IntPredicate training = k -> !ValueTraining.Rollouts.heldOut(k % rollouts, holdout);
+                Map<String, String> prov = new LinkedHashMap<>(task.provenance(source));
+                prov.putAll(rolloutProvenance(p.steps(), round));
+                net = ValueTraining.train(backend, netConfig, all.rows(training), cfg, out, resume, prov, System.out);
+                if (holdout > 0)
+                    for (int k = 0; k < perRound.size(); k++) {
+                        String what = k == 0 ? "pre-trained rollouts" : "round-" + (k + 1) + " SVDD-MC rollouts";
+                        ValueTraining.HeldOut h = ValueTraining.heldOut(ValueTraining.of(net, p), backend, perRound.get(k), holdout, 4);
+                        System.out.printf("round %d net, held-out correlation of v(x_t, t) with r(x0) on %s: %s%n", round, what, h.describe());
+                        if (round == rounds) eval.put("eval.heldOut." + (k == 0 ? "pretrained" : "round" + (k + 1)), h.describe());
+                    }
+                if (round < rounds && export != null) {                         // each round's net, to compare the rounds with svdd-mc
+                    Path file = roundFile(export, round);
+                    net.save(file, exportMetadata(Map.of()));
+                    System.out.println("exported round " + round + "'s weights to " + file);
+                }
+            }
+        }
         if (export != null) {
-            java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(ValueNet.metadata(out));
-            meta.keySet().removeIf(k -> k.startsWith("value.") || k.startsWith("label.") || k.equals("kind"));
-            net.save(export, meta);
+            net.save(export, exportMetadata(eval));
             System.out.println("exported weights to " + export);
         }
-        int[] probe = new int[Math.min(1024, data.count())];
-        Rng pr = new Rng(seed + 7);
-        for (int i = 0; i < probe.length; i++) probe[i] = pr.nextInt(data.count());
-        System.out.printf("wrote %s; correlation of v(x_t, t) with r(x0) on %d training rows: %.3f%n", out, probe.length,
-                ValueTraining.correlation(net, data.batch(net.backend(), probe, pr)));
+        System.out.println("wrote " + out);
         return 0;
+    }
+
+    /** The training checkpoint's provenance (not its own config or label scale, which the net writes) with {@code eval} added. */
+    private Map<String, String> exportMetadata(Map<String, String> eval) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(ValueNet.metadata(out));
+        meta.keySet().removeIf(k -> k.startsWith("value.") || k.startsWith("label.") || k.equals("kind"));
+        meta.putAll(eval);
+        return meta;
+    }
+
+    /** Where round k's weights go beside the final export: v.safetensors -> v.round1.safetensors. */
+    static Path roundFile(Path export, int round) {
+        String name = export.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name, ext = dot > 0 ? name.substring(dot) : "";
+        return export.resolveSibling(stem + ".round" + round + ext);
+    }
+
+    /** What the rollouts were: the sampler's step count (use the net with it), trajectories per round, rounds, held-out share. */
+    private Map<String, String> rolloutProvenance(int sampleSteps, int round) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("train.sampleSteps", Integer.toString(sampleSteps));
+        m.put("train.rollouts", rollouts + " per round");
+        m.put("train.rounds", round + (round > 1 ? " (online, SVDD-MC M = " + onlineM + ")" : ""));
+        m.put("train.holdout", Double.toString(holdout));
+        return m;
     }
 
     /** Real x0 (with rewards computed once), noised afresh in every batch: x_t ~ q(x_t | x0) at a uniform noise level. */

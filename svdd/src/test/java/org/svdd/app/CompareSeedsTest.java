@@ -148,14 +148,14 @@ class CompareSeedsTest {
     void theSweepCarriesTheMediansInterval(@TempDir Path dir) throws Exception {
         Path out = compare(dir, "pretrained", "--seeds", "2", "--sweep", "1,2");
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
-        assertEquals("method,M,median,median_lo,median_hi,q90,mean,denoiser_rows_per_sample,seconds", csv.getFirst());
-        assertEquals(1 + 2 * 2, csv.size());
+        assertEquals("method,M,median,median_lo,median_hi,q90,mean,denoiser_rows_per_sample,reward_calls_per_sample,seconds", csv.getFirst());
+        assertEquals(1 + 4 * 2, csv.size());   // svdd-pm, best-of-n, smc, beam at M = 1, 2
         for (String line : csv.subList(1, csv.size())) {
             double[] v = Arrays.stream(line.split(",")).skip(2).mapToDouble(Double::parseDouble).toArray();
             assertTrue(v[1] <= v[0] && v[0] <= v[2], "median_lo <= median <= median_hi: " + line);
         }
         // every run of the sweep is kept, named by method, M and seed
-        assertEquals(1 + 2 * 2 * 2 * 3, Files.readAllLines(out.resolve("sweep-runs/rewards.csv")).size());
+        assertEquals(1 + 4 * 2 * 2 * 3, Files.readAllLines(out.resolve("sweep-runs/rewards.csv")).size());
         assertTrue(rewards(out.resolve("sweep-runs")).containsKey("svdd-pm-M2-s1-2"));
     }
 }

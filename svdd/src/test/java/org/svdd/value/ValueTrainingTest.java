@@ -18,7 +18,9 @@ import org.svdd.tensor.io.Safetensors;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +37,7 @@ class ValueTrainingTest {
 
     @Test
     void theValueNetExplainsTheRewardOfLateStates(@TempDir Path dir) throws Exception {
-        ValueTraining.Data data = ValueTraining.rollouts(proposal, fractionA, netConfig, 128, 64, new Rng(1), QUIET);
+        ValueTraining.Data data = ValueTraining.rollouts(proposal, fractionA, netConfig, 128, 64, new Rng(1), QUIET).all();
         assertEquals(128 * 8, data.count());
         ValueNet net = ValueTraining.train(Backends.current(), netConfig, data, new ValueTraining.Config(300, 64, 3e-3, 100, 2), dir.resolve("v.safetensors"),
                 false, Map.of("train.reward", "fraction-A"), QUIET);
@@ -49,7 +51,7 @@ class ValueTrainingTest {
 
     @Test
     void aKilledRunResumesToTheSameWeights(@TempDir Path dir) throws Exception {
-        ValueTraining.Data data = ValueTraining.rollouts(proposal, fractionA, netConfig, 32, 32, new Rng(4), QUIET);
+        ValueTraining.Data data = ValueTraining.rollouts(proposal, fractionA, netConfig, 32, 32, new Rng(4), QUIET).all();
         ValueTraining.Config cfg = new ValueTraining.Config(12, 16, 1e-3, 4, 5);
         Path whole = dir.resolve("whole.safetensors"), killed = dir.resolve("killed.safetensors");
         ValueNet a = ValueTraining.train(Backends.current(), netConfig, data, cfg, whole, false, Map.of(), QUIET);
@@ -65,7 +67,7 @@ class ValueTrainingTest {
      */
     @Test
     void theSameSeedGivesTheSameBitsAsBeforeTheSharedLoop(@TempDir Path dir) throws Exception {
-        ValueTraining.Data rollouts = ValueTraining.rollouts(proposal, fractionA, netConfig, 16, 16, new Rng(8), QUIET);
+        ValueTraining.Data rollouts = ValueTraining.rollouts(proposal, fractionA, netConfig, 16, 16, new Rng(8), QUIET).all();
         ValueTraining.Data data = new ValueTraining.Data() {
             @Override
             public int count() {
@@ -91,4 +93,45 @@ class ValueTrainingTest {
         assertEquals("2.7146892582747535 -903236258", Checksums.of(Safetensors.read(file).tensors()));
     }
 
+    /** A held-out share of 0.1 holds out every tenth trajectory, and the training rows are exactly the others'. */
+    @Test
+    void heldOutTrajectoriesAreSpreadEvenlyAndNeverTrainedOn() {
+        int[] held = IntStream.range(0, 100).filter(k -> ValueTraining.Rollouts.heldOut(k, 0.1)).toArray();
+        assertEquals(10, held.length);
+        for (int j = 0; j < held.length; j++) assertEquals(10 * j + 9, held[j]);
+        assertEquals(0, IntStream.range(0, 1000).filter(k -> ValueTraining.Rollouts.heldOut(k, 0)).count());
+        ValueTraining.Rollouts r = ValueTraining.rollouts(proposal, fractionA, netConfig, 20, 8, new Rng(2), QUIET);
+        ValueTraining.Data training = r.rows(k -> !ValueTraining.Rollouts.heldOut(k, 0.1));
+        assertEquals(18 * 8, training.count());
+        // training row 9 · 8 is trajectory 10's first state (trajectory 9 is held out): the same label and state
+        int[] all = IntStream.range(0, r.labels().length).toArray();
+        double[] y = r.all().batch(Backends.current(), all, null).labels();
+        assertEquals(y[10 * 8], training.labels()[9 * 8], 0.0);
+        assertEquals(r.plus(r).trajectories(), 40);
+    }
+
+    /**
+     * Online rollouts follow SVDD-MC with the given net: on the uniform toy model, a net that learned fraction-A steers
+     * the chains toward token 0, so their final rewards beat the pre-trained rollouts' by far, while the held-out check
+     * of the net finds a much higher correlation at the last noise levels than at the first.
+     */
+    @Test
+    void onlineRolloutsFollowTheValueNetAndTheHeldOutCheckSeesNoiseLevels(@TempDir Path dir) throws Exception {
+        ValueTraining.Rollouts pre = ValueTraining.rollouts(proposal, fractionA, netConfig, 160, 64, new Rng(1), QUIET);
+        ValueNet net = ValueTraining.train(Backends.current(), netConfig, pre.rows(k -> !ValueTraining.Rollouts.heldOut(k, 0.2)),
+                new ValueTraining.Config(300, 64, 3e-3, 300, 2), dir.resolve("v.safetensors"), false, Map.of(), QUIET);
+        ValueTraining.HeldOut h = ValueTraining.heldOut(ValueTraining.of(net, proposal), Backends.current(), pre, 0.2, 4);
+        assertEquals(32, h.trajectories());
+        assertTrue(h.perLevel()[3] > 0.8 && h.perLevel()[3] > h.perLevel()[0] + 0.2, h.describe());
+        assertTrue(h.tFrom()[0] > h.tTo()[3], "the noisiest level comes first: " + h.describe());
+        // the toy denoiser knows nothing (uniform logits), so SVDD-PM's value of a state is the reward of its argmax fill-in:
+        // token 0 everywhere masked, which ranks states by their unmasked tokens only; at the last level it is exact
+        ValueTraining.HeldOut pm = ValueTraining.heldOut(ValueTraining.posteriorMean(proposal, fractionA), Backends.current(), pre, 0.2, 4);
+        assertTrue(pm.perLevel()[3] > 0.8, pm.describe());
+        ValueTraining.Rollouts online = ValueTraining.rollouts(proposal, fractionA, netConfig, 64, 64, net, 8, new Rng(5), QUIET);
+        double preMean = Arrays.stream(pre.labels()).average().orElseThrow(), onlineMean = Arrays.stream(online.labels()).average().orElseThrow();
+        assertEquals(0.25, preMean, 0.03);                                    // a uniform model: a quarter of the tokens are A
+        assertTrue(onlineMean > preMean + 0.15, "svdd-mc rollouts' mean reward " + onlineMean + " against pre-trained " + preMean);
+        assertEquals(64 * 8, online.labels().length);
+    }
 }

@@ -94,6 +94,22 @@ public record ImageDataset(float[] pixels, int count, int height, int width, int
         return new ImageDataset(out, count, size, size, labels);
     }
 
+    /**
+     * Half k (0 or 1) of these images: those at even (k = 0) or odd (k = 1) indices. The two halves are disjoint and
+     * together the whole set, for two models trained on disjoint data (a steering reward and a held-out check).
+     */
+    public ImageDataset half(int k) {
+        if (k != 0 && k != 1) throw new IllegalArgumentException("half must be 0 or 1, got " + k);
+        int n = (count - k + 1) / 2, px = height * width;
+        float[] out = new float[n * px];
+        int[] lab = new int[n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(pixels, (2 * i + k) * px, out, i * px, px);
+            lab[i] = labels[2 * i + k];
+        }
+        return new ImageDataset(out, n, height, width, lab);
+    }
+
     /** The values of the {@code "data"} array of one digit file, mapped from [0, 1] to [-1, 1]. */
     private static float[] readDigitFile(Path file) throws IOException {
         String json = Files.readString(file, StandardCharsets.ISO_8859_1);

@@ -29,6 +29,21 @@ class ImageDatasetTest {
         assertArrayEquals(new int[]{4, 9}, d.labels());
     }
 
+    /** The two halves are the even and the odd images: disjoint, and together the whole set, labels with their images. */
+    @Test
+    void halvesAreDisjointAndCoverTheSet() {
+        float[] px = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};                          // five 1x2 images
+        ImageDataset d = new ImageDataset(px, 5, 1, 2, new int[]{10, 11, 12, 13, 14});
+        ImageDataset even = d.half(0), odd = d.half(1);
+        assertEquals(3, even.count());
+        assertEquals(2, odd.count());
+        assertArrayEquals(new float[]{0, 1, 4, 5, 8, 9}, even.pixels());
+        assertArrayEquals(new int[]{10, 12, 14}, even.labels());
+        assertArrayEquals(new float[]{2, 3, 6, 7}, odd.pixels());
+        assertArrayEquals(new int[]{11, 13}, odd.labels());
+        assertThrows(IllegalArgumentException.class, () -> d.half(2));
+    }
+
     @Test
     void padToCentresOnBackground() {
         float[] px = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};                 // two 1x3 images
