@@ -18,9 +18,12 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Training the SVDD-MC value network by regression in the {@link TrainingLoop}: minimise (v_phi(x_t, t) - r(x0))^2
@@ -105,11 +108,10 @@ public final class ValueTraining {
         }
 
         /** The states of the trajectories that {@code keep} accepts, as regression data. */
-        public Data rows(java.util.function.IntPredicate keep) {
-            int[] rows = java.util.stream.IntStream.range(0, labels.length).filter(r -> keep.test(r / steps)).toArray();
+        public Data rows(IntPredicate keep) {
+            int[] rows = IntStream.range(0, labels.length).filter(r -> keep.test(r / steps)).toArray();
             double[] y = new double[rows.length];
             for (int k = 0; k < rows.length; k++) y[k] = labels[rows[k]];
-            int rowSize = rowSize(net);
             return new Data() {
                 @Override
                 public int count() {
@@ -123,23 +125,15 @@ public final class ValueTraining {
 
                 @Override
                 public Batch batch(Backend backend, int[] picked, Rng unused) {
-                    float[] s = new float[picked.length * rowSize], t = new float[picked.length];
+                    int[] at = new int[picked.length];
+                    float[] t = new float[picked.length];
                     double[] yb = new double[picked.length];
                     for (int k = 0; k < picked.length; k++) {
-                        int row = rows[picked[k]];
-                        System.arraycopy(states, row * rowSize, s, k * rowSize, rowSize);
-                        t[k] = times[row];
-                        yb[k] = labels[row];
+                        at[k] = rows[picked[k]];
+                        t[k] = times[at[k]];
+                        yb[k] = labels[at[k]];
                     }
-                    Tensor in;
-                    if (net.domain() == ValueNet.Domain.IMAGE) {
-                        in = backend.upload(HostStorage.of(s), picked.length, net.channels(), net.size(), net.size());
-                    } else {
-                        long[] ids = new long[s.length];
-                        for (int k = 0; k < s.length; k++) ids[k] = (long) s[k];
-                        in = ValueNet.input(net, backend.upload(HostStorage.of(ids), picked.length, net.size()));
-                    }
-                    return new Batch(in, backend.upload(HostStorage.of(t), picked.length), yb);
+                    return new Batch(ValueNet.input(net, states(backend, at)), backend.upload(HostStorage.of(t), picked.length), yb);
                 }
             };
         }
@@ -226,9 +220,9 @@ public final class ValueTraining {
      */
     public record HeldOut(int trajectories, double[] tFrom, double[] tTo, double[] perLevel, double overall) {
         public String describe() {
-            StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%.3f over %d held-out trajectories; by noise level:", overall, trajectories));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%.3f over %d held-out trajectories; by noise level:", overall, trajectories));
             for (int k = 0; k < perLevel.length; k++)
-                sb.append(String.format(java.util.Locale.ROOT, " t %.2f-%.2f %.3f%s", tFrom[k], tTo[k], perLevel[k], k + 1 < perLevel.length ? "," : ""));
+                sb.append(String.format(Locale.ROOT, " t %.2f-%.2f %.3f%s", tFrom[k], tTo[k], perLevel[k], k + 1 < perLevel.length ? "," : ""));
             return sb.toString();
         }
     }
@@ -252,7 +246,7 @@ public final class ValueTraining {
     /** The {@link HeldOut} check of {@code value} on the held-out trajectories of {@code data} (states on {@code backend}). */
     public static HeldOut heldOut(StateValue value, Backend backend, Rollouts data, double holdout, int bins) {
         int steps = data.steps(), b = Math.min(bins, steps);
-        int[] held = java.util.stream.IntStream.range(0, data.trajectories()).filter(k -> Rollouts.heldOut(k, holdout)).toArray();
+        int[] held = IntStream.range(0, data.trajectories()).filter(k -> Rollouts.heldOut(k, holdout)).toArray();
         if (held.length < 3) throw new IllegalArgumentException("too few held-out trajectories (" + held.length + ") to correlate");
         double[] tFrom = new double[b], tTo = new double[b], per = new double[b];
         List<double[]> allV = new ArrayList<>(), allY = new ArrayList<>();
