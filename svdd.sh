@@ -11,12 +11,11 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
   echo "svdd: building (first run or sources changed)..." >&2
   (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
 fi
-# The heap: at most 2 GiB (half the memory where that is less; the JVM's or a container's limit counts), enough for
-# training the committed models at batch 64 and for comparisons of 640 UNet rows at once. Training fixes it (initial =
-# maximum): a heap that grows as it goes, or a smaller fixed one, trained a UNet 1.4x slower. Everything else starts at
-# 256 MiB and grows as needed, never shrinking (MaxHeapFreeRatio=100: memory given back and taken again must be
-# faulted in and zeroed once more), so the demo and comparisons hold under 1 GB instead of 2.1 GB; bench/memory.sh
-# measures RSS, page faults and speed (bench/RESULTS.md, "Heap size", also what this costs in speed).
+# The heap: sampling starts at 256 MiB and grows as needed up to 2 GiB (half the memory where that is less; the JVM's
+# or a container's limit counts), never shrinking (MaxHeapFreeRatio=100: memory given back and taken again must be
+# faulted in and zeroed once more). Training fixes it at 1.5 GiB (initial = maximum), the same cap rule: a step's
+# tensors reuse the last step's memory (org.svdd.tensor.Memory), so a UNet at batch 64 trains as fast in it as in a
+# 6 GiB heap. bench/memory.sh measures RSS, page faults and speed (bench/RESULTS.md, "Memory").
 # A run that would not fit is refused with an estimate before it starts: give it more with SVDD_JAVA_OPTS, which comes
 # later on the java command line, so -Xms/-Xmx given there win.
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)
@@ -27,7 +26,7 @@ done
 max_mb=2048
 if [ -n "${mem_kb:-}" ] && (( mem_kb / 2048 < max_mb )); then max_mb=$(( mem_kb / 2048 )); fi
 min_mb=$(( max_mb < 256 ? max_mb : 256 ))
-case "${1:-}" in train|train-value|train-classifier|train-oracle) min_mb=$max_mb ;; esac
+case "${1:-}" in train|train-value|train-classifier|train-oracle) max_mb=$(( max_mb < 1536 ? max_mb : 1536 )); min_mb=$max_mb ;; esac
 thp=""
 grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
 exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${min_mb}m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \

@@ -13,6 +13,7 @@ import org.svdd.tensor.Backend;
 import org.svdd.tensor.Backends;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.nn.Init;
@@ -106,14 +107,17 @@ public final class ModelThroughput {
         double[] total = new double[runs], cpu = new double[runs], fwd = new double[runs], bwd = new double[runs], upd = new double[runs];
         double[] trainBytes = new double[runs], sampleBytes = new double[runs];
         for (int i = -warmup; i < runs; i++) {
-            long a0 = allocatedBytes(), c0 = cpuNanos(), t0 = System.nanoTime();
-            net.zeroGrad();
-            Tensor loss = s.loss().apply(rng);
-            long t1 = System.nanoTime();
-            loss.backward();
-            long t2 = System.nanoTime();
-            opt.update();
-            double l = loss.item();
+            long a0 = allocatedBytes(), c0 = cpuNanos(), t0 = System.nanoTime(), t1, t2;
+            double l;
+            try (Memory.Scope ignored = Memory.scope()) {     // as svdd train runs a step: its memory reused
+                net.zeroGrad();
+                Tensor loss = s.loss().apply(rng);
+                t1 = System.nanoTime();
+                loss.backward();
+                t2 = System.nanoTime();
+                opt.update();
+                l = loss.item();
+            }
             long t3 = System.nanoTime(), c3 = cpuNanos(), a3 = allocatedBytes();
             if (!Double.isFinite(l)) throw new IllegalStateException("loss became " + l);
             if (i >= 0) {

@@ -7,6 +7,7 @@ import org.svdd.tensor.DType;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.ReduceOp;
 import org.svdd.tensor.ReferenceBackend;
+import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.UnaryOp;
 
@@ -47,6 +48,19 @@ public final class VectorBackend extends ReferenceBackend {
 
     private Tensor wrap(float[] data, int... shape) {
         return Tensor.wrap(this, HostStorage.of(data), shape);
+    }
+
+    /**
+     * A new F32 result whose every element the kernel writing it sets: its memory comes from the pool inside a
+     * {@link org.svdd.tensor.Memory} scope, contents undefined until written.
+     */
+    private Tensor result(int... shape) {
+        return Tensor.wrap(this, HostStorage.uninitialized(DType.F32, Shape.numel(shape)), shape);
+    }
+
+    /** A new F32 result of zeros, for kernels that add into their output. */
+    private Tensor zeroResult(int... shape) {
+        return Tensor.wrap(this, HostStorage.zeros(DType.F32, Shape.numel(shape)), shape);
     }
 
     /** Runs body over [0, tasks) on the pool, or on this thread when the whole job is under {@link #GRAIN} elements (or multiply-adds). */
@@ -90,7 +104,11 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public Tensor upload(HostStorage data, int... shape) {
         HostStorage copy = switch (data.dtype()) {
-            case F32 -> HostStorage.of(data.floats().clone());
+            case F32 -> {
+                HostStorage h = HostStorage.uninitialized(DType.F32, data.size());
+                System.arraycopy(data.floats(), 0, h.floats(), 0, data.size());
+                yield h;
+            }
             case F64 -> HostStorage.of(data.doubles().clone());
             case I32 -> HostStorage.of(data.ints().clone());
             case I64 -> HostStorage.of(data.longs().clone());
@@ -108,8 +126,8 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public Tensor copy(Tensor x, DType dtype) {
         if (x.dtype() != DType.F32 || dtype != DType.F32) return super.copy(x, dtype);
-        float[] out = new float[x.numel()];
-        Tensor y = wrap(out, x.shape());
+        Tensor y = result(x.shape());
+        float[] out = floats(y);
         if (x.isContiguous()) System.arraycopy(floats(x), x.offset(), out, 0, out.length);
         else copyInto(y, x);
         return y;
@@ -142,8 +160,8 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public Tensor unary(UnaryOp op, Tensor x) {
         if (!allF32(x)) return super.unary(op, x);
-        float[] out = new float[x.numel()];
-        Tensor y = wrap(out, x.shape());
+        Tensor y = result(x.shape());
+        float[] out = floats(y);
         Strided it = Strided.of(x.shape(), y, x);
         float[] xa = floats(x);
         int sx = it.innerStride(1);
@@ -157,8 +175,8 @@ public final class VectorBackend extends ReferenceBackend {
     @Override
     public Tensor unaryBackward(UnaryOp op, Tensor x, Tensor gradOut) {
         if (!allF32(x, gradOut)) return super.unaryBackward(op, x, gradOut);
-        float[] out = new float[x.numel()];
-        Tensor y = wrap(out, x.shape());
+        Tensor y = result(x.shape());
+        float[] out = floats(y);
         Strided it = Strided.of(x.shape(), y, x, gradOut);
         float[] xa = floats(x), ga = floats(gradOut);
         int sx = it.innerStride(1), sg = it.innerStride(2);
@@ -178,8 +196,8 @@ public final class VectorBackend extends ReferenceBackend {
     public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         if (op.isComparison() && a.dtype() == DType.I64 && b.dtype() == DType.I64) return compareLongs(op, a, b);
         if (!allF32(a, b)) return super.binary(op, a, b);
-        float[] out = new float[a.numel()];
-        Tensor y = wrap(out, a.shape());
+        Tensor y = result(a.shape());
+        float[] out = floats(y);
         Strided it = Strided.of(a.shape(), y, a, b);
         float[] aa = floats(a), ba = floats(b);
         int sa = it.innerStride(1), sb = it.innerStride(2);
@@ -233,8 +251,8 @@ public final class VectorBackend extends ReferenceBackend {
         boolean idCond = cond.dtype() == DType.F32 || cond.dtype() == DType.I64;
         if (idCond && a.dtype() == DType.I64 && b.dtype() == DType.I64) return whereLongs(cond, a, b);
         if (!allF32(cond, a, b)) return super.where(cond, a, b);
-        float[] out = new float[a.numel()];
-        Tensor y = wrap(out, a.shape());
+        Tensor y = result(a.shape());
+        float[] out = floats(y);
         Strided it = Strided.of(a.shape(), y, cond, a, b);
         float[] ca = floats(cond), aa = floats(a), ba = floats(b);
         int sc = it.innerStride(1), sa = it.innerStride(2), sb = it.innerStride(3);
@@ -277,7 +295,10 @@ public final class VectorBackend extends ReferenceBackend {
         for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
         int outer = x.numel() / (n * inner);
         Tensor xc = contiguous(x);
-        float[] xa = floats(xc), out = new float[outer * inner];
+        int[] outShape = shape.clone();
+        outShape[axis] = 1;
+        Tensor y = result(outShape);
+        float[] xa = floats(xc), out = floats(y);
         int base = xc.offset();
         boolean sum = op == ReduceOp.SUM;
         if (inner == 1) {
@@ -300,9 +321,7 @@ public final class VectorBackend extends ReferenceBackend {
                 }
             });
         }
-        int[] outShape = shape.clone();
-        outShape[axis] = 1;
-        return wrap(out, outShape);
+        return y;
     }
 
     // ---- linear algebra ----
@@ -317,9 +336,9 @@ public final class VectorBackend extends ReferenceBackend {
     public Tensor matmul(Tensor a, Tensor b) {
         if (!allF32(a, b)) return super.matmul(a, b);
         int nb = a.dim(0), m = a.dim(1), k = a.dim(2), n = b.dim(2);
-        float[] out = new float[nb * m * n];
-        Tensor y = wrap(out, nb, m, n);
-        if (out.length == 0 || k == 0) return y;
+        if (nb * m * n == 0 || k == 0) return zeroResult(nb, m, n);
+        Tensor y = result(nb, m, n);
+        float[] out = floats(y);
         int[] sa = a.strides(), sb = b.strides();
         float[] aa = floats(a), ba = floats(b);
         boolean fold = nb == 1 || (sb[0] == 0 && sa[0] == m * sa[1]);
@@ -346,9 +365,9 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(x, w)) return super.conv2d(x, w, p);
         Conv2dKernel.Geometry g = geometry(x.shape(), w.shape(), p);
         Tensor xc = contiguous(x), wc = contiguous(w);
-        float[] y = new float[g.n() * g.o() * g.p()];
-        Conv2dKernel.forward(floats(xc), xc.offset(), floats(wc), wc.offset(), y, g);
-        return wrap(y, g.n(), g.o(), g.oh(), g.ow());
+        Tensor y = result(g.n(), g.o(), g.oh(), g.ow());
+        Conv2dKernel.forward(floats(xc), xc.offset(), floats(wc), wc.offset(), floats(y), g);
+        return y;
     }
 
     /**
@@ -359,10 +378,10 @@ public final class VectorBackend extends ReferenceBackend {
     public Tensor[] groupNorm(Tensor x, int groups, Tensor gamma, Tensor beta, double eps, UnaryOp act) {
         if (!allF32(x, gamma, beta) || !x.isContiguous()) return super.groupNorm(x, groups, gamma, beta, eps, act);
         int n = x.dim(0), c = x.dim(1), plane = n * c == 0 ? 0 : x.numel() / (n * c);
-        float[] out = new float[x.numel()], mean = new float[n * groups], rstd = new float[n * groups];
+        Tensor y = result(x.shape()), mean = result(n * groups, 1), rstd = result(n * groups, 1);
         RowKernels.groupNorm(new RowKernels.GroupDims(n, c, groups, plane), operand(x), operand(gamma), operand(beta), (float) eps, act,
-                out, mean, rstd);
-        return new Tensor[]{wrap(out, x.shape()), wrap(mean, n * groups, 1), wrap(rstd, n * groups, 1)};
+                floats(y), floats(mean), floats(rstd));
+        return new Tensor[]{y, mean, rstd};
     }
 
     /**
@@ -377,7 +396,8 @@ public final class VectorBackend extends ReferenceBackend {
         }
         int n = x.dim(0), c = x.dim(1), plane = n * c == 0 ? 0 : x.numel() / (n * c);
         Tensor mc = contiguous(mean), rc = contiguous(rstd);
-        float[] gx = new float[x.numel()];
+        Tensor gxt = result(x.shape());
+        float[] gx = floats(gxt);
         double[] sumGu = new double[n * c], sumGuXhat = new double[n * c];
         RowKernels.groupNormBackward(new RowKernels.GroupDims(n, c, groups, plane), operand(g), operand(x), operand(mc), operand(rc),
                 operand(gamma), operand(beta), act, gx, sumGu, sumGuXhat);
@@ -391,7 +411,7 @@ public final class VectorBackend extends ReferenceBackend {
             gGamma[ch] = (float) sg;
             gBeta[ch] = (float) sb;
         }
-        return new Tensor[]{wrap(gx, x.shape()), gamma == null ? null : wrap(gGamma, c), beta == null ? null : wrap(gBeta, c)};
+        return new Tensor[]{gxt, gamma == null ? null : wrap(gGamma, c), beta == null ? null : wrap(gBeta, c)};
     }
 
     /** Each input row written once as its s-fold widened row, which is then copied s - 1 times below itself. */
@@ -400,7 +420,8 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(x)) return super.upsampleNearest2d(x, s);
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3), wide = w * s;
         Tensor xc = contiguous(x);
-        float[] xa = floats(xc), out = new float[n * c * h * s * wide];
+        Tensor y = result(n, c, h * s, wide);
+        float[] xa = floats(xc), out = floats(y);
         int base = xc.offset();
         parallelFor(n * c * h, out.length, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
@@ -409,7 +430,7 @@ public final class VectorBackend extends ReferenceBackend {
                 for (int j = 1; j < s; j++) System.arraycopy(out, dst, out, dst + j * wide, wide);
             }
         });
-        return wrap(out, n, c, h * s, wide);
+        return y;
     }
 
     /** The bias is added in place to every row of the product just written. */
@@ -444,9 +465,9 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(gy, w)) return super.conv2dBackwardInput(gy, w, xShape, p);
         Conv2dKernel.Geometry g = geometry(xShape, w.shape(), p);
         Tensor gc = contiguous(gy), wc = contiguous(w);
-        float[] gx = new float[xShape[0] * xShape[1] * xShape[2] * xShape[3]];
-        Conv2dKernel.backwardInput(floats(gc), gc.offset(), floats(wc), wc.offset(), gx, g);
-        return wrap(gx, xShape);
+        Tensor gx = zeroResult(xShape);                   // the kernel adds each tap's contribution into it
+        Conv2dKernel.backwardInput(floats(gc), gc.offset(), floats(wc), wc.offset(), floats(gx), g);
+        return gx;
     }
 
     @Override
@@ -454,9 +475,9 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(x, gy)) return super.conv2dBackwardWeight(x, gy, wShape, p);
         Conv2dKernel.Geometry g = geometry(x.shape(), wShape, p);
         Tensor xc = contiguous(x), gc = contiguous(gy);
-        float[] gw = new float[wShape[0] * wShape[1] * wShape[2] * wShape[3]];
-        Conv2dKernel.backwardWeight(floats(xc), xc.offset(), floats(gc), gc.offset(), gw, g);
-        return wrap(gw, wShape);
+        Tensor gw = result(wShape);
+        Conv2dKernel.backwardWeight(floats(xc), xc.offset(), floats(gc), gc.offset(), floats(gw), g);
+        return gw;
     }
 
     // ---- fused rows ----
@@ -466,9 +487,9 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(x)) return super.softmax(x, log);
         int n = x.dim(-1), rows = n == 0 ? 0 : x.numel() / n;
         Tensor xc = contiguous(x);
-        float[] out = new float[x.numel()];
-        RowKernels.softmax(rows, n, floats(xc), xc.offset(), out, 0, log);
-        return wrap(out, x.shape());
+        Tensor y = result(x.shape());
+        RowKernels.softmax(rows, n, floats(xc), xc.offset(), floats(y), 0, log);
+        return y;
     }
 
     @Override
@@ -476,9 +497,9 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(x)) return super.normalizeRows(x, eps);
         int rows = x.dim(0), n = x.dim(1);
         Tensor xc = contiguous(x);
-        float[] y = new float[rows * n], rstd = new float[rows];
-        RowKernels.normalize(rows, n, floats(xc), xc.offset(), (float) eps, y, 0, rstd, 0);
-        return new Tensor[]{wrap(y, rows, n), wrap(rstd, rows, 1)};
+        Tensor y = result(rows, n), rstd = result(rows, 1);
+        RowKernels.normalize(rows, n, floats(xc), xc.offset(), (float) eps, floats(y), 0, floats(rstd), 0);
+        return new Tensor[]{y, rstd};
     }
 
     @Override
@@ -486,9 +507,9 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(gy, y, rstd)) return super.normalizeRowsBackward(gy, y, rstd);
         int rows = y.dim(0), n = y.dim(1);
         Tensor gc = contiguous(gy), yc = contiguous(y), rc = contiguous(rstd);
-        float[] gx = new float[rows * n];
-        RowKernels.normalizeBackward(rows, n, floats(gc), gc.offset(), floats(yc), yc.offset(), floats(rc), rc.offset(), gx, 0);
-        return wrap(gx, rows, n);
+        Tensor gx = result(rows, n);
+        RowKernels.normalizeBackward(rows, n, floats(gc), gc.offset(), floats(yc), yc.offset(), floats(rc), rc.offset(), floats(gx), 0);
+        return gx;
     }
 
     @Override
@@ -496,10 +517,10 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(q, k, v, mask)) return super.attention(q, k, v, mask, scale);
         int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
         Tensor qc = contiguous(q), kc = contiguous(k), vc = contiguous(v);
-        float[] out = new float[b * s * e];
+        Tensor y = result(b, s, e);
         AttentionKernel.forward(new AttentionKernel.Dims(b, s, t, d, e), operand(qc), operand(kc), operand(vc), maskView(mask), (float) scale,
-                Floats.of(out));
-        return wrap(out, b, s, e);
+                Floats.of(floats(y)));
+        return y;
     }
 
     @Override
@@ -507,10 +528,10 @@ public final class VectorBackend extends ReferenceBackend {
         if (!allF32(q, k, v, mask, g)) return super.attentionBackward(q, k, v, mask, scale, g);
         int b = q.dim(0), s = q.dim(1), d = q.dim(2), t = k.dim(1), e = v.dim(2);
         Tensor qc = contiguous(q), kc = contiguous(k), vc = contiguous(v), gc = contiguous(g);
-        float[] gq = new float[b * s * d], gk = new float[b * t * d], gv = new float[b * t * e];
+        Tensor gq = result(b, s, d), gk = result(b, t, d), gv = result(b, t, e);
         AttentionKernel.backward(new AttentionKernel.Dims(b, s, t, d, e), operand(qc), operand(kc), operand(vc), maskView(mask), (float) scale,
-                operand(gc), gq, gk, gv);
-        return new Tensor[]{wrap(gq, b, s, d), wrap(gk, b, t, d), wrap(gv, b, t, e)};
+                operand(gc), floats(gq), floats(gk), floats(gv));
+        return new Tensor[]{gq, gk, gv};
     }
 
     private static AttentionKernel.MaskView maskView(Tensor mask) {
@@ -545,11 +566,12 @@ public final class VectorBackend extends ReferenceBackend {
         int rows = x.dim(0), n = x.dim(1), j = idx.dim(1);
         int[] ix = indices(idx, n, "gather");
         Tensor xc = contiguous(x);
-        float[] xa = floats(xc), out = new float[rows * j];
+        Tensor y = result(rows, j);
+        float[] xa = floats(xc), out = floats(y);
         int base = xc.offset();
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < j; c++) out[r * j + c] = xa[base + r * n + ix[r * j + c]];
-        return wrap(out, rows, j);
+        return y;
     }
 
     @Override
@@ -558,11 +580,12 @@ public final class VectorBackend extends ReferenceBackend {
         int rows = src.dim(0), j = src.dim(1);
         int[] ix = indices(idx, n, "scatterAdd");
         Tensor sc = contiguous(src);
-        float[] sa = floats(sc), out = new float[rows * n];
+        Tensor y = zeroResult(rows, n);
+        float[] sa = floats(sc), out = floats(y);
         int base = sc.offset();
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < j; c++) out[r * n + ix[r * j + c]] += sa[base + r * j + c];
-        return wrap(out, rows, n);
+        return y;
     }
 
     /** Rows copied whole, in the table's dtype (any). */
@@ -571,7 +594,7 @@ public final class VectorBackend extends ReferenceBackend {
         int v = table.dim(0), d = table.dim(1);
         int[] ix = indices(idx, v, "indexSelect");
         Tensor tc = contiguous(table);
-        HostStorage out = HostStorage.allocate(table.dtype(), ix.length * d);
+        HostStorage out = HostStorage.uninitialized(table.dtype(), ix.length * d);
         Object ta = array(host(tc)), oa = array(out);
         for (int i = 0; i < ix.length; i++) System.arraycopy(ta, tc.offset() + ix[i] * d, oa, i * d, d);
         return Tensor.wrap(this, out, ix.length, d);
@@ -583,8 +606,9 @@ public final class VectorBackend extends ReferenceBackend {
         int l = src.dim(0), d = src.dim(1);
         int[] ix = indices(idx, v, "indexAdd");
         Tensor sc = contiguous(src);
-        float[] sa = floats(sc), out = new float[v * d];
+        Tensor y = zeroResult(v, d);
+        float[] sa = floats(sc), out = floats(y);
         for (int i = 0; i < l; i++) ElementwiseKernels.addInPlace(out, ix[i] * d, sa, sc.offset() + i * d, d);
-        return wrap(out, v, d);
+        return y;
     }
 }

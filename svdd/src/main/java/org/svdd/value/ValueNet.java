@@ -9,6 +9,7 @@ import org.svdd.tensor.Grad;
 import org.svdd.tensor.HostStorage;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Shape;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.CheckpointException;
 import org.svdd.tensor.io.Safetensors;
@@ -97,6 +98,10 @@ public final class ValueNet extends Module {
 
     /** The standardised prediction (B) from a continuous input (images, or one-hot (B, L, V)) and times t (B). */
     public Tensor standardized(Tensor x, Tensor t) {
+        return Memory.forward(() -> standardizedPass(x, t));
+    }
+
+    private Tensor standardizedPass(Tensor x, Tensor t) {
         Tensor h = x;
         if (config.domain() == Domain.IMAGE) {
             checkShape(x, x.dim(0), config.channels(), config.size(), config.size());

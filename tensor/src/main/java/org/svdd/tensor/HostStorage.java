@@ -5,13 +5,16 @@ import java.util.Arrays;
 /**
  * A storage in Java heap memory: exactly one of the typed arrays is non-null. {@link #get}/{@link #set}
  * read and write any dtype as a double, which is how the reference backend stays one generic implementation.
+ * Large F32 storages made inside a {@link Memory} scope borrow their array from its pool and give it back when the
+ * scope closes; the storage is dead from then on, and reading it fails.
  */
 public final class HostStorage implements Storage {
     private final DType dtype;
-    private final float[] f32;
+    private float[] f32;
     private final double[] f64;
     private final int[] i32;
     private final long[] i64;
+    private boolean released;
 
     private HostStorage(DType dtype, float[] f32, double[] f64, int[] i32, long[] i64) {
         this.dtype = dtype;
@@ -21,6 +24,7 @@ public final class HostStorage implements Storage {
         this.i64 = i64;
     }
 
+    /** A zero-filled storage of n elements on the heap, never pooled: for host data that its caller keeps. */
     public static HostStorage allocate(DType dtype, int n) {
         return switch (dtype) {
             case F32 -> new HostStorage(dtype, new float[n], null, null, null);
@@ -28,6 +32,39 @@ public final class HostStorage implements Storage {
             case I32 -> new HostStorage(dtype, null, null, new int[n], null);
             case I64 -> new HostStorage(dtype, null, null, null, new long[n]);
         };
+    }
+
+    /** Zero-filled storage for a new tensor: borrowed from the pool inside a {@link Memory} scope. */
+    public static HostStorage zeros(DType dtype, int n) {
+        return dtype == DType.F32 ? pooled(n, true) : allocate(dtype, n);
+    }
+
+    /**
+     * Storage for a new tensor whose contents are undefined, borrowed from the pool inside a {@link Memory} scope: for
+     * a kernel that writes every element of its result.
+     * (Under {@code -Dsvdd.memory.poison=true} they are NaN, or -1 for integers, so that a kernel that does not is caught.)
+     */
+    public static HostStorage uninitialized(DType dtype, int n) {
+        if (dtype == DType.F32) return pooled(n, false);
+        HostStorage h = allocate(dtype, n);
+        if (Memory.POISON) h.fill(-1);
+        return h;
+    }
+
+    private static HostStorage pooled(int n, boolean zeroed) {
+        float[] a = Memory.takeFloats(n, zeroed);
+        if (!zeroed && Memory.POISON) Arrays.fill(a, Float.NaN);
+        HostStorage h = new HostStorage(DType.F32, a, null, null, null);
+        Memory.register(h, n);
+        return h;
+    }
+
+    /** Gives the array back (the scope that lent it is closing); the storage is dead from now on. */
+    float[] release() {
+        float[] a = f32;
+        f32 = null;
+        released = true;
+        return a;
     }
 
     public static HostStorage of(float[] data) {
@@ -53,6 +90,7 @@ public final class HostStorage implements Storage {
 
     @Override
     public int size() {
+        if (released) throw dead();
         return switch (dtype) {
             case F32 -> f32.length;
             case F64 -> f64.length;
@@ -61,7 +99,13 @@ public final class HostStorage implements Storage {
         };
     }
 
+    private static IllegalStateException dead() {
+        return new IllegalStateException("this tensor's memory went back to the pool when its Memory scope closed;"
+                + " keep() a tensor that must outlive its scope, or make it outside the scope");
+    }
+
     public double get(int i) {
+        if (released) throw dead();
         return switch (dtype) {
             case F32 -> f32[i];
             case F64 -> f64[i];
@@ -90,6 +134,7 @@ public final class HostStorage implements Storage {
 
     /** The backing float array; fails for other dtypes. */
     public float[] floats() {
+        if (released) throw dead();
         if (f32 == null) throw new IllegalStateException("storage is " + dtype + ", not F32");
         return f32;
     }

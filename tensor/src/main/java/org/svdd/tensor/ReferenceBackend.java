@@ -59,7 +59,7 @@ public class ReferenceBackend implements Backend {
     }
 
     protected Tensor newTensor(DType dtype, int... shape) {
-        return Tensor.wrap(this, HostStorage.allocate(dtype, Shape.numel(shape)), shape);
+        return Tensor.wrap(this, HostStorage.zeros(dtype, Shape.numel(shape)), shape);
     }
 
     // ---- memory ----

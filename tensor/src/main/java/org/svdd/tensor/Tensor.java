@@ -16,6 +16,8 @@ public final class Tensor {
 
     private boolean requiresGrad;
     private Tensor grad;
+    /** The memory of a leaf's gradient, kept across {@link #zeroGrad} and reused by the next backward. */
+    private Tensor gradBuffer;
     private Grad.Node node;
 
     /** A view over storage; backends use this to wrap results. */
@@ -175,6 +177,11 @@ public final class Tensor {
         return grad;
     }
 
+    /**
+     * Forgets the gradient (grad() is null until the next backward). Its memory is kept, allocated outside any
+     * {@link Memory} scope, and the next backward writes into it: a gradient read earlier changes then, so copy one
+     * that must be kept.
+     */
     public void zeroGrad() {
         grad = null;
     }
@@ -193,8 +200,15 @@ public final class Tensor {
     }
 
     void accumulateGrad(Tensor g) {
-        Tensor c = g.contiguous();
-        grad = grad == null ? (c == g ? g.backend.copy(g, g.dtype()) : c) : grad.add(c);
+        if (grad == null) {
+            if (gradBuffer == null || !Arrays.equals(gradBuffer.shape, g.shape) || gradBuffer.dtype() != g.dtype()) {
+                gradBuffer = Memory.outside(() -> g.backend.zeros(g.dtype(), g.shape));
+            }
+            grad = gradBuffer;
+            backend.assign(grad, g);
+        } else {
+            backend.assign(grad, grad.add(g));
+        }
     }
 
     /** Sets the gradient (optimizers, clipping). */

@@ -7,6 +7,7 @@ import org.svdd.tensor.F;
 import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Shape;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.UnaryOp;
 import org.svdd.tensor.io.CheckpointException;
@@ -136,13 +137,15 @@ public final class ImageClassifier extends Module {
             throw new IllegalArgumentException("ImageClassifier expects (B, " + config.channels() + ", " + config.imageSize() + ", " + config.imageSize()
                     + ") images, got " + Shape.str(x.shape()));
         }
-        Tensor h = x;
-        for (List<ConvBlock> stage : stages) {
-            for (ConvBlock b : stage) h = b.forward(h);
-            h = F.avgPool2d(h, 2);                                                        // (B, width, S/2, S/2)
-        }
-        h = h.reshape(x.dim(0), -1);                                                      // (B, width * finalSize^2)
-        return out.forward(hidden.forward(h).silu());
+        return Memory.forward(() -> {
+            Tensor h = x;
+            for (List<ConvBlock> stage : stages) {
+                for (ConvBlock b : stage) h = b.forward(h);
+                h = F.avgPool2d(h, 2);                                                    // (B, width, S/2, S/2)
+            }
+            h = h.reshape(x.dim(0), -1);                                                  // (B, width * finalSize^2)
+            return out.forward(hidden.forward(h).silu());
+        });
     }
 
     /** log p(class | x), (B, classes). */

@@ -3,6 +3,7 @@ package org.svdd.diffusion.model;
 import org.svdd.diffusion.process.TokenModel;
 import org.svdd.tensor.F;
 import org.svdd.tensor.Shape;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.nn.Conv1d;
 import org.svdd.tensor.nn.Embedding;
@@ -127,7 +128,7 @@ public final class SequenceTransformer extends Module implements TokenModel {
         if (xt.rank() != 2 || xt.dim(1) != config.length()) {
             throw new IllegalArgumentException("transformer expects (B, " + config.length() + ") token ids, got " + Shape.str(xt.shape()));
         }
-        return fromEmbedded(tokens.forward(xt), t);
+        return Memory.forward(() -> fromEmbedded(tokens.forward(xt), t));
     }
 
     /** One-hot x_t (B, L, vocab+1) F32 -> logits (B, L, vocab); the token embedding becomes onehot · table. */
@@ -137,11 +138,13 @@ public final class SequenceTransformer extends Module implements TokenModel {
         if (xt.rank() != 3 || xt.dim(1) != config.length() || xt.dim(2) != config.vocab() + 1) {
             throw new IllegalArgumentException("transformer expects one-hot (B, " + config.length() + ", " + (config.vocab() + 1) + "), got " + Shape.str(xt.shape()));
         }
-        Tensor emb = xt.reshape(b * config.length(), config.vocab() + 1).matmul(tokens.weight());  // (B*L, D)
-        return fromEmbedded(emb.reshape(b, config.length(), config.dim()), t);
+        return Memory.forward(() -> {
+            Tensor emb = xt.reshape(b * config.length(), config.vocab() + 1).matmul(tokens.weight());  // (B*L, D)
+            return fromEmbedded(emb.reshape(b, config.length(), config.dim()), t);
+        });
     }
 
-    /** Token embeddings (B, L, D) -> logits (B, L, vocab). */
+    /** Token embeddings (B, L, D) -> logits (B, L, vocab). Under no-grad (its callers' {@link Memory#forward}) its intermediates' memory is reused. */
     private Tensor fromEmbedded(Tensor emb, Tensor t) {
         Tensor temb = time.forward(t);
         Tensor h = emb.add(positions.forward(positionIds));                                  // (B, L, D)

@@ -4,6 +4,7 @@ import org.svdd.diffusion.process.EpsModel;
 import org.svdd.tensor.Conv2dParams;
 import org.svdd.tensor.F;
 import org.svdd.tensor.HostStorage;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.UnaryOp;
@@ -265,13 +266,17 @@ public final class UNet2D extends Module implements EpsModel {
         return config;
     }
 
-    /** x_t (B, C, S, S), t (B) step indices -> eps (B, C, S, S). */
+    /** x_t (B, C, S, S), t (B) step indices -> eps (B, C, S, S). Under no-grad its intermediates' memory is reused. */
     @Override
     public Tensor predictEps(Tensor x, Tensor t) {
         if (x.rank() != 4 || x.dim(1) != config.channels() || x.dim(2) != config.imageSize() || x.dim(3) != config.imageSize()) {
             throw new IllegalArgumentException("UNet2D expects (B, " + config.channels() + ", " + config.imageSize() + ", " + config.imageSize()
                     + ") images, got " + Shape.str(x.shape()));
         }
+        return Memory.forward(() -> eps(x, t));
+    }
+
+    private Tensor eps(Tensor x, Tensor t) {
         Tensor temb = timeEmbedding.forward(t);
         Deque<Tensor> skips = new ArrayDeque<>();
         Tensor h = inConv.forward(x);

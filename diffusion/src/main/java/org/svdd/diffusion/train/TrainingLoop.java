@@ -2,6 +2,7 @@ package org.svdd.diffusion.train;
 
 import org.svdd.tensor.Backend;
 import org.svdd.tensor.DType;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.CheckpointException;
@@ -172,13 +173,16 @@ public final class TrainingLoop {
             Rng rng = cfg.stepSeed().rng(cfg.seed(), step);
             int[] rows = new int[cfg.batch()];
             for (int i = 0; i < rows.length; i++) rows[i] = rng.nextInt(run.count());
-            module.zeroGrad();
-            Tensor l = run.loss(rows, rng);
-            l.backward();
-            GradClip.clipByGlobalNorm(params, cfg.clip());
-            opt.update(schedule.lr(step));
-            run.afterUpdate();
-            double value = l.item();
+            double value;
+            try (Memory.Scope ignored = Memory.scope()) {   // the step's tensors reuse the last step's memory
+                module.zeroGrad();
+                Tensor l = run.loss(rows, rng);
+                l.backward();
+                GradClip.clipByGlobalNorm(params, cfg.clip());
+                opt.update(schedule.lr(step));
+                run.afterUpdate();
+                value = l.item();
+            }
             if (!Double.isFinite(value)) throw new IllegalStateException("loss became " + value + " at step " + step + "; lower the learning rate");
             bar.update(step + 1, run.progress(loss.add(value)));
             boolean last = step + 1 == cfg.steps();

@@ -1,6 +1,7 @@
 package org.svdd.tensor.optim;
 
 import org.svdd.tensor.Grad;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 
@@ -61,14 +62,21 @@ public final class AdamW {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i), g = p.grad();
                 if (g == null) continue;
-                m[i] = m[i] == null ? g.mul(1 - config.beta1()) : m[i].mul(config.beta1()).add(g.mul(1 - config.beta1()));
-                v[i] = v[i] == null ? g.square().mul(1 - config.beta2()) : v[i].mul(config.beta2()).add(g.square().mul(1 - config.beta2()));
+                m[i] = moment(m[i], m[i] == null ? g.mul(1 - config.beta1()) : m[i].mul(config.beta1()).add(g.mul(1 - config.beta1())));
+                v[i] = moment(v[i], v[i] == null ? g.square().mul(1 - config.beta2()) : v[i].mul(config.beta2()).add(g.square().mul(1 - config.beta2())));
                 Tensor stepDir = m[i].div(c1).div(v[i].div(c2).sqrt().add(config.eps()));
                 Tensor next = p.detach().mul(1 - lr * config.weightDecay()).sub(stepDir.mul(lr));
                 p.backend().assign(p, next);
             }
             return null;
         });
+    }
+
+    /** The moment held across steps, allocated outside any {@link Memory} scope once and then written in place. */
+    private static Tensor moment(Tensor held, Tensor next) {
+        Tensor m = held != null ? held : Memory.outside(() -> next.backend().zeros(next.dtype(), next.shape()));
+        m.backend().assign(m, next);
+        return m;
     }
 
     /** Moments and step count, named "m.i" / "v.i" by parameter index, for checkpoints that resume training. */

@@ -1,6 +1,7 @@
 package org.svdd.tensor.optim;
 
 import org.svdd.tensor.Grad;
+import org.svdd.tensor.Memory;
 import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.nn.Module;
@@ -23,13 +24,16 @@ public final class Ema {
     public Ema(Module module, double decay) {
         if (decay < 0 || decay > 1) throw new IllegalArgumentException("EMA decay must be in [0, 1], got " + decay);
         this.decay = decay;
-        module.namedParameters().forEach((k, p) -> shadow.put(k, copy(p)));
+        module.namedParameters().forEach((k, p) -> shadow.put(k, Memory.outside(() -> copy(p))));
     }
 
     /** shadow = decay shadow + (1 - decay) param for every parameter of module (the one the EMA was built from). */
     public void update(Module module) {
         Grad.noGrad(() -> {
-            forEachPair(module, (name, p) -> shadow.put(name, shadow.get(name).mul(decay).add(p.detach().mul(1 - decay))));
+            forEachPair(module, (name, p) -> {
+                Tensor s = shadow.get(name);
+                s.backend().assign(s, s.mul(decay).add(p.detach().mul(1 - decay)));
+            });
             return null;
         });
     }
@@ -45,9 +49,9 @@ public final class Ema {
      */
     public void swap(Module module) {
         forEachPair(module, (name, p) -> {
-            Tensor raw = copy(p);
-            p.backend().assign(p, shadow.get(name));
-            shadow.put(name, raw);
+            Tensor raw = copy(p), s = shadow.get(name);
+            p.backend().assign(p, s);
+            s.backend().assign(s, raw);
         });
     }
 
@@ -64,7 +68,7 @@ public final class Ema {
         weights.forEach((name, w) -> checkShape(name, shadow.get(name), w));
         weights.forEach((name, w) -> {
             Tensor old = shadow.get(name);
-            shadow.put(name, old.backend().copy(w.to(old.backend()), old.dtype()));
+            shadow.put(name, Memory.outside(() -> old.backend().copy(w.to(old.backend()), old.dtype())));
         });
     }
 

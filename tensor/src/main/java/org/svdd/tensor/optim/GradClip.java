@@ -12,7 +12,7 @@ public final class GradClip {
     }
 
     /**
-     * Clips the gradients of params (replacing them via setGrad); parameters without a gradient are skipped.
+     * Clips the gradients of params, in place; parameters without a gradient are skipped.
      * Returns the norm before clipping. The squared sums are added on the device, so this reads back one number.
      */
     public static double clipByGlobalNorm(Iterable<Tensor> params, double maxNorm) {
@@ -27,7 +27,7 @@ public final class GradClip {
             double norm = sumSq == null ? 0 : Math.sqrt(sumSq.item());
             if (norm > maxNorm) {
                 double scale = maxNorm / norm;
-                for (Tensor p : params) if (p.grad() != null) p.setGrad(p.grad().mul(scale));
+                for (Tensor p : params) if (p.grad() != null) p.grad().backend().assign(p.grad(), p.grad().mul(scale));
             }
             return norm;
         });
