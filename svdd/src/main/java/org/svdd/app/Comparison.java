@@ -65,8 +65,8 @@ final class Comparison {
      * interval (null without a check reward).
      */
     record Row(String method, Method sampler, Method.Settings settings, List<SeedRun> runs, double naturalness, double pairwise, double unique,
-               double valid, double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample, Bootstrap.Interval median,
-               Bootstrap.Interval meanInterval, Bootstrap.Interval checkMedian) {
+               double valid, double denoiserPerSample, double gradPerSample, double valuePerSample, double rewardCallsPerSample,
+               double denoiserSeconds, double rewardSeconds, Bootstrap.Interval median, Bootstrap.Interval meanInterval, Bootstrap.Interval checkMedian) {
         /** Rewards by seed: [k][i] is sample i of run k. */
         double[][] bySeed() {
             return runs.stream().map(SeedRun::rewards).toArray(double[][]::new);
@@ -108,6 +108,11 @@ final class Comparison {
         /** Wall time of all runs together. */
         double seconds() {
             return runs.stream().mapToDouble(SeedRun::seconds).sum();
+        }
+
+        /** The share of the wall time spent outside denoiser passes: rewards, value nets, selection, the sampler's own steps. */
+        double outsideDenoiser() {
+            return 1 - denoiserSeconds / seconds();
         }
     }
 
@@ -185,7 +190,7 @@ final class Comparison {
         List<SeedRun> runs = new ArrayList<>(seeds);
         List<Scored> texts = new ArrayList<>();
         java.util.function.Function<Tensor, List<String>> asText = Task.texts(task.model);     // null for images
-        double naturalness = 0, pairwise = 0, unique = 0, valid = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0;
+        double naturalness = 0, pairwise = 0, unique = 0, valid = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0, denoiserSecs = 0, rewardSecs = 0;
         for (int k = 0; k < seeds; k++) {
             String set = seeds == 1 ? label : label + "-s" + k;
             Proposal p = task.proposal(steps);
@@ -213,6 +218,8 @@ final class Comparison {
             grad += ctx.cost().gradientRows();
             value += ctx.cost().valueRows();
             rewardCalls += ctx.cost().rewardCalls();
+            denoiserSecs += ctx.cost().denoiserSeconds();
+            rewardSecs += ctx.cost().rewardSeconds();
             if (seeds > 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", set, Bootstrap.quantile(r.clone(), .5), secs);
         }
         if (!texts.isEmpty()) best.put(label, best(texts, STRUCTURES_PER_METHOD, task.molecules()));
@@ -221,11 +228,13 @@ final class Comparison {
                 : Bootstrap.stratified(runs.stream().map(SeedRun::checks).toArray(double[][]::new), Bootstrap.MEDIAN);
         double samples = (double) n * seeds;
         Row row = new Row(label, method, settings, List.copyOf(runs), naturalness, pairwise, unique, valid, denoiser / samples, grad / samples, value / samples,
-                rewardCalls / samples, Bootstrap.stratified(bySeed, Bootstrap.MEDIAN), Bootstrap.stratified(bySeed, Bootstrap.MEAN), checkMedian);
+                rewardCalls / samples, denoiserSecs, rewardSecs, Bootstrap.stratified(bySeed, Bootstrap.MEDIAN), Bootstrap.stratified(bySeed, Bootstrap.MEAN), checkMedian);
         rows.add(row);
-        if (seeds == 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", label, row.quantile(.5), row.seconds());
-        else log.printf(Locale.ROOT, "  %-20s median %.3f [%.3f, %.3f] over %d seeds  (%.1f s)%n", label, row.median().estimate(), row.median().lo(),
-                row.median().hi(), seeds, row.seconds());
+        String time = String.format(Locale.ROOT, "%.1f s, %.0f%% outside the denoiser, %.0f%% in the reward", row.seconds(), 100 * row.outsideDenoiser(),
+                100 * rewardSecs / row.seconds());
+        if (seeds == 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%s)%n", label, row.quantile(.5), time);
+        else log.printf(Locale.ROOT, "  %-20s median %.3f [%.3f, %.3f] over %d seeds  (%s)%n", label, row.median().estimate(), row.median().lo(),
+                row.median().hi(), seeds, time);
         writeAll();
         return row;
     }
@@ -367,7 +376,8 @@ final class Comparison {
      * q50 with q50_lo and q50_hi, its 95% stratified bootstrap interval, and q50_per_seed, each run's median; the other
      * quantiles (computed whatever n, though the table shows only those that n x K can estimate); mean with mean_lo
      * and mean_hi (the same bootstrap); std; naturalness and diversity (means over the runs); the calls per sample;
-     * seconds (all runs) and seconds_per_seed; and rewards, every sample's reward, run after run. With a check reward,
+     * seconds (all runs) and seconds_per_seed, of which denoiser_seconds inside denoiser passes and reward_seconds inside
+     * reward calls, and outside_denoiser_share, the rest's share; and rewards, every sample's reward, run after run. With a check reward,
      * check_reward names it after reward, and each method has check_q50 with check_q50_lo and check_q50_hi (the same
      * bootstrap) and check_mean after std.
      */
@@ -421,6 +431,9 @@ final class Comparison {
             m.put("value_rows_per_sample", r.valuePerSample());
             m.put("reward_calls_per_sample", r.rewardCallsPerSample());
             m.put("seconds", r.seconds());
+            m.put("denoiser_seconds", r.denoiserSeconds());
+            m.put("reward_seconds", r.rewardSeconds());
+            m.put("outside_denoiser_share", r.outsideDenoiser());
             m.put("seconds_per_seed", r.runs().stream().mapToDouble(SeedRun::seconds).toArray());
             m.put("rewards", r.rewards());
             methods.add(m);

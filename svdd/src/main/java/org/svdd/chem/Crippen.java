@@ -49,12 +49,17 @@ public final class Crippen {
     }
 
     private final List<Rule> rules;
-    /** rule i as the one-atom pattern [$(smarts)]: matches exactly the atoms that are the smarts's first atom in a match. */
-    private final List<SmartsPattern> rooted;
+    /**
+     * rule i as the one-atom pattern [$(smarts)]: matches exactly the atoms that are the smarts's first atom in a match.
+     * One set per thread (CDK does not promise that a pattern may match on two threads at once); this thread's set is
+     * compiled here, so a bad SMARTS fails now.
+     */
+    private final ThreadLocal<List<SmartsPattern>> rooted;
 
     private Crippen(List<Rule> rules) {
         this.rules = List.copyOf(rules);
-        this.rooted = rules.stream().map(r -> SmartsPattern.create("[$(" + r.smarts() + ")]").setPrepare(false)).toList();
+        this.rooted = ThreadLocal.withInitial(() -> this.rules.stream().map(r -> SmartsPattern.create("[$(" + r.smarts() + ")]").setPrepare(false)).toList());
+        rooted.get();
     }
 
     /** {@code $SVDD_DATA/Crippen.txt}, else {@link #SYSTEM}; null if neither exists. */
@@ -182,8 +187,9 @@ public final class Crippen {
         int[] rule = new int[n];
         Arrays.fill(rule, -1);
         int left = n;
+        List<SmartsPattern> patterns = rooted.get();
         for (int i = 0; i < rules.size() && left > 0; i++) {
-            for (int[] match : rooted.get(i).matchAll(h)) {
+            for (int[] match : patterns.get(i).matchAll(h)) {
                 if (rule[match[0]] < 0) {
                     rule[match[0]] = i;
                     left--;

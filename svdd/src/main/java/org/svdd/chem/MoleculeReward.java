@@ -4,15 +4,19 @@ import org.openscience.cdk.interfaces.IAtomContainer;
 import org.svdd.reward.Reward;
 import org.svdd.tensor.Tensor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * A chemistry reward on molecule samples: the samples are read as SMILES (a SELFIES model's tokens decoded, say),
  * parsed by CDK ({@link Molecules#parse}) and scored by a weighted sum of molecular properties (one property with
  * weight 1 in the common case); a string that is not a valid molecule scores {@code invalidScore} (0 by default, the
  * lower end of QED and SA; pass a value below the properties' range to make invalid strings strictly worse, e.g. -10
- * for logP).
+ * for logP). The rows of a batch are scored on all cores. Scores are remembered by SMILES (the last {@value #CACHED} distinct strings): late in a reverse
+ * process most candidates' predicted molecules repeat, and parsing and scoring one costs far more than a lookup.
  */
 public final class MoleculeReward implements Reward {
     /** The property a valid molecule scores. */
@@ -43,9 +47,16 @@ public final class MoleculeReward implements Reward {
         }
     }
 
+    static final int CACHED = 1 << 16;
     private final Function<Tensor, List<String>> smilesOf;
     private final List<Term> terms;
     private final double invalidScore;
+    private final Map<String, Double> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Double> eldest) {
+            return size() > CACHED;
+        }
+    };
 
     /**
      * @param smilesOf     the SMILES of each sample of a batch
@@ -82,8 +93,20 @@ public final class MoleculeReward implements Reward {
     public double[] score(Tensor x0) {
         List<String> smiles = smilesOf.apply(x0);
         double[] r = new double[smiles.size()];
-        for (int i = 0; i < r.length; i++) r[i] = score(smiles.get(i));
+        IntStream.range(0, r.length).parallel().forEach(i -> r[i] = cached(smiles.get(i)));      // each row on its own
         return r;
+    }
+
+    private double cached(String smiles) {
+        synchronized (cache) {
+            Double known = cache.get(smiles);
+            if (known != null) return known;
+        }
+        double v = score(smiles);
+        synchronized (cache) {
+            cache.put(smiles, v);
+        }
+        return v;
     }
 
     /** The score of one SMILES string. */

@@ -103,12 +103,16 @@ public final class Qed {
             "c[C;R0](=[O,S])[#6]", "c[SX2][C;!R]", "C=C=C", "c1nc([F,Cl,Br,I,S])ncc1", "c1ncnc([F,Cl,Br,I,S])c1",
             "c1nc(c2c(n1)nc(n2)[F,Cl,Br,I])", "[#6]S(=O)(=O)c1ccc(cc1)F", "[15N]", "[13C]", "[18O]", "[34S]");
 
-    private static final class Patterns {
-        static final List<SmartsPattern> ACCEPTORS = compile(ACCEPTOR_SMARTS);
-        static final SmartsPattern DONOR = compile(List.of(DONOR_SMARTS)).getFirst();
-        static final SmartsPattern ROTATABLE = compile(List.of(ROTATABLE_SMARTS)).getFirst();
-        static final SmartsPattern ALIPHATIC_RING = compile(List.of(ALIPHATIC_RING_SMARTS)).getFirst();
-        static final List<SmartsPattern> ALERTS = compile(ALERT_SMARTS);
+    /** The compiled patterns, one set per thread: CDK does not promise that a pattern may match on two threads at once. */
+    private record Patterns(List<SmartsPattern> acceptors, SmartsPattern donor, SmartsPattern rotatable, SmartsPattern aliphaticRing,
+                            List<SmartsPattern> alerts) {
+        private static final ThreadLocal<Patterns> MINE = ThreadLocal.withInitial(() -> new Patterns(compile(ACCEPTOR_SMARTS),
+                compile(List.of(DONOR_SMARTS)).getFirst(), compile(List.of(ROTATABLE_SMARTS)).getFirst(),
+                compile(List.of(ALIPHATIC_RING_SMARTS)).getFirst(), compile(ALERT_SMARTS)));
+
+        static Patterns get() {
+            return MINE.get();
+        }
 
         private static List<SmartsPattern> compile(List<String> smarts) {
             return smarts.stream().map(s -> SmartsPattern.create(s).setPrepare(false)).toList();
@@ -133,12 +137,13 @@ public final class Qed {
 
     /** The eight properties of a molecule from {@link Molecules#parse} (which is not modified). */
     public static Properties properties(IAtomContainer mol) {
+        Patterns patterns = Patterns.get();
         int hba = 0;
-        for (SmartsPattern p : Patterns.ACCEPTORS) hba += p.matchAll(mol).countUnique();
+        for (SmartsPattern p : patterns.acceptors()) hba += p.matchAll(mol).countUnique();
         int alerts = 0;
-        for (SmartsPattern p : Patterns.ALERTS) alerts += p.matches(mol) ? 1 : 0;
+        for (SmartsPattern p : patterns.alerts()) alerts += p.matches(mol) ? 1 : 0;
         return new Properties(AtomContainerManipulator.getMass(mol, AtomContainerManipulator.MolWeight), Crippen.logP(mol), hba,
-                Patterns.DONOR.matchAll(mol).countUnique(), tpsa(mol), Patterns.ROTATABLE.matchAll(mol).countUnique(),
+                patterns.donor().matchAll(mol).countUnique(), tpsa(mol), patterns.rotatable().matchAll(mol).countUnique(),
                 aromaticRings(mol), alerts);
     }
 
@@ -149,7 +154,7 @@ public final class Qed {
     static int aromaticRings(IAtomContainer mol) {
         int n = mol.getAtomCount();
         boolean[] deleted = new boolean[n];
-        for (int[] m : Patterns.ALIPHATIC_RING.matchAll(mol).uniqueAtoms()) deleted[m[0]] = true;
+        for (int[] m : Patterns.get().aliphaticRing().matchAll(mol).uniqueAtoms()) deleted[m[0]] = true;
         int[] parent = new int[n];
         for (int i = 0; i < n; i++) parent[i] = i;
         int atoms = 0, edges = 0, components = 0;

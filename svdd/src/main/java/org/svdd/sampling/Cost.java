@@ -6,13 +6,17 @@ import org.svdd.reward.Reward;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 
+import java.util.function.Supplier;
+
 /**
  * What a sampler spent: denoiser rows (one row = the denoiser run on one state), of which the rows that were also
- * differentiated (guidance), value-network rows, and reward evaluations. Counted by wrapping the proposal and the
- * reward ({@link #count(Proposal)}, {@link #count(Reward)}), so no sampler has to keep books.
+ * differentiated (guidance), value-network rows, and reward evaluations; and the wall time inside denoiser passes and
+ * inside reward calls, so that what a step spends outside the denoiser can be reported. Counted by wrapping the
+ * proposal and the reward ({@link #count(Proposal)}, {@link #count(Reward)}), so no sampler has to keep books.
  */
 public final class Cost {
     private long denoiserRows, gradientRows, valueRows, rewardCalls;
+    private final Clock denoiserClock = new Clock(), rewardClock = new Clock();
     private java.util.function.IntConsumer onStep = i -> {
     };
 
@@ -37,6 +41,30 @@ public final class Cost {
         return rewardCalls;
     }
 
+    /** Seconds inside denoiser passes (a guided pass's gradient included). */
+    public double denoiserSeconds() {
+        return denoiserClock.nanos / 1e9;
+    }
+
+    /** Seconds inside reward calls (the reward's forward pass, for a differentiable reward under guidance). */
+    public double rewardSeconds() {
+        return rewardClock.nanos / 1e9;
+    }
+
+    /** Wall time added up over the calls it timed. */
+    private static final class Clock {
+        private long nanos;
+
+        <T> T time(Supplier<T> call) {
+            long t0 = System.nanoTime();
+            try {
+                return call.get();
+            } finally {
+                nanos += System.nanoTime() - t0;
+            }
+        }
+    }
+
     void addValueRows(long n) {
         valueRows += n;
     }
@@ -48,7 +76,7 @@ public final class Cost {
             public Step prepare(Tensor xt, int i) {
                 denoiserRows += xt.dim(0);
                 onStep.accept(i);
-                return inner.prepare(xt, i);
+                return denoiserClock.time(() -> inner.prepare(xt, i));
             }
 
             @Override
@@ -56,19 +84,19 @@ public final class Cost {
                 denoiserRows += xt.dim(0);
                 gradientRows += xt.dim(0);
                 onStep.accept(i);
-                return inner.prepareGuided(xt, i, guide, scale);
+                return denoiserClock.time(() -> inner.prepareGuided(xt, i, guide, scale));
             }
 
             @Override
             public Tensor sampleX0(Tensor x, int i, int draws, Rng rng) {
                 denoiserRows += x.dim(0) * inner.sampleX0Passes(i, draws);
-                return inner.sampleX0(x, i, draws, rng);
+                return denoiserClock.time(() -> inner.sampleX0(x, i, draws, rng));
             }
 
             @Override
             public Prediction predict(Tensor x, int i) {
                 denoiserRows += x.dim(0) * inner.predictPasses(i);
-                Prediction pred = inner.predict(x, i);
+                Prediction pred = denoiserClock.time(() -> inner.predict(x, i));
                 return Prediction.of(pred.x0(), idx -> {
                     onStep.accept(i + 1);                     // the step's pass was counted by predict
                     return pred.prepare(idx);
@@ -84,19 +112,19 @@ public final class Cost {
                 @Override
                 public double[] score(Tensor x0) {
                     rewardCalls += x0.dim(0);
-                    return d.score(x0);
+                    return rewardClock.time(() -> d.score(x0));
                 }
 
                 @Override
                 public Tensor forward(Tensor x) {
                     rewardCalls += x.dim(0);
-                    return d.forward(x);
+                    return rewardClock.time(() -> d.forward(x));
                 }
             };
         }
         return x0 -> {
             rewardCalls += x0.dim(0);
-            return r.score(x0);
+            return rewardClock.time(() -> r.score(x0));
         };
     }
 }

@@ -38,6 +38,30 @@ class MoleculeRewardTest {
         assertEquals(0.44262, qed[1], 1e-4);
     }
 
+    /** Scores are remembered by SMILES: a repeated molecule, in any row of a later batch, scores what it scored first. */
+    @Test
+    void repeatedMoleculesScoreTheSameFromTheCache() {
+        MoleculeReward reward = new MoleculeReward(LOOKUP, MoleculeReward.Property.QED);
+        double[] first = reward.score(rows()), again = reward.score(Tensor.ofLongs(new long[]{3, 3, 2, 1, 0}, 5, 1));
+        assertArrayEquals(new double[]{first[3], first[3], 0, first[1], first[0]}, again, 0);
+    }
+
+    /** The rows of a batch are scored on all cores, each with its thread's patterns: the scores of one row at a time. */
+    @Test
+    void aBatchScoresWhatEachMoleculeScoresAlone() {
+        List<String> drugs = List.of("CC(=O)Oc1ccccc1C(=O)O", "CN1C=NC2=C1C(=O)N(C(=O)N2C)C", "CC(C)Cc1ccc(cc1)C(C)C(=O)O",
+                "c1ccc2c(c1)cc[nH]2", "O=C(O)CCc1ccccc1", "CCN(CC)CC", "Clc1ccc(Cl)cc1", "NC(=O)c1cccnc1", "C1CCNCC1", "OCC(O)CO",
+                "c1ccc(cc1)S(=O)(=O)N", "CC(=O)Nc1ccc(O)cc1", "CCOC(=O)C1=CC=CC=C1", "C#CC1=CC=CC=C1", "C1=CC=C(C=C1)[N+](=O)[O-]");
+        Function<Tensor, List<String>> byIndex = x -> java.util.Arrays.stream(x.toLongArray()).mapToObj(i -> drugs.get((int) i)).toList();
+        long[] rows = new long[96];
+        for (int i = 0; i < rows.length; i++) rows[i] = (i * 7L) % drugs.size();
+        for (MoleculeReward.Property p : MoleculeReward.Property.values()) {
+            double[] batch = new MoleculeReward(byIndex, p, -10).score(Tensor.ofLongs(rows, rows.length, 1));
+            MoleculeReward alone = new MoleculeReward(byIndex, p, -10);
+            for (int i = 0; i < rows.length; i++) assertEquals(alone.score(drugs.get((int) rows[i])), batch[i], 0, p + " row " + i);
+        }
+    }
+
     @Test
     void saIsTurnedSoThatHigherIsEasierAndSumsAreWeighted() {
         double[] sa = new MoleculeReward(LOOKUP, MoleculeReward.Property.SA).score(rows());

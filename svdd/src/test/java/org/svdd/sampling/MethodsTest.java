@@ -78,6 +78,7 @@ class MethodsTest {
             double med = median(reward.score(x));
             assertTrue(med > pre + 0.05, m.cliName() + " median " + med + " vs pretrained " + pre);
             assertTrue(c.cost().denoiserRows() > 0 && c.cost().rewardCalls() > 0 || m == Method.DPS, m.cliName());
+            assertTrue(c.cost().denoiserSeconds() > 0 && (c.cost().rewardSeconds() > 0 || m == Method.DPS), m.cliName() + " timed its passes and calls");
             Tensor again = m.run(Method.Context.of(proposal, reward, null, reward), s, n, new Rng(2));
             assertArrayEquals(x.toIntArray(), again.toIntArray(), m.cliName() + " repeats under its seed");
         }
