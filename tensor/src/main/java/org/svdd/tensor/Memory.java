@@ -3,6 +3,7 @@ package org.svdd.tensor;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,7 +99,7 @@ public final class Memory {
         Scope s = CURRENT.get();
         float[] a = s == null || n < MIN_POOLED ? null : POOL.take(n);
         if (a == null) return new float[n];
-        if (zeroed) java.util.Arrays.fill(a, 0f);
+        if (zeroed) Arrays.fill(a, 0f);
         return a;
     }
 
