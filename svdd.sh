@@ -13,7 +13,8 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "
 fi
 # The heap: sampling starts at 256 MiB and grows as needed up to 2 GiB (half the memory where that is less; the JVM's
 # or a container's limit counts), never shrinking (MaxHeapFreeRatio=100: memory given back and taken again must be
-# faulted in and zeroed once more). Training fixes it at 1.5 GiB (initial = maximum), the same cap rule: a step's
+# faulted in and zeroed once more), and grows only when collections take more than a fifth of the time
+# (GCTimeRatio=4; G1's default, 12, grows it at 8% and held the demo a quarter higher at the same speed). Training fixes it at 1.5 GiB (initial = maximum), the same cap rule: a step's
 # tensors reuse the last step's memory (org.svdd.tensor.Memory), so a UNet at batch 64 trains as fast in it as in a
 # 6 GiB heap. bench/memory.sh measures RSS, page faults and speed (bench/RESULTS.md, "Memory").
 # A run that would not fit is refused with an estimate before it starts: give it more with SVDD_JAVA_OPTS, which comes
@@ -26,8 +27,9 @@ done
 max_mb=2048
 if [ -n "${mem_kb:-}" ] && (( mem_kb / 2048 < max_mb )); then max_mb=$(( mem_kb / 2048 )); fi
 min_mb=$(( max_mb < 256 ? max_mb : 256 ))
-case "${1:-}" in train|train-value|train-classifier|train-oracle) max_mb=$(( max_mb < 1536 ? max_mb : 1536 )); min_mb=$max_mb ;; esac
+growth="-XX:GCTimeRatio=4"
+case "${1:-}" in train|train-value|train-classifier|train-oracle) max_mb=$(( max_mb < 1536 ? max_mb : 1536 )); min_mb=$max_mb; growth="" ;; esac
 thp=""
 grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
-exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${min_mb}m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
+exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${min_mb}m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $growth $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
   -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"
