@@ -14,9 +14,9 @@ fi
 # The heap: sampling starts at 256 MiB and grows as needed up to 2 GiB (half the memory where that is less; the JVM's
 # or a container's limit counts), never shrinking (MaxHeapFreeRatio=100: memory given back and taken again must be
 # faulted in and zeroed once more), and grows only when collections take more than a fifth of the time
-# (GCTimeRatio=4; G1's default, 12, grows it at 8% and held the demo a quarter higher at the same speed). Training fixes it at 1.5 GiB (initial = maximum), the same cap rule: a step's
-# tensors reuse the last step's memory (org.svdd.tensor.Memory), so a UNet at batch 64 trains as fast in it as in a
-# 6 GiB heap. bench/memory.sh measures RSS, page faults and speed (bench/RESULTS.md, "Memory").
+# (GCTimeRatio=4; G1's default, 12, grows it at 8% and held the demo a quarter higher at the same speed). Training
+# fixes it at 1.5 GiB (initial = maximum), the same cap rule: a step's tensors reuse the last step's memory
+# (org.svdd.tensor.Memory), so a UNet at batch 64 trains as fast in it as in a 6 GiB heap. bench/memory.sh measures RSS, page faults and speed (bench/RESULTS.md, "Memory").
 # A run that would not fit is refused with an estimate before it starts: give it more with SVDD_JAVA_OPTS, which comes
 # later on the java command line, so -Xms/-Xmx given there win.
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)

@@ -114,6 +114,11 @@ final class Comparison {
         double outsideDenoiser() {
             return 1 - denoiserSeconds / seconds();
         }
+
+        /** The share of the wall time spent inside reward calls. */
+        double inReward() {
+            return rewardSeconds / seconds();
+        }
     }
 
     private final Task task;
@@ -231,7 +236,7 @@ final class Comparison {
                 rewardCalls / samples, denoiserSecs, rewardSecs, Bootstrap.stratified(bySeed, Bootstrap.MEDIAN), Bootstrap.stratified(bySeed, Bootstrap.MEAN), checkMedian);
         rows.add(row);
         String time = String.format(Locale.ROOT, "%.1f s, %.0f%% outside the denoiser, %.0f%% in the reward", row.seconds(), 100 * row.outsideDenoiser(),
-                100 * rewardSecs / row.seconds());
+                100 * row.inReward());
         if (seeds == 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%s)%n", label, row.quantile(.5), time);
         else log.printf(Locale.ROOT, "  %-20s median %.3f [%.3f, %.3f] over %d seeds  (%s)%n", label, row.median().estimate(), row.median().lo(),
                 row.median().hi(), seeds, time);
@@ -377,9 +382,9 @@ final class Comparison {
      * quantiles (computed whatever n, though the table shows only those that n x K can estimate); mean with mean_lo
      * and mean_hi (the same bootstrap); std; naturalness and diversity (means over the runs); the calls per sample;
      * seconds (all runs) and seconds_per_seed, of which denoiser_seconds inside denoiser passes and reward_seconds inside
-     * reward calls, and outside_denoiser_share, the rest's share; and rewards, every sample's reward, run after run. With a check reward,
-     * check_reward names it after reward, and each method has check_q50 with check_q50_lo and check_q50_hi (the same
-     * bootstrap) and check_mean after std.
+     * reward calls, and outside_denoiser_share, the rest's share; and rewards, every sample's reward, run after run.
+     * With a check reward, check_reward names it after reward, and each method has check_q50 with check_q50_lo and
+     * check_q50_hi (the same bootstrap) and check_mean after std.
      */
     private Map<String, Object> results() {
         Map<String, Object> json = new LinkedHashMap<>();

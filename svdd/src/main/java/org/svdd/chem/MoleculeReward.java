@@ -15,8 +15,9 @@ import java.util.stream.IntStream;
  * parsed by CDK ({@link Molecules#parse}) and scored by a weighted sum of molecular properties (one property with
  * weight 1 in the common case); a string that is not a valid molecule scores {@code invalidScore} (0 by default, the
  * lower end of QED and SA; pass a value below the properties' range to make invalid strings strictly worse, e.g. -10
- * for logP). The rows of a batch are scored on all cores. Scores are remembered by SMILES (the last {@value #CACHED} distinct strings): late in a reverse
- * process most candidates' predicted molecules repeat, and parsing and scoring one costs far more than a lookup.
+ * for logP). The rows of a batch are scored on all cores. Scores are remembered by SMILES (the last {@value #CACHED}
+ * distinct strings): late in a reverse process most candidates' predicted molecules repeat, and parsing and scoring
+ * one costs far more than a lookup.
  */
 public final class MoleculeReward implements Reward {
     /** The property a valid molecule scores. */

@@ -14,7 +14,6 @@ public final class HostStorage implements Storage {
     private final double[] f64;
     private final int[] i32;
     private final long[] i64;
-    private boolean released;
 
     private HostStorage(DType dtype, float[] f32, double[] f64, int[] i32, long[] i64) {
         this.dtype = dtype;
@@ -63,7 +62,6 @@ public final class HostStorage implements Storage {
     float[] release() {
         float[] a = f32;
         f32 = null;
-        released = true;
         return a;
     }
 
@@ -90,7 +88,7 @@ public final class HostStorage implements Storage {
 
     @Override
     public int size() {
-        if (released) throw dead();
+        if (released()) throw dead();
         return switch (dtype) {
             case F32 -> f32.length;
             case F64 -> f64.length;
@@ -99,13 +97,18 @@ public final class HostStorage implements Storage {
         };
     }
 
+    /** Only a pooled F32 storage can be released, and only it has no array then. */
+    private boolean released() {
+        return dtype == DType.F32 && f32 == null;
+    }
+
     private static IllegalStateException dead() {
         return new IllegalStateException("this tensor's memory went back to the pool when its Memory scope closed;"
                 + " keep() a tensor that must outlive its scope, or make it outside the scope");
     }
 
     public double get(int i) {
-        if (released) throw dead();
+        if (released()) throw dead();
         return switch (dtype) {
             case F32 -> f32[i];
             case F64 -> f64[i];
@@ -134,7 +137,7 @@ public final class HostStorage implements Storage {
 
     /** The backing float array; fails for other dtypes. */
     public float[] floats() {
-        if (released) throw dead();
+        if (released()) throw dead();
         if (f32 == null) throw new IllegalStateException("storage is " + dtype + ", not F32");
         return f32;
     }

@@ -2,8 +2,8 @@ package org.svdd.diffusion.model;
 
 import org.svdd.diffusion.process.TokenModel;
 import org.svdd.tensor.F;
-import org.svdd.tensor.Shape;
 import org.svdd.tensor.Memory;
+import org.svdd.tensor.Shape;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.nn.Conv1d;
 import org.svdd.tensor.nn.Embedding;
