@@ -356,13 +356,15 @@ public final class Conv2dKernel {
     /**
      * Gradient with respect to the input: gx (N, C, H, W) from gy (N, O, OH, OW) and w. Where it is again a
      * convolution that takes the direct path ({@link Geometry#transposed}), it runs as one, with the flipped weight;
-     * else by GEMM into a column matrix and {@link #col2im}.
+     * else by GEMM into a column matrix and {@link #col2im}. The two sum an element's terms in different orders, so
+     * the choice depends on the geometry alone, never on the batch: an image's gradient is the same in any batch
+     * (the direct path is parallel over images only, so a batch smaller than the pool runs on fewer threads).
      *
      * @param gx output from 0, contiguous and zero-filled on entry; accumulated into
      */
     public static void backwardInput(float[] gy, int gyOff, float[] w, int wOff, float[] gx, Geometry g) {
         Geometry t = g.transposed();
-        if (t != null && t.direct() && imagesPerThread(g)) {
+        if (t != null && t.direct()) {
             float[] wt = flipped(w, wOff, g);
             forEachImageChunk(t, (start, end) -> forwardDirect(gy, gyOff, wt, 0, gx, t, start, end, true));
             return;

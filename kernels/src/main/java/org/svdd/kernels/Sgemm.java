@@ -30,9 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * blocks of rows (or, for short C, of rows and column ranges) one at a time, each packing its own A block, so a thread
  * slowed by other load simply claims fewer blocks.
  *
- * <p>Products bound by reading one big operand once skip packing: a single row or column of C with that operand
- * contiguous along C's long side (row vector times matrix, as axpys of rows), and up to four rows or columns
- * with the big operand contiguous along k (dot products).
+ * <p>A single row or column of C with the big operand contiguous along C's long side (row vector times matrix) skips
+ * packing: it runs as axpys of rows, bound by reading that operand once.
+ *
+ * <p><b>Every path computes c(i,j) as the same chain</b> s = fma(a(i,p), b(p,j), s) for p = 0, 1, ..., k-1, from 0 (or
+ * from c(i,j) when accumulating): the micro-kernel across KC slices and edge tiles, the axpys, the small triple loop.
+ * So an element's bits do not depend on m, n, the blocking or the threads: a row of a linear layer's output, or an
+ * image of a convolution's, is the same in any batch, which is what makes samples independent of their batch.
+ * (Dot products along k, with their several accumulators, would break this; skinny products take the micro-kernel.)
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -66,8 +71,6 @@ public final class Sgemm {
     private static final long SMALL = 16 * 16 * 16;
     /** Multiply-adds per thread below which another thread costs more than it saves. */
     private static final long GRAIN = 1L << 21;
-    /** Up to this many rows or columns of C, with the big operand contiguous along k, C is done as dot products. */
-    private static final int SKINNY = 4;
     /** Columns of y updated per pass of the row-vector product: 8 KiB, so y stays in L1. */
     private static final int AXPY_BLOCK = 2048;
     /** Blocks of work per thread, for balance when a thread runs slower than the others. */
@@ -100,7 +103,7 @@ public final class Sgemm {
             return;
         }
         if ((long) m * n * k <= SMALL) {
-            sgemmReference(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            small(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         } else if (m == 1 && bCs == 1) {
             // Row vector times matrix: c(0, :) (+)= Σ_p a(0, p)·b(p, :).
             Parallel.forRange(n, chunk(k),
@@ -109,12 +112,6 @@ public final class Sgemm {
             // Matrix times column vector, as its transpose: c(:, 0) (+)= Σ_p b(p, 0)·a(:, p).
             Parallel.forRange(m, chunk(k),
                     (i0, i1) -> axpyRows(i0, i1, k, b, bOff, bRs, a, aOff, aCs, c, cOff, accumulate));
-        } else if (n <= SKINNY && aCs == 1) {
-            // Few columns: c(i, j) = dot(a(i, :), b(:, j)) streams A once.
-            dots(m, n, k, a, aOff, aRs, b, bOff, bCs, bRs, c, cOff, ldc, 1, accumulate);
-        } else if (m <= SKINNY && bRs == 1) {
-            // Few rows: c(i, j) = dot(b(:, j), a(i, :)) streams B once.
-            dots(n, m, k, b, bOff, bCs, a, aOff, aRs, aCs, c, cOff, 1, ldc, accumulate);
         } else if (padded(n, m) < padded(m, n)) {
             // Narrow C: C^T(n x m) = B^T·A^T pads n to MR rows instead of to NR columns.
             gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
@@ -126,39 +123,6 @@ public final class Sgemm {
     /** The least chunk of a parallel loop whose steps cost k multiply-adds each: GRAIN of them, one vector at least. */
     private static int chunk(int k) {
         return (int) Math.max(L, GRAIN / k);
-    }
-
-    /**
-     * C (+)= U·V^T with a narrow V: c[cOff + t*cT + s*cS] (+)= Σ_p u(t, p)·v(s, p) for t &lt; big, s &lt; small,
-     * where row t of U is contiguous at uOff + t*uRs and v(s, p) is at v[vOff + s*vRs + p*vCs]. V is copied
-     * contiguous first unless it already is (vCs = 1), then each row of U is read once and dotted with the small rows
-     * of V in L1.
-     */
-    private static void dots(int big, int small, int k, float[] u, int uOff, int uRs, float[] v, int vOff, int vRs,
-                             int vCs, float[] c, int cOff, int cT, int cS, boolean accumulate) {
-        float[] w;
-        int wOff, wRs;
-        if (vCs == 1) {
-            w = v;
-            wOff = vOff;
-            wRs = vRs;
-        } else {
-            Buffers buf = BUFFERS.get();
-            if (buf.packB.length < small * k) buf.packB = new float[small * k];
-            w = buf.packB;
-            wOff = 0;
-            wRs = k;
-            for (int s = 0; s < small; s++)
-                for (int p = 0; p < k; p++) w[s * k + p] = v[vOff + s * vRs + p * vCs];
-        }
-        Parallel.forRange(big, chunk(k * small), (t0, t1) -> {
-            for (int t = t0; t < t1; t++)
-                for (int s = 0; s < small; s++) {
-                    float dot = dot(k, u, uOff + t * uRs, w, wOff + s * wRs);
-                    int at = cOff + t * cT + s * cS;
-                    c[at] = accumulate ? c[at] + dot : dot;
-                }
-        });
     }
 
     /** y[j0, j1) (+)= Σ_p x(p·xs)·b[bOff + p*bRs + j], in column blocks that stay in L1 while the rows stream by. */
@@ -183,31 +147,26 @@ public final class Sgemm {
                     acc = FloatVector.fromArray(S, b, r3 + j).fma(v3, acc);
                     acc.intoArray(y, yOff + j);
                 }
-                for (; j < je; j++) y[yOff + j] += x0 * b[r0 + j] + x1 * b[r1 + j] + x2 * b[r2 + j] + x3 * b[r3 + j];
+                for (; j < je; j++)
+                    y[yOff + j] = Math.fma(x3, b[r3 + j], Math.fma(x2, b[r2 + j], Math.fma(x1, b[r1 + j], Math.fma(x0, b[r0 + j], y[yOff + j]))));
             }
             for (; p < k; p++) {
                 float xp = x[xOff + p * xs];
                 int r = bOff + p * bRs;
-                for (int j = jb; j < je; j++) y[yOff + j] += xp * b[r + j];
+                for (int j = jb; j < je; j++) y[yOff + j] = Math.fma(xp, b[r + j], y[yOff + j]);
             }
         }
     }
 
-    /** Σ_p u[uOff + p]·v[vOff + p] over p &lt; k, in four vector accumulators. */
-    private static float dot(int k, float[] u, int uOff, float[] v, int vOff) {
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        int p = 0;
-        for (; p + 4 * L <= k; p += 4 * L) {
-            s0 = FloatVector.fromArray(S, u, uOff + p).fma(FloatVector.fromArray(S, v, vOff + p), s0);
-            s1 = FloatVector.fromArray(S, u, uOff + p + L).fma(FloatVector.fromArray(S, v, vOff + p + L), s1);
-            s2 = FloatVector.fromArray(S, u, uOff + p + 2 * L).fma(FloatVector.fromArray(S, v, vOff + p + 2 * L), s2);
-            s3 = FloatVector.fromArray(S, u, uOff + p + 3 * L).fma(FloatVector.fromArray(S, v, vOff + p + 3 * L), s3);
-        }
-        for (; p + L <= k; p += L)
-            s0 = FloatVector.fromArray(S, u, uOff + p).fma(FloatVector.fromArray(S, v, vOff + p), s0);
-        float sum = VectorMath.sumLanes(s0.add(s1).add(s2.add(s3)));
-        for (; p < k; p++) sum += u[uOff + p] * v[vOff + p];
-        return sum;
+    /** The plain triple loop, each element one fused multiply-add chain over p (the order every path keeps). */
+    private static void small(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs,
+                              int bCs, float[] c, int cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                float sum = accumulate ? c[cOff + i * ldc + j] : 0f;
+                for (int p = 0; p < k; p++) sum = Math.fma(a[aOff + i * aRs + p * aCs], b[bOff + p * bRs + j * bCs], sum);
+                c[cOff + i * ldc + j] = sum;
+            }
     }
 
     /** Size of an m x n C once rounded up to whole MR x NR tiles: the work the micro-kernel does. */
@@ -284,12 +243,13 @@ public final class Sgemm {
                 if (mr == MR && nr == NR && cCs == 1) {
                     tile(kc, a, ao, rs, inPlace, i, pb, bo, c, co, cRs, acc);
                 } else {
-                    tile(kc, a, ao, rs, inPlace, i, pb, bo, tile, 0, NR, false);
+                    // an edge tile: the chains continue from C, as in a whole tile
+                    if (acc)
+                        for (int ii = 0; ii < mr; ii++)
+                            for (int jj = 0; jj < nr; jj++) tile[ii * NR + jj] = c[co + ii * cRs + jj * cCs];
+                    tile(kc, a, ao, rs, inPlace, i, pb, bo, tile, 0, NR, acc);
                     for (int ii = 0; ii < mr; ii++)
-                        for (int jj = 0; jj < nr; jj++) {
-                            int at = co + ii * cRs + jj * cCs;
-                            c[at] = acc ? c[at] + tile[ii * NR + jj] : tile[ii * NR + jj];
-                        }
+                        for (int jj = 0; jj < nr; jj++) c[co + ii * cRs + jj * cCs] = tile[ii * NR + jj];
                 }
             }
         }

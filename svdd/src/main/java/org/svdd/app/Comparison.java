@@ -203,7 +203,7 @@ final class Comparison {
             Progress bar = new Progress(log, String.format("  %-20s step", set), 0, steps);
             ctx.cost().onStep(i -> bar.update(i + 1, ""));
             long t0 = System.nanoTime();
-            Tensor x = method.run(ctx, settings, n, new Rng(seed(seed, k)));
+            Tensor x = method.run(ctx, settings, Rng.streams(seed(seed, k), 0, n));
             double secs = (System.nanoTime() - t0) / 1e9;
             Path samples = out.resolve("samples");
             task.writeSamples(x, null, samples, set);     // on disk before scoring: a reward program that dies loses no samples

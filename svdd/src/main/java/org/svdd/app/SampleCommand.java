@@ -65,7 +65,6 @@ final class SampleCommand implements Callable<Integer> {
         boolean molecules = !images && RewardSpec.Samples.of(model) == RewardSpec.Samples.MOLECULES;
         String file = images ? "samples.png" : molecules ? "samples.smi" : "samples.fasta";
         Proposal p = model.proposal(steps != null ? steps : model.defaultSteps());
-        Rng rng = new Rng(seed);
         long t0 = System.nanoTime();
         float[] pixels = null;
         int size = 0;
@@ -73,6 +72,7 @@ final class SampleCommand implements Callable<Integer> {
         try (RecordFile text = images || timingOnly ? null : new RecordFile(out.resolve(file))) {
             for (int done = 0; done < n; done += batch) {
                 int b = Math.min(batch, n - done);
+                Rng rng = Rng.streams(seed, done, b);                        // sample i's draws: (seed, i) alone
                 Tensor x = Grad.noGrad(() -> Proposal.sample(p, b, rng));
                 if (timingOnly) {
                     x.toFloatArray();

@@ -97,9 +97,17 @@ public enum Method {
         }
     }
 
-    /** n samples (n, ...) by this method. Gradient methods record graphs; all others run without. */
-    public Tensor run(Context c, Settings s, int n, Rng rng) {
+    /**
+     * One sample per stream of {@code samples} ({@link Rng#streams}): (n, ...) for n streams. Every method but the
+     * particle methods draws sample j from stream j alone, so its samples do not depend on how they are batched. The
+     * particle methods (smc, fk-steering, nested-is) run the n samples as one population whose resampling draws come
+     * from the first sample's stream: another split of the samples is another set of populations. Gradient methods
+     * record graphs; all others run without.
+     */
+    public Tensor run(Context c, Settings s, Rng samples) {
         Proposal p = c.proposal();
+        int n = samples.count();
+        Rng rng = samples, population = samples.stream(0);
         int m = s.m();
         long budget = svddPmRows(p, m);
         int particles = closest(budget, svddPmRows(p, 1));
@@ -111,11 +119,11 @@ public enum Method {
             case SVDD_RAW -> Samplers.svdd(p, ValueEstimator.rawReward(c.reward()), new Selection(s.alpha()), n, m, rng);
             case SVDD_SOFT -> Samplers.svdd(p, ValueEstimator.monteCarlo(p, c.reward(), s.mcDraws(), s.alpha(), rng), new Selection(s.alpha()), n, m, rng);
             case SMC -> first(Particles.smc(s.particleAlpha(), s.resampling())
-                    .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n * particles, rng), n);
+                    .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n * particles, population), n);
             case FK_STEERING -> first(Particles.fkSteering(s.potential(), s.particleAlpha(), s.resampling().withEvery(s.fkEvery()))
-                    .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n * particles, rng), n);
+                    .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n * particles, population), n);
             case NESTED_IS -> Particles.nestedIs(s.particleAlpha(), m, s.resampling())
-                    .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n, rng);
+                    .sample(p, ValueEstimator.posteriorMean(p, c.reward()), n, population);
             case BEAM -> Samplers.beam(p, ValueEstimator.posteriorMean(p, c.reward()), s.beamWidths(), n,
                     beamCandidates(p, s.beamWidths(), budget, m), rng);
             case DPS -> {

@@ -9,8 +9,10 @@ import org.svdd.tensor.Tensor;
 /**
  * Samplers built from a {@link Proposal}: the pre-trained sampler, best-of-N, SVDD (M candidates per step, scored by
  * a {@link ValueEstimator}, one kept by a {@link Selection}), beam search over candidates, and gradient guidance (DPS,
- * classifier guidance) through {@link Proposal#prepareGuided}. B chains x M candidates run as one batch. Particle
- * methods (SMC, FK steering, nested IS) are in {@link Particles}.
+ * classifier guidance) through {@link Proposal#prepareGuided}. B chains x M candidates run as one batch, laid out
+ * chain-major. Each takes per-sample streams ({@link Rng#streams}), one per output sample, so chain b's draws (its
+ * prior, candidates, selections) come from stream b alone and any batching gives the same samples. Particle methods
+ * (SMC, FK steering, nested IS) are in {@link Particles}.
  */
 public final class Samplers {
     private Samplers() {
@@ -23,6 +25,7 @@ public final class Samplers {
      */
     public static Tensor svdd(Proposal p, ValueEstimator value, Selection selection, int batch, int m, Rng rng) {
         if (m < 1) throw new IllegalArgumentException("M must be >= 1, got " + m);
+        requireStreams(rng, batch);
         return Grad.noGrad(() -> {
             Tensor x = p.prior(batch, rng);
             Proposal.Step step = p.prepare(x, 0);
@@ -30,7 +33,7 @@ public final class Samplers {
                 Tensor cands = step.sample(m, rng);                                            // (B*M, ...)
                 ValueEstimator.Scored scored = m == 1 ? new ValueEstimator.Scored(new double[batch], null) : value.score(cands, i);
                 int[] keep = new int[batch];
-                for (int b = 0; b < batch; b++) keep[b] = b * m + (m == 1 ? 0 : selection.choose(scored.values(), b * m, m, rng));
+                for (int b = 0; b < batch; b++) keep[b] = b * m + (m == 1 ? 0 : selection.choose(scored.values(), b * m, m, rng.stream(b)));
                 x = m == 1 ? cands : Proposal.rows(cands, keep);
                 if (i + 1 < p.steps()) step = scored.next(p, x, keep, i);
             }
@@ -40,6 +43,7 @@ public final class Samplers {
 
     /** Best-of-N: N pre-trained samples per output, the one with the highest reward kept. */
     public static Tensor bestOfN(Proposal p, Reward reward, int batch, int n, Rng rng) {
+        requireStreams(rng, batch);
         return Grad.noGrad(() -> {
             Tensor all = Proposal.sample(p, batch * n, rng);
             double[] r = reward.score(all);
@@ -60,6 +64,7 @@ public final class Samplers {
      */
     public static Tensor beam(Proposal p, ValueEstimator value, BeamWidths widths, int batch, int m, Rng rng) {
         if (m < 1) throw new IllegalArgumentException("M must be >= 1, got " + m);
+        requireStreams(rng, batch);
         return Grad.noGrad(() -> {
             int w = widths.at(0, p.steps());
             Tensor x = p.prior(batch * w, rng);                                               // (B*W, ...)
@@ -117,8 +122,15 @@ public final class Samplers {
      */
     public static Tensor guided(Proposal p, org.svdd.diffusion.process.Guide guide, double scale, int batch, Rng rng) {
         if (!(scale >= 0)) throw new IllegalArgumentException("guidance scale must be >= 0, got " + scale);
+        requireStreams(rng, batch);
         Tensor x = p.prior(batch, rng);
         for (int i = 0; i < p.steps(); i++) x = p.prepareGuided(x, i, guide, scale).sample(1, rng);   // records a graph
         return x;
+    }
+
+    /** One stream for the whole batch (batch-dependent draws), or one per output sample. */
+    static void requireStreams(Rng rng, int batch) {
+        if (rng.count() != 1 && rng.count() != batch)
+            throw new IllegalArgumentException(rng.count() + " random streams for " + batch + " samples: give one, or one per sample");
     }
 }
