@@ -5,11 +5,24 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$root/scripts/jdk.sh"
 svdd_find_jdk25 || exit 1
-stamp="$root/svdd/target/lib/.built"
+# --spark MASTER draws on Apache Spark: the spark module (and Spark's jars) join the class path, built on first use
+spark=""
+for a in "$@"; do case "$a" in --spark|--spark=*) spark=1 ;; esac; done
+module=svdd
+[ -n "$spark" ] && module=spark
+stamp="$root/$module/target/lib/.built"
 if [ ! -f "$stamp" ] || [ -n "$(find "$root" -path "$root/*/src/main/*" -newer "$stamp" -print -quit 2>/dev/null)" ] \
    || [ -n "$(find "$root" -name pom.xml -newer "$stamp" -print -quit)" ]; then
   echo "svdd: building (first run or sources changed)..." >&2
-  (cd "$root" && ./mvnw -q -B -pl svdd -am install -DskipTests >&2) && touch "$stamp"
+  (cd "$root" && ./mvnw -q -B -pl $module -am install -DskipTests >&2) && touch "$stamp" "$root/svdd/target/lib/.built"
+fi
+cp="$root/svdd/target/classes:$root/svdd/target/lib/*"
+spark_opts=""
+if [ -n "$spark" ]; then
+  cp="$cp:$root/spark/target/classes:$root/spark/target/lib/*"
+  spark_opts="--sun-misc-unsafe-memory-access=allow"
+  # a local master talks to itself over the loopback address (no warning about the host name resolving to it)
+  case " $* " in *" --spark local"*|*" --spark=local"*) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;; esac
 fi
 # The heap: sampling starts at 256 MiB and grows as needed up to 2 GiB (half the memory where that is less; the JVM's
 # or a container's limit counts), never shrinking (MaxHeapFreeRatio=100: memory given back and taken again must be
@@ -31,5 +44,5 @@ growth="-XX:GCTimeRatio=4"
 case "${1:-}" in train|train-value|train-classifier|train-oracle) max_mb=$(( max_mb < 1536 ? max_mb : 1536 )); min_mb=$max_mb; growth="" ;; esac
 thp=""
 grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled && thp="-XX:+UseTransparentHugePages"
-exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${min_mb}m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $growth $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED ${SVDD_JAVA_OPTS:-} \
-  -cp "$root/svdd/target/classes:$root/svdd/target/lib/*" org.svdd.app.Main "$@"
+exec "$JAVA_HOME/bin/java" -Dsvdd.home="$root" -Xms${min_mb}m -Xmx${max_mb}m -XX:MaxHeapFreeRatio=100 $growth $thp --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $spark_opts ${SVDD_JAVA_OPTS:-} \
+  -cp "$cp" org.svdd.app.Main "$@"

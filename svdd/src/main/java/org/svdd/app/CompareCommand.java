@@ -30,6 +30,9 @@ final class CompareCommand implements Callable<Integer> {
     static final List<String> OUTPUTS = List.of("table.md", "results.json", "rewards.csv", "rewards.png", "samples", "sweep.csv", "sweep.png",
             "sweep-denoiser.png", "sweep-reward.png", "sweep-runs", "alpha.csv", "alpha-naturalness.png", "alpha-diversity.png", "alpha-runs", "reward-inputs");
 
+    /** What --force removes: the outputs and the finished shards of an earlier --spark run. */
+    static final List<String> SHARDED_OUTPUTS = java.util.stream.Stream.concat(OUTPUTS.stream(), java.util.stream.Stream.of("shards")).toList();
+
     /** The methods of --sweep: those of the question "reward at matched cost". */
     static final List<Method> SWEEP_METHODS = List.of(Method.SVDD_PM, Method.BEST_OF_N, Method.SMC, Method.BEAM);
 
@@ -86,6 +89,20 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write into a --out folder that already holds files (the files of this command in it are replaced).")
     boolean force;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Draw the samples on Apache Spark, shard by shard: local[N] in this JVM, or a master URL "
+            + "(spark://host:port, yarn, k8s://...). Each shard is drawn and scored on an executor and written to <out>/shards/ as it finishes. "
+            + "smc, fk-steering and nested-is run one population per shard.")
+    String spark;
+
+    @Option(names = "--shard-size", description = "Samples per shard with --spark. Default: n / (2 x the cluster's parallelism), at least 1.")
+    Integer shardSize;
+
+    @Option(names = "--shard-retries", defaultValue = "3", description = "With --spark, times a failed shard is run again before the run fails. Default: ${DEFAULT-VALUE}")
+    int shardRetries;
+
+    @Option(names = "--resume", description = "With --spark: keep the shards an earlier run of the same command left in <out>/shards/ and run only the rest.")
+    boolean resume;
+
     @Override
     public Integer call() throws Exception {
         // every option is checked before the model loads
@@ -101,7 +118,10 @@ final class CompareCommand implements Callable<Integer> {
         RewardSpec check = checkReward != null ? asCheckReward(() -> RewardSpec.parse(checkReward)) : null;
         Usage.inputFile(checkpoint, "--checkpoint");
         if (valueNet != null) Usage.inputFile(valueNet, "--value-net");
-        Usage.outputFolder(out, "--out", force);
+        if (shardSize != null) Usage.atLeast(shardSize, 1, "--shard-size");
+        Usage.atLeast(shardRetries, 0, "--shard-retries");
+        Usage.require(spark != null || shardSize == null && !resume, "--shard-size and --resume go with --spark");
+        Usage.outputFolder(out, "--out", force || resume);
 
         try (Task task = Task.open(checkpoint, reward, valueNet, out, exec)) {
             List<Method> list = requested != null ? requested : available(task);
@@ -112,8 +132,11 @@ final class CompareCommand implements Callable<Integer> {
             if (as != null) Usage.fitsInMemory((long) n * settings.m() * settings.mcDraws(), task.model.inferenceBytesPerRow(),
                     "--alphas (svdd-soft) with -M " + settings.m() + ", -n " + n + " and --mc-draws " + settings.mcDraws());
             Reward held = check != null ? asCheckReward(() -> check.build(task.model, out, exec)) : null;
-            try {
-                compare(task, held, settings, list, ms, as);
+            Shards.TaskSpec spec = Shards.TaskSpec.of(task, valueNet, exec);
+            try (Shards.Runner runner = spark != null ? Shards.runner(spark, spec, shardRetries, System.out) : null) {
+                Comparison.Distributed d = runner == null ? null : new Comparison.Distributed(runner, spec,
+                        shardSize != null ? shardSize : Math.max(1, n / (2 * runner.parallelism())), new Shards.Store(out.resolve("shards")), resume);
+                compare(task, held, settings, list, ms, as, d);
             } finally {
                 if (held instanceof WorkerReward w) w.close();      // a worker: keeps its program running until closed
             }
@@ -122,8 +145,10 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** The comparison proper, once every option is checked: the table, then the sweeps asked for. */
-    private void compare(Task task, Reward held, Method.Settings settings, List<Method> list, int[] ms, double[] as) throws IOException {
-        Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
+    private void compare(Task task, Reward held, Method.Settings settings, List<Method> list, int[] ms, double[] as, Comparison.Distributed d)
+            throws IOException {
+        // --resume keeps the finished shards; --force alone removes them with the rest
+        Usage.claimOutputFolder(out, "--out", force || resume, resume ? OUTPUTS : SHARDED_OUTPUTS);
         int s = steps != null ? steps : task.defaultSteps();
         if (seeds == 1)
             System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);
@@ -132,7 +157,9 @@ final class CompareCommand implements Callable<Integer> {
                     settings.m(), seeds, seed, Comparison.seed(seed, seeds - 1));
         String mismatch = valueNet != null ? Task.valueNetMismatch(valueNet, checkpoint, s) : null;
         if (mismatch != null) System.out.println("warning: " + mismatch + "; svdd-mc's values answer for that sampler");
-        Comparison c = new Comparison(task, s, n, seed, seeds, out, System.out).withConfig(Usage.config(spec)).withCheckReward(checkReward, held);
+        if (d != null) System.out.printf("on Spark: shards of %d samples, %d at a time%n", d.shardSize(), d.runner().parallelism());
+        Comparison c = new Comparison(task, s, n, seed, seeds, out, System.out).withConfig(Usage.config(spec)).withCheckReward(checkReward, held)
+                .withDistributed(d);
         for (Method m : list) c.run(m, settings, m.cliName());
         System.out.println();
         System.out.print(c.table());

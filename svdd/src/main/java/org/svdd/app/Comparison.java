@@ -5,14 +5,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSerializer;
-import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.train.Progress;
 import org.svdd.chem.Molecules;
 import org.svdd.chem.StructureGrid;
 import org.svdd.eval.Bootstrap;
 import org.svdd.reward.Reward;
 import org.svdd.sampling.Method;
-import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import org.svdd.tensor.io.AtomicFiles;
 
@@ -55,7 +53,7 @@ final class Comparison {
      * rewards in sample order, the check reward's scores of the same samples (null without a check reward), where
      * each sample went, and its wall time.
      */
-    record SeedRun(long seed, String set, double[] rewards, double[] checks, List<Task.SampleFile> files, double seconds) {
+    record SeedRun(long seed, String set, double[] rewards, double[] checks, List<Task.SampleFile> files, double seconds, double busySeconds) {
     }
 
     /**
@@ -110,14 +108,19 @@ final class Comparison {
             return runs.stream().mapToDouble(SeedRun::seconds).sum();
         }
 
-        /** The share of the wall time spent outside denoiser passes: rewards, value nets, selection, the sampler's own steps. */
-        double outsideDenoiser() {
-            return 1 - denoiserSeconds / seconds();
+        /** Seconds of drawing where the runs ran: the wall time here, or the shards' times added up (--spark). */
+        double busySeconds() {
+            return runs.stream().mapToDouble(SeedRun::busySeconds).sum();
         }
 
-        /** The share of the wall time spent inside reward calls. */
+        /** The share of the drawing time spent outside denoiser passes: rewards, value nets, selection, the sampler's own steps. */
+        double outsideDenoiser() {
+            return 1 - denoiserSeconds / busySeconds();
+        }
+
+        /** The share of the drawing time spent inside reward calls. */
         double inReward() {
-            return rewardSeconds / seconds();
+            return rewardSeconds / busySeconds();
         }
     }
 
@@ -185,9 +188,25 @@ final class Comparison {
         return this;
     }
 
-    /** A comparison like this one (task, steps, n, seeds, config, check reward) that writes into the folder name inside this one's. */
+    /**
+     * Where the runs' shards go when they do not run here (--spark): the runner, the task as files and specs, samples
+     * per shard, the store of finished shards, and whether shards already stored are kept.
+     */
+    record Distributed(Shards.Runner runner, Shards.TaskSpec spec, int shardSize, Shards.Store store, boolean resume) {
+    }
+
+    private Distributed distributed;
+
+    /** Draws every run's samples through a runner, shard by shard, instead of in this JVM. Returns this. */
+    Comparison withDistributed(Distributed d) {
+        this.distributed = d;
+        return this;
+    }
+
+    /** A comparison like this one (task, steps, n, seeds, config, check reward, runner) that writes into the folder name inside this one's. */
     private Comparison under(String name) {
-        return new Comparison(task, steps, n, seed, seeds, out.resolve(name), log).withConfig(config).withCheckReward(checkSpec, checkReward);
+        return new Comparison(task, steps, n, seed, seeds, out.resolve(name), log).withConfig(config).withCheckReward(checkSpec, checkReward)
+                .withDistributed(distributed);
     }
 
     /** Runs one method from every seed, writes its samples and rewards, updates the table, CSV, JSON and plot; returns its row. */
@@ -198,33 +217,41 @@ final class Comparison {
         double naturalness = 0, pairwise = 0, unique = 0, valid = 0, denoiser = 0, grad = 0, value = 0, rewardCalls = 0, denoiserSecs = 0, rewardSecs = 0;
         for (int k = 0; k < seeds; k++) {
             String set = seeds == 1 ? label : label + "-s" + k;
-            Proposal p = task.proposal(steps);
-            Method.Context ctx = Method.Context.of(p, task.reward, task.valueNet, task.differentiable);
-            Progress bar = new Progress(log, String.format("  %-20s step", set), 0, steps);
-            ctx.cost().onStep(i -> bar.update(i + 1, ""));
+            Shards.Job job = new Shards.Job(null, set, method, settings, steps, seed(seed, k), 0, n);
             long t0 = System.nanoTime();
-            Tensor x = method.run(ctx, settings, Rng.streams(seed(seed, k), 0, n));
+            Shards.Drawn drawn;
+            if (distributed == null) {
+                Progress bar = new Progress(log, String.format("  %-20s step", set), 0, steps);
+                drawn = Shards.draw(task, job, i -> bar.update(i + 1, ""));
+            } else {
+                Progress bar = new Progress(log, String.format("  %-20s sample", set), 0, n);
+                drawn = Shards.distributed(distributed.runner(), job.on(distributed.spec()), distributed.shardSize(), distributed.store(),
+                        distributed.resume(), task.model.module().backend(), done -> bar.update(done, ""));
+            }
+            Tensor x = drawn.x();
             double secs = (System.nanoTime() - t0) / 1e9;
             Path samples = out.resolve("samples");
             task.writeSamples(x, null, samples, set);     // on disk before scoring: a reward program that dies loses no samples
-            double[] r = task.reward.score(x);
+            double[] r = drawn.rewards() != null ? drawn.rewards() : task.reward.score(x);     // shards come scored where they ran
             double[] check = checkReward == null ? null : checkReward.score(x);     // the uncounted reward: not in the costs
             if (asText != null) {
                 List<String> t = asText.apply(x);
                 for (int i = 0; i < r.length; i++) texts.add(new Scored(t.get(i), r[i]));
             }
-            runs.add(new SeedRun(seed(seed, k), set, r, check, task.writeSamples(x, r, samples, set), secs));
+            runs.add(new SeedRun(seed(seed, k), set, r, check, task.writeSamples(x, r, samples, set), secs,
+                    distributed == null ? secs : drawn.spent().seconds()));
             double[] div = Task.diversity(x);
             naturalness += task.naturalness(x) / seeds;
             pairwise += div[0] / seeds;
             unique += div[1] / seeds;
             valid += task.validFraction(x) / seeds;
-            denoiser += ctx.cost().denoiserRows();
-            grad += ctx.cost().gradientRows();
-            value += ctx.cost().valueRows();
-            rewardCalls += ctx.cost().rewardCalls();
-            denoiserSecs += ctx.cost().denoiserSeconds();
-            rewardSecs += ctx.cost().rewardSeconds();
+            Shards.Spent spent = drawn.spent();
+            denoiser += spent.denoiserRows();
+            grad += spent.gradientRows();
+            value += spent.valueRows();
+            rewardCalls += spent.rewardCalls();
+            denoiserSecs += spent.denoiserSeconds();
+            rewardSecs += spent.rewardSeconds();
             if (seeds > 1) log.printf(Locale.ROOT, "  %-20s median %.3f  (%.1f s)%n", set, Bootstrap.quantile(r.clone(), .5), secs);
         }
         if (!texts.isEmpty()) best.put(label, best(texts, STRUCTURES_PER_METHOD, task.molecules()));

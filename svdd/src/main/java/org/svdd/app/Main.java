@@ -35,8 +35,8 @@ public final class Main {
         System.exit(status);
     }
 
-    /** The command line with its error reporting: usage errors on one line with a pointer to --help, failures on one line. */
-    static CommandLine commandLine(PrintWriter err) {
+    /** The command line with its error reporting (usage errors on one line with a pointer to --help, failures on one line); tests run it in-process. */
+    public static CommandLine commandLine(PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(err);
         cli.setExecutionStrategy(parsed -> {

@@ -69,7 +69,8 @@ public enum Method {
      * @param beamWidths    beam widths
      */
     public record Settings(int m, double alpha, double particleAlpha, double guidance, int mcDraws,
-                           Particles.Potential potential, int fkEvery, Resampling resampling, Samplers.BeamWidths beamWidths) {
+                           Particles.Potential potential, int fkEvery, Resampling resampling, Samplers.BeamWidths beamWidths)
+            implements java.io.Serializable {
         public Settings {
             if (m < 1) throw new IllegalArgumentException("-M must be >= 1, got " + m);
             if (!(alpha >= 0)) throw new IllegalArgumentException("--alpha must be >= 0, got " + alpha);

@@ -13,7 +13,7 @@ import org.svdd.tensor.Rng;
  * @param essThreshold resample only when the effective sample size ESS = (sum w)^2 / sum w^2 is below
  *                     essThreshold · N; 1 means always (ESS never exceeds N)
  */
-public record Resampling(Scheme scheme, int every, double windowStart, double windowEnd, double essThreshold) {
+public record Resampling(Scheme scheme, int every, double windowStart, double windowEnd, double essThreshold) implements java.io.Serializable {
     public enum Scheme { MULTINOMIAL, SYSTEMATIC }
 
     public Resampling {

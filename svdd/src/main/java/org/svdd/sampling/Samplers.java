@@ -85,7 +85,7 @@ public final class Samplers {
     }
 
     /** Beam widths per step: linear from {@code start} at the first step to {@code end} at the last, rounded. */
-    public record BeamWidths(int start, int end) {
+    public record BeamWidths(int start, int end) implements java.io.Serializable {
         public BeamWidths {
             if (start < 1 || end < 1) throw new IllegalArgumentException("beam widths must be >= 1, got " + start + ":" + end);
         }
