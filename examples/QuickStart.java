@@ -45,7 +45,7 @@ public class QuickStart {
             Proposal proposal = model.proposal(steps);
             Method.Context ctx = Method.Context.of(proposal, reward, null, null);
             long t0 = System.nanoTime();
-            Tensor x = method.run(ctx, Method.Settings.defaults(m), n, new Rng(seed));     // (n, 128) token ids
+            Tensor x = method.run(ctx, Method.Settings.defaults(m), Rng.streams(seed, 0, n));   // (n, 128) token ids; one stream per sample
             double secs = (System.nanoTime() - t0) / 1e9;
 
             double[] r = reward.score(x);

@@ -89,9 +89,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write into a --out folder that already holds files (the files of this command in it are replaced).")
     boolean force;
 
-    @Option(names = "--spark", paramLabel = "MASTER", description = "Draw the samples on Apache Spark, shard by shard: local[N] in this JVM, or a master URL "
-            + "(spark://host:port, yarn, k8s://...). Each shard is drawn and scored on an executor and written to <out>/shards/ as it finishes. "
-            + "smc, fk-steering and nested-is run one population per shard.")
+    @Option(names = "--spark", paramLabel = "MASTER", arity = "0..1", fallbackValue = "", description = "Draw the samples on Apache Spark, shard by "
+            + "shard: local[N] in this JVM, or a master URL (spark://host:port, yarn, k8s://...); bare --spark under spark-submit takes its --master. "
+            + "Each shard is drawn and scored on an executor and written to <out>/shards/ as it finishes. smc, fk-steering and nested-is run one "
+            + "population per shard.")
     String spark;
 
     @Option(names = "--shard-size", description = "Samples per shard with --spark. Default: n / (2 x the cluster's parallelism), at least 1.")
@@ -133,7 +134,7 @@ final class CompareCommand implements Callable<Integer> {
                     "--alphas (svdd-soft) with -M " + settings.m() + ", -n " + n + " and --mc-draws " + settings.mcDraws());
             Reward held = check != null ? asCheckReward(() -> check.build(task.model, out, exec)) : null;
             Shards.TaskSpec spec = Shards.TaskSpec.of(task, valueNet, exec);
-            try (Shards.Runner runner = spark != null ? Shards.runner(spark, spec, shardRetries, System.out) : null) {
+            try (Shards.Runner runner = spark != null ? Shards.runner(spark.isEmpty() ? null : spark, spec, shardRetries, System.out) : null) {
                 Comparison.Distributed d = runner == null ? null : new Comparison.Distributed(runner, spec,
                         shardSize != null ? shardSize : Math.max(1, n / (2 * runner.parallelism())), new Shards.Store(out.resolve("shards")), resume);
                 compare(task, held, settings, list, ms, as, d);
