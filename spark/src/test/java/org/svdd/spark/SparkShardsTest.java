@@ -140,4 +140,17 @@ class SparkShardsTest {
         ok(svdd(compare(good, "pretrained", herePre)));
         assertEquals(Files.readString(herePre.resolve("rewards.csv")), Files.readString(failed.resolve("rewards.csv")));
     }
+
+    @Test
+    void sampleOnSparkWritesTheSamplesOfAnyBatching() throws IOException {
+        Path here = dir.resolve("sample-here"), spark = dir.resolve("sample-spark");
+        List<String> common = List.of("sample", "--checkpoint", model.toString(), "-n", "10", "--steps", "6");
+        List<String> a = new ArrayList<>(common), b = new ArrayList<>(common);
+        a.addAll(List.of("--batch", "10", "--out", here.toString()));
+        b.addAll(List.of("--spark", "local[2]", "--shard-size", "3", "--out", spark.toString()));
+        ok(svdd(a));
+        ok(svdd(b));
+        assertEquals(Files.readString(here.resolve("samples.fasta")), Files.readString(spark.resolve("samples.fasta")));
+        assertTrue(Files.isRegularFile(spark.resolve("shards/sample/9-1.shard")), "the last shard, one sample");
+    }
 }

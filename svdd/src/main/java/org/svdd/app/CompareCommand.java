@@ -89,20 +89,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write into a --out folder that already holds files (the files of this command in it are replaced).")
     boolean force;
 
-    @Option(names = "--spark", paramLabel = "MASTER", arity = "0..1", fallbackValue = "", description = "Draw the samples on Apache Spark, shard by "
-            + "shard: local[N] in this JVM, or a master URL (spark://host:port, yarn, k8s://...); bare --spark under spark-submit takes its --master. "
-            + "Each shard is drawn and scored on an executor and written to <out>/shards/ as it finishes. smc, fk-steering and nested-is run one "
-            + "population per shard.")
-    String spark;
-
-    @Option(names = "--shard-size", description = "Samples per shard with --spark. Default: n / (2 x the cluster's parallelism), at least 1.")
-    Integer shardSize;
-
-    @Option(names = "--shard-retries", defaultValue = "3", description = "With --spark, times a failed shard is run again before the run fails. Default: ${DEFAULT-VALUE}")
-    int shardRetries;
-
-    @Option(names = "--resume", description = "With --spark: keep the shards an earlier run of the same command left in <out>/shards/ and run only the rest.")
-    boolean resume;
+    @Mixin
+    SparkOptions sparkOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -119,9 +107,8 @@ final class CompareCommand implements Callable<Integer> {
         RewardSpec check = checkReward != null ? asCheckReward(() -> RewardSpec.parse(checkReward)) : null;
         Usage.inputFile(checkpoint, "--checkpoint");
         if (valueNet != null) Usage.inputFile(valueNet, "--value-net");
-        if (shardSize != null) Usage.atLeast(shardSize, 1, "--shard-size");
-        Usage.atLeast(shardRetries, 0, "--shard-retries");
-        Usage.require(spark != null || shardSize == null && !resume, "--shard-size and --resume go with --spark");
+        sparkOptions.check();
+        boolean resume = sparkOptions.resume;
         Usage.outputFolder(out, "--out", force || resume);
 
         try (Task task = Task.open(checkpoint, reward, valueNet, out, exec)) {
@@ -134,9 +121,9 @@ final class CompareCommand implements Callable<Integer> {
                     "--alphas (svdd-soft) with -M " + settings.m() + ", -n " + n + " and --mc-draws " + settings.mcDraws());
             Reward held = check != null ? asCheckReward(() -> check.build(task.model, out, exec)) : null;
             Shards.TaskSpec spec = Shards.TaskSpec.of(task, valueNet, exec);
-            try (Shards.Runner runner = spark != null ? Shards.runner(spark.isEmpty() ? null : spark, spec, shardRetries, System.out) : null) {
+            try (Shards.Runner runner = sparkOptions.open(spec)) {
                 Comparison.Distributed d = runner == null ? null : new Comparison.Distributed(runner, spec,
-                        shardSize != null ? shardSize : Math.max(1, n / (2 * runner.parallelism())), new Shards.Store(out.resolve("shards")), resume);
+                        sparkOptions.shardSize(n / (2 * runner.parallelism())), new Shards.Store(out.resolve("shards")), resume);
                 compare(task, held, settings, list, ms, as, d);
             } finally {
                 if (held instanceof WorkerReward w) w.close();      // a worker: keeps its program running until closed
@@ -149,7 +136,7 @@ final class CompareCommand implements Callable<Integer> {
     private void compare(Task task, Reward held, Method.Settings settings, List<Method> list, int[] ms, double[] as, Comparison.Distributed d)
             throws IOException {
         // --resume keeps the finished shards; --force alone removes them with the rest
-        Usage.claimOutputFolder(out, "--out", force || resume, resume ? OUTPUTS : SHARDED_OUTPUTS);
+        Usage.claimOutputFolder(out, "--out", force || sparkOptions.resume, sparkOptions.resume ? OUTPUTS : SHARDED_OUTPUTS);
         int s = steps != null ? steps : task.defaultSteps();
         if (seeds == 1)
             System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);

@@ -10,6 +10,7 @@ import org.svdd.tensor.Grad;
 import org.svdd.tensor.Rng;
 import org.svdd.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.StringWriter;
@@ -51,21 +52,28 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Write into a --out folder that already holds files.")
     boolean force;
 
+    @Mixin
+    SparkOptions spark;
+
     @Override
     public Integer call() throws Exception {
         Usage.atLeast(n, 1, "-n");
         Usage.atLeast(batch, 1, "--batch");
         if (steps != null) Usage.atLeast(steps, 1, "--steps");
+        spark.check();
+        Usage.require(!(spark.on() && timingOnly), "--timing-only measures this JVM: leave out --spark");
         Usage.inputFile(checkpoint, "--checkpoint");
-        if (!timingOnly) Usage.claimOutputFolder(out, "--out", force, OUTPUTS);
+        if (!timingOnly) Usage.claimOutputFolder(out, "--out", force || spark.resume, spark.resume ? OUTPUTS : SHARDED_OUTPUTS);
         DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         Usage.fitsInMemory(batch, model.inferenceBytesPerRow(), "--batch " + batch);
         boolean images = model instanceof DiffusionModel.Images;
         Function<Tensor, List<String>> texts = Task.texts(model);
         boolean molecules = !images && RewardSpec.Samples.of(model) == RewardSpec.Samples.MOLECULES;
         String file = images ? "samples.png" : molecules ? "samples.smi" : "samples.fasta";
-        Proposal p = model.proposal(steps != null ? steps : model.defaultSteps());
+        int s = steps != null ? steps : model.defaultSteps();
+        Proposal p = model.proposal(s);
         long t0 = System.nanoTime();
+        Tensor drawn = spark.on() ? onSpark(s) : null;       // (n, ...) all at once; the shards are on disk as they finish
         float[] pixels = null;
         int size = 0;
         Progress bar = new Progress(System.out, "sampled", 0, n);
@@ -73,7 +81,8 @@ final class SampleCommand implements Callable<Integer> {
             for (int done = 0; done < n; done += batch) {
                 int b = Math.min(batch, n - done);
                 Rng rng = Rng.streams(seed, done, b);                        // sample i's draws: (seed, i) alone
-                Tensor x = Grad.noGrad(() -> Proposal.sample(p, b, rng));
+                int from = done;
+                Tensor x = drawn != null ? drawn.slice(0, from, from + b) : Grad.noGrad(() -> Proposal.sample(p, b, rng));
                 if (timingOnly) {
                     x.toFloatArray();
                 } else if (images) {
@@ -102,5 +111,19 @@ final class SampleCommand implements Callable<Integer> {
         System.out.printf("%s (%d samples in %.1f s, %.3f samples/s, backend %s)%n", timingOnly ? "generated" : "wrote " + out.resolve(file),
                 n, secs, n / secs, org.svdd.tensor.Backends.current().name());
         return 0;
+    }
+
+    /** What --force removes: the outputs and the finished shards of an earlier --spark run. */
+    static final List<String> SHARDED_OUTPUTS = java.util.stream.Stream.concat(OUTPUTS.stream(), java.util.stream.Stream.of("shards")).toList();
+
+    /** The n samples drawn on Spark in shards of --shard-size (default --batch) samples, each stored as it finishes. */
+    private Tensor onSpark(int s) throws java.io.IOException {
+        Shards.TaskSpec task = Shards.TaskSpec.unscored(checkpoint);
+        try (Shards.Runner runner = spark.open(task)) {
+            Progress bar = new Progress(System.out, "sampled on Spark", 0, n);
+            Shards.Job run = new Shards.Job(task, "sample", org.svdd.sampling.Method.PRETRAINED, org.svdd.sampling.Method.Settings.defaults(1), s, seed, 0, n);
+            return Shards.distributed(runner, run, spark.shardSize(batch), new Shards.Store(out.resolve("shards")), spark.resume,
+                    Backends.current(), done -> bar.update(done, "")).x();
+        }
     }
 }

@@ -44,11 +44,16 @@ public final class Shards {
 
     /**
      * A task as files and specs: the checkpoint and the value net by path (an executor finds its shipped copy by file
-     * name), the reward spec as resolved on the driver, and the exec options. Files a reward spec names (an oracle,
-     * a classifier) and exec programs must be at the same path on every executor.
+     * name), the reward spec as resolved on the driver (null: samples are not scored), and the exec options. Files a
+     * reward spec names (an oracle, a classifier) and exec programs must be at the same path on every executor.
      */
     public record TaskSpec(String checkpoint, String reward, String valueNet, int execBatch, long execTimeoutMs, Double execPenalty)
             implements Serializable {
+        /** Plain sampling: the checkpoint alone, no reward. */
+        static TaskSpec unscored(Path checkpoint) {
+            return new TaskSpec(checkpoint.toString(), null, null, 1, 1, null);
+        }
+
         static TaskSpec of(Task task, Path valueNet, Task.ExecOptions exec) {
             return new TaskSpec(task.checkpoint.toString(), task.rewardSpec, valueNet == null ? null : valueNet.toString(), exec.batch(),
                     exec.timeoutMs(), exec.penalty());
@@ -61,6 +66,7 @@ public final class Shards {
 
         /** Opens the task with each shipped file found by {@code local} from its file name. */
         Task open(Function<String, Path> local) throws IOException {
+            if (reward == null) return Task.unscored(local.apply(Path.of(checkpoint).getFileName().toString()));
             Path work = Files.createTempDirectory("svdd-shard");
             Path net = valueNet == null ? null : local.apply(Path.of(valueNet).getFileName().toString());
             return Task.open(local.apply(Path.of(checkpoint).getFileName().toString()), reward, net, work,
@@ -112,8 +118,8 @@ public final class Shards {
     }
 
     /**
-     * A finished shard: its samples, shape (count, ...), as token ids (sequences) or pixels (images), their rewards,
-     * and what drawing them cost.
+     * A finished shard: its samples, shape (count, ...), as token ids (sequences) or pixels (images), their rewards
+     * (null when the task has no reward), and what drawing them cost.
      */
     public record Result(Job job, int[] shape, long[] ids, float[] pixels, double[] rewards, Spent spent) implements Serializable {
         Tensor samples(Backend backend) {
@@ -147,7 +153,7 @@ public final class Shards {
         if (task == null) opened.put(job.task(), task = job.task().open(local));
         Drawn d = draw(task, job, i -> {
         });
-        double[] r = task.reward.score(d.x());
+        double[] r = task.reward == null ? null : task.reward.score(d.x());
         Tensor x = d.x().detach();
         boolean ids = x.dtype() != DType.F32;
         return new Result(job, x.shape(), ids ? x.toLongArray() : null, ids ? null : x.toFloatArray(), r, d.spent());
@@ -163,16 +169,18 @@ public final class Shards {
         return jobs;
     }
 
-    /** A run reassembled from its shards' results, in sample order: samples, rewards, the costs added up. */
+    /** A run reassembled from its shards' results, in sample order: samples, rewards (null: unscored), the costs added up. */
     static Drawn gather(List<Result> parts, Backend backend) {
         List<Tensor> xs = new ArrayList<>();
-        double[] rewards = new double[0];
+        double[] rewards = parts.getFirst().rewards() == null ? null : new double[0];
         Spent spent = Spent.NONE;
         for (Result p : parts) {
             xs.add(p.samples(backend));
-            int at = rewards.length;
-            rewards = Arrays.copyOf(rewards, at + p.rewards().length);
-            System.arraycopy(p.rewards(), 0, rewards, at, p.rewards().length);
+            if (rewards != null) {
+                int at = rewards.length;
+                rewards = Arrays.copyOf(rewards, at + p.rewards().length);
+                System.arraycopy(p.rewards(), 0, rewards, at, p.rewards().length);
+            }
             spent = spent.plus(p.spent());
         }
         return new Drawn(xs.size() == 1 ? xs.getFirst() : org.svdd.tensor.F.concat(xs, 0), rewards, spent);

@@ -82,6 +82,12 @@ final class Task implements AutoCloseable {
         return new Task(checkpoint, model, spec.text(), r, net);
     }
 
+    /** A task without a reward (plain sampling): its samples are drawn, not scored. */
+    static Task unscored(Path checkpoint) throws IOException {
+        Usage.inputFile(checkpoint, "--checkpoint");
+        return new Task(checkpoint, DiffusionModel.load(checkpoint, Backends.current()), null, null, null);
+    }
+
     /**
      * Why a value net may not fit the run, or null: SVDD-MC's value is E[r(x0) | x_t] under the sampler that made the
      * rollouts, so a net fitted to another model's rollouts, or to rollouts with another step count, answers for a
