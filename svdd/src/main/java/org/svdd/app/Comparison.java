@@ -51,7 +51,7 @@ final class Comparison {
     /**
      * One run of a method from one seed: the seed, the name of its sample set (the label, or label-s&lt;k&gt;), its
      * rewards in sample order, the check reward's scores of the same samples (null without a check reward), where
-     * each sample went, and its wall time.
+     * each sample went, its wall time, and the seconds of drawing where it ran (shards side by side add up).
      */
     record SeedRun(long seed, String set, double[] rewards, double[] checks, List<Task.SampleFile> files, double seconds, double busySeconds) {
     }
@@ -239,7 +239,7 @@ final class Comparison {
                 for (int i = 0; i < r.length; i++) texts.add(new Scored(t.get(i), r[i]));
             }
             runs.add(new SeedRun(seed(seed, k), set, r, check, task.writeSamples(x, r, samples, set), secs,
-                    distributed == null ? secs : drawn.spent().seconds()));
+                    drawn.spent().seconds()));
             double[] div = Task.diversity(x);
             naturalness += task.naturalness(x) / seeds;
             pairwise += div[0] / seeds;

@@ -80,9 +80,8 @@ final class SampleCommand implements Callable<Integer> {
         try (RecordFile text = images || timingOnly ? null : new RecordFile(out.resolve(file))) {
             for (int done = 0; done < n; done += batch) {
                 int b = Math.min(batch, n - done);
-                Rng rng = Rng.streams(seed, done, b);                        // sample i's draws: (seed, i) alone
-                int from = done;
-                Tensor x = drawn != null ? drawn.slice(0, from, from + b) : Grad.noGrad(() -> Proposal.sample(p, b, rng));
+                int from = done;                                               // sample i's draws: (seed, i) alone
+                Tensor x = drawn != null ? drawn.slice(0, from, from + b) : Grad.noGrad(() -> Proposal.sample(p, b, Rng.streams(seed, from, b)));
                 if (timingOnly) {
                     x.toFloatArray();
                 } else if (images) {
