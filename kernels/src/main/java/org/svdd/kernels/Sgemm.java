@@ -31,13 +31,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * slowed by other load simply claims fewer blocks.
  *
  * <p>A single row or column of C with the big operand contiguous along C's long side (row vector times matrix) skips
- * packing: it runs as axpys of rows, bound by reading that operand once.
+ * packing: it runs as axpys of rows, bound by reading that operand once. Up to eight columns (or rows) of C with the big
+ * operand contiguous along k run on slivers of it against broadcast columns ({@link #narrow}).
  *
  * <p><b>Every path computes c(i,j) as the same chain</b> s = fma(a(i,p), b(p,j), s) for p = 0, 1, ..., k-1, from 0 (or
  * from c(i,j) when accumulating): the micro-kernel across KC slices and edge tiles, the axpys, the small triple loop.
  * So an element's bits do not depend on m, n, the blocking or the threads: a row of a linear layer's output, or an
  * image of a convolution's, is the same in any batch, which is what makes samples independent of their batch.
- * (Dot products along k, with their several accumulators, would break this; skinny products take the micro-kernel.)
+ * (Dot products along k, with their several accumulators, would break this.)
  */
 public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -71,6 +72,8 @@ public final class Sgemm {
     private static final long SMALL = 16 * 16 * 16;
     /** Multiply-adds per thread below which another thread costs more than it saves. */
     private static final long GRAIN = 1L << 21;
+    /** Up to this many columns (or rows) of C, with the big operand contiguous along k, C is done by {@link #narrow}. */
+    private static final int NARROW = 8;
     /** Columns of y updated per pass of the row-vector product: 8 KiB, so y stays in L1. */
     private static final int AXPY_BLOCK = 2048;
     /** Blocks of work per thread, for balance when a thread runs slower than the others. */
@@ -112,6 +115,12 @@ public final class Sgemm {
             // Matrix times column vector, as its transpose: c(:, 0) (+)= Σ_p b(p, 0)·a(:, p).
             Parallel.forRange(m, chunk(k),
                     (i0, i1) -> axpyRows(i0, i1, k, b, bOff, bRs, a, aOff, aCs, c, cOff, accumulate));
+        } else if (n <= NARROW && aCs == 1 && A_SLIVER_NATIVE) {
+            // Few columns, A's rows contiguous: slivers of A's rows against n broadcast columns of B.
+            narrow(m, n, k, a, aOff, aRs, b, bOff, bRs, bCs, c, cOff, ldc, 1, accumulate);
+        } else if (m <= NARROW && bRs == 1 && A_SLIVER_NATIVE) {
+            // Few rows, B's columns contiguous: the same for C^T = B^T·A^T.
+            narrow(n, m, k, b, bOff, bCs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
         } else if (padded(n, m) < padded(m, n)) {
             // Narrow C: C^T(n x m) = B^T·A^T pads n to MR rows instead of to NR columns.
             gemm(n, m, k, b, bOff, bCs, bRs, a, aOff, aCs, aRs, c, cOff, 1, ldc, accumulate);
@@ -156,6 +165,58 @@ public final class Sgemm {
                 for (int j = jb; j < je; j++) y[yOff + j] = Math.fma(xp, b[r + j], y[yOff + j]);
             }
         }
+    }
+
+    /**
+     * C (+)= U·V with a narrow V: c[cOff + t*cT + s*cS] (+)= Σ_p u(t, p)·v(p, s) for t &lt; big, s &lt; small &lt;= NARROW,
+     * where row t of U is contiguous at uOff + t*uRs and v(p, s) is at v[vOff + p*vRs + s*vCs]. Each block of MR rows
+     * of U is packed into a sliver ({@link #packA}: a column of MR lanes per p), and every lane runs its elements'
+     * chains s = fma(u(t, p), v(p, s), s) over p, four columns at a time: the order of every other path, reading U once.
+     */
+    private static void narrow(int big, int small, int k, float[] u, int uOff, int uRs, float[] v, int vOff, int vRs, int vCs,
+                               float[] c, int cOff, int cT, int cS, boolean accumulate) {
+        float[] w = new float[k * NARROW];                           // w[p*NARROW + s] = v(p, s), zero past small
+        for (int p = 0; p < k; p++)
+            for (int s = 0; s < small; s++) w[p * NARROW + s] = v[vOff + p * vRs + s * vCs];
+        Parallel.forRange(ceil(big, MR), chunk(k * NARROW * MR), (b0, b1) -> {
+            Buffers buf = BUFFERS.get();
+            float[] pa = MR * k <= buf.packA.length ? buf.packA : new float[MR * k], lanes = buf.tile;
+            for (int blk = b0; blk < b1; blk++) {
+                int t0 = blk * MR, mr = Math.min(MR, big - t0);
+                packA(mr, k, u, uOff + t0 * uRs, uRs, 1, pa, 0);
+                for (int s0 = 0; s0 < small; s0 += 4) {                 // four columns at a time
+                    int at = cOff + t0 * cT + s0 * cS, left = small - s0;
+                    FloatVector c0 = lanes(accumulate, c, at, cT, mr, lanes), c1 = lanes(accumulate && left > 1, c, at + cS, cT, mr, lanes);
+                    FloatVector c2 = lanes(accumulate && left > 2, c, at + 2 * cS, cT, mr, lanes), c3 = lanes(accumulate && left > 3, c, at + 3 * cS, cT, mr, lanes);
+                    for (int p = 0; p < k; p++) {
+                        FloatVector ap = FloatVector.fromArray(A_SLIVER, pa, p * MR);
+                        int wp = p * NARROW + s0;
+                        c0 = ap.fma(FloatVector.broadcast(A_SLIVER, w[wp]), c0);
+                        c1 = ap.fma(FloatVector.broadcast(A_SLIVER, w[wp + 1]), c1);
+                        c2 = ap.fma(FloatVector.broadcast(A_SLIVER, w[wp + 2]), c2);
+                        c3 = ap.fma(FloatVector.broadcast(A_SLIVER, w[wp + 3]), c3);
+                    }
+                    store(c0, true, c, at, cT, mr, lanes);
+                    store(c1, left > 1, c, at + cS, cT, mr, lanes);
+                    store(c2, left > 2, c, at + 2 * cS, cT, mr, lanes);
+                    store(c3, left > 3, c, at + 3 * cS, cT, mr, lanes);
+                }
+            }
+        });
+    }
+
+    /** The MR values c[at + r*cT] (r &lt; mr, zero past it) as one vector, or zero when not loading. */
+    private static FloatVector lanes(boolean load, float[] c, int at, int cT, int mr, float[] lanes) {
+        if (!load) return FloatVector.zero(A_SLIVER);
+        for (int r = 0; r < MR; r++) lanes[r] = r < mr ? c[at + r * cT] : 0f;
+        return FloatVector.fromArray(A_SLIVER, lanes, 0);
+    }
+
+    /** The first mr lanes of v into c[at + r*cT], when kept. */
+    private static void store(FloatVector v, boolean keep, float[] c, int at, int cT, int mr, float[] lanes) {
+        if (!keep) return;
+        v.intoArray(lanes, 0);
+        for (int r = 0; r < mr; r++) c[at + r * cT] = lanes[r];
     }
 
     /** The plain triple loop, each element one fused multiply-add chain over p (the order every path keeps). */
