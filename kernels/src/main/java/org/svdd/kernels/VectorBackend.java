@@ -263,6 +263,31 @@ public final class VectorBackend extends ReferenceBackend {
         return y;
     }
 
+    /** ARGMAX over the last axis: per row the first index of its largest value (a NaN is never larger), as I64. */
+    private Tensor argmaxRows(Tensor x) {
+        int[] shape = x.shape(), outShape = shape.clone();
+        int n = shape[shape.length - 1];
+        outShape[shape.length - 1] = 1;
+        Tensor xc = contiguous(x);
+        float[] xa = floats(xc);
+        int base = xc.offset(), rows = x.numel() / n;
+        long[] out = new long[rows];
+        parallelFor(rows, x.numel(), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int row = base + r * n, arg = 0;
+                float best = xa[row];
+                for (int j = 1; j < n; j++) {
+                    if (xa[row + j] > best) {
+                        best = xa[row + j];
+                        arg = j;
+                    }
+                }
+                out[r] = arg;
+            }
+        });
+        return Tensor.wrap(this, HostStorage.of(out), outShape);
+    }
+
     private Tensor whereLongs(Tensor cond, Tensor a, Tensor b) {
         long[] out = new long[a.numel()];
         Tensor y = Tensor.wrap(this, HostStorage.of(out), a.shape());
@@ -284,12 +309,13 @@ public final class VectorBackend extends ReferenceBackend {
     /**
      * SUM and MAX in F32. Over the last axis each row is one vector reduction; over a middle axis, x seen as
      * (outer, n, inner), the inner vectors are accumulated row by row, in tiles of {@link #REDUCE_TILE} columns. A
-     * strided x is made contiguous first.
+     * strided x is made contiguous first. ARGMAX over the last axis (a sampler's token choice) is a scan per row.
      */
     @Override
     public Tensor reduce(ReduceOp op, Tensor x, int axis) {
         int[] shape = x.shape();
         int n = shape[axis];
+        if (op == ReduceOp.ARGMAX && allF32(x) && axis == shape.length - 1 && n > 0 && x.numel() > 0) return argmaxRows(x);
         if (op == ReduceOp.ARGMAX || !allF32(x) || n == 0 || x.numel() == 0) return super.reduce(op, x, axis);
         int inner = 1;
         for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
