@@ -14,6 +14,7 @@ import org.svdd.tensor.nn.Linear;
 import org.svdd.tensor.nn.MultiHeadAttention;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -28,16 +29,18 @@ class BatchInvarianceTest {
     private final Backend cpu = new VectorBackend();
     private final Init init = new Init(cpu, DType.F32, new Rng(0));
 
+    /** Each of the items' results alone equals its part of the batch's result {@code all}. */
+    private static void itemsAgree(String what, float[] all, int items, IntFunction<float[]> alone) {
+        int per = all.length / items;
+        for (int b = 0; b < items; b++)
+            assertArrayEquals(Arrays.copyOfRange(all, b * per, b * per + per), alone.apply(b), what + ", item " + b);
+    }
+
     /** op on a batch of 3 against op on each of its items alone. */
     private void sameAlone(String name, UnaryOperator<Tensor> op, int... shape) {
         Tensor x = new Rng(1).randn(cpu, shape);
-        float[] all = Grad.noGrad(() -> op.apply(x)).toFloatArray();
-        int per = all.length / shape[0];
-        for (int b = 0; b < shape[0]; b++) {
-            int item = b;
-            float[] one = Grad.noGrad(() -> op.apply(x.slice(0, item, item + 1).contiguous())).toFloatArray();
-            assertArrayEquals(Arrays.copyOfRange(all, b * per, b * per + per), one, name + " " + Arrays.toString(shape) + ", item " + b);
-        }
+        itemsAgree(name + " " + Arrays.toString(shape), Grad.noGrad(() -> op.apply(x)).toFloatArray(), shape[0],
+                b -> Grad.noGrad(() -> op.apply(x.slice(0, b, b + 1).contiguous())).toFloatArray());
     }
 
     @Test
@@ -59,12 +62,8 @@ class BatchInvarianceTest {
     private void sameGradientAlone(String name, UnaryOperator<Tensor> op, int... shape) {
         Tensor x = new Rng(1).randn(cpu, shape);
         Tensor g = new Rng(3).randn(cpu, Grad.noGrad(() -> op.apply(x)).shape());
-        float[] all = gradient(op, x, g).toFloatArray();
-        int per = all.length / shape[0];
-        for (int b = 0; b < shape[0]; b++) {
-            float[] one = gradient(op, x.slice(0, b, b + 1).contiguous(), g.slice(0, b, b + 1).contiguous()).toFloatArray();
-            assertArrayEquals(Arrays.copyOfRange(all, b * per, b * per + per), one, name + " gradient " + Arrays.toString(shape) + ", item " + b);
-        }
+        itemsAgree(name + " gradient " + Arrays.toString(shape), gradient(op, x, g).toFloatArray(), shape[0],
+                b -> gradient(op, x.slice(0, b, b + 1).contiguous(), g.slice(0, b, b + 1).contiguous()).toFloatArray());
     }
 
     private static Tensor gradient(UnaryOperator<Tensor> op, Tensor x, Tensor g) {

@@ -30,9 +30,6 @@ final class CompareCommand implements Callable<Integer> {
     static final List<String> OUTPUTS = List.of("table.md", "results.json", "rewards.csv", "rewards.png", "samples", "sweep.csv", "sweep.png",
             "sweep-denoiser.png", "sweep-reward.png", "sweep-runs", "alpha.csv", "alpha-naturalness.png", "alpha-diversity.png", "alpha-runs", "reward-inputs");
 
-    /** What --force removes: the outputs and the finished shards of an earlier --spark run. */
-    static final List<String> SHARDED_OUTPUTS = java.util.stream.Stream.concat(OUTPUTS.stream(), java.util.stream.Stream.of("shards")).toList();
-
     /** The methods of --sweep: those of the question "reward at matched cost". */
     static final List<Method> SWEEP_METHODS = List.of(Method.SVDD_PM, Method.BEST_OF_N, Method.SMC, Method.BEAM);
 
@@ -108,8 +105,7 @@ final class CompareCommand implements Callable<Integer> {
         Usage.inputFile(checkpoint, "--checkpoint");
         if (valueNet != null) Usage.inputFile(valueNet, "--value-net");
         sparkOptions.check();
-        boolean resume = sparkOptions.resume;
-        Usage.outputFolder(out, "--out", force || resume);
+        Usage.outputFolder(out, "--out", force || sparkOptions.resume);
 
         try (Task task = Task.open(checkpoint, reward, valueNet, out, exec)) {
             List<Method> list = requested != null ? requested : available(task);
@@ -123,7 +119,7 @@ final class CompareCommand implements Callable<Integer> {
             Shards.TaskSpec spec = Shards.TaskSpec.of(task, valueNet, exec);
             try (Shards.Runner runner = sparkOptions.open(spec)) {
                 Comparison.Distributed d = runner == null ? null : new Comparison.Distributed(runner, spec,
-                        sparkOptions.shardSize(n / (2 * runner.parallelism())), new Shards.Store(out.resolve("shards")), resume);
+                        sparkOptions.shardSize(n / (2 * runner.parallelism())), new Shards.Store(out.resolve("shards")), sparkOptions.resume);
                 compare(task, held, settings, list, ms, as, d);
             } finally {
                 if (held instanceof WorkerReward w) w.close();      // a worker: keeps its program running until closed
@@ -135,8 +131,7 @@ final class CompareCommand implements Callable<Integer> {
     /** The comparison proper, once every option is checked: the table, then the sweeps asked for. */
     private void compare(Task task, Reward held, Method.Settings settings, List<Method> list, int[] ms, double[] as, Comparison.Distributed d)
             throws IOException {
-        // --resume keeps the finished shards; --force alone removes them with the rest
-        Usage.claimOutputFolder(out, "--out", force || sparkOptions.resume, sparkOptions.resume ? OUTPUTS : SHARDED_OUTPUTS);
+        sparkOptions.claim(out, force, OUTPUTS);
         int s = steps != null ? steps : task.defaultSteps();
         if (seeds == 1)
             System.out.printf("%s, reward %s, %d samples per method, %d steps, M = %d, seed %d%n", checkpoint, task.rewardSpec, n, s, settings.m(), seed);

@@ -63,7 +63,7 @@ final class SampleCommand implements Callable<Integer> {
         spark.check();
         Usage.require(!(spark.on() && timingOnly), "--timing-only measures this JVM: leave out --spark");
         Usage.inputFile(checkpoint, "--checkpoint");
-        if (!timingOnly) Usage.claimOutputFolder(out, "--out", force || spark.resume, spark.resume ? OUTPUTS : SHARDED_OUTPUTS);
+        if (!timingOnly) spark.claim(out, force, OUTPUTS);
         DiffusionModel model = DiffusionModel.load(checkpoint, Backends.current());
         Usage.fitsInMemory(batch, model.inferenceBytesPerRow(), "--batch " + batch);
         boolean images = model instanceof DiffusionModel.Images;
@@ -111,9 +111,6 @@ final class SampleCommand implements Callable<Integer> {
                 n, secs, n / secs, org.svdd.tensor.Backends.current().name());
         return 0;
     }
-
-    /** What --force removes: the outputs and the finished shards of an earlier --spark run. */
-    static final List<String> SHARDED_OUTPUTS = java.util.stream.Stream.concat(OUTPUTS.stream(), java.util.stream.Stream.of("shards")).toList();
 
     /** The n samples drawn on Spark in shards of --shard-size (default --batch) samples, each stored as it finishes. */
     private Tensor onSpark(int s) throws java.io.IOException {

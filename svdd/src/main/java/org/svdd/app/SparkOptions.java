@@ -3,6 +3,9 @@ package org.svdd.app;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** --spark and its options, shared by compare and sample: where a run's shards are drawn when not in this JVM. */
 final class SparkOptions {
@@ -35,6 +38,14 @@ final class SparkOptions {
     /** The runner of --spark for a task; null without --spark. */
     Shards.Runner open(Shards.TaskSpec task) throws IOException {
         return spark == null ? null : Shards.runner(spark.isEmpty() ? null : spark, task, shardRetries, System.out);
+    }
+
+    /**
+     * Takes the --out folder ({@link Usage#claimOutputFolder}) of a command that writes {@code outputs}: --resume keeps
+     * the finished shards of an earlier run and writes into the folder; --force alone removes them with the outputs.
+     */
+    void claim(Path out, boolean force, List<String> outputs) {
+        Usage.claimOutputFolder(out, "--out", force || resume, resume ? outputs : Stream.concat(outputs.stream(), Stream.of("shards")).toList());
     }
 
     /** --shard-size, or the given default. */

@@ -99,16 +99,16 @@ public enum Method {
     }
 
     /**
-     * One sample per stream of {@code samples} ({@link Rng#streams}): (n, ...) for n streams. Every method but the
+     * One sample per stream of {@code rng} ({@link Rng#streams}): (n, ...) for n streams. Every method but the
      * particle methods draws sample j from stream j alone, so its samples do not depend on how they are batched. The
      * particle methods (smc, fk-steering, nested-is) run the n samples as one population whose resampling draws come
      * from the first sample's stream: another split of the samples is another set of populations. Gradient methods
      * record graphs; all others run without.
      */
-    public Tensor run(Context c, Settings s, Rng samples) {
+    public Tensor run(Context c, Settings s, Rng rng) {
         Proposal p = c.proposal();
-        int n = samples.count();
-        Rng rng = samples, population = samples.stream(0);
+        int n = rng.count();
+        Rng population = rng.stream(0);
         int m = s.m();
         long budget = svddPmRows(p, m);
         int particles = closest(budget, svddPmRows(p, 1));

@@ -8,6 +8,7 @@ import org.svdd.diffusion.model.UNet2D;
 import org.svdd.diffusion.process.MaskSchedule;
 import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.train.DiffusionModel;
+import org.svdd.reward.MeanPixel;
 import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
 import org.svdd.tensor.Backend;
@@ -40,19 +41,6 @@ class BatchInvarianceTest {
     private static final Method[] CHAIN_INDEPENDENT = {Method.PRETRAINED, Method.BEST_OF_N, Method.SVDD_PM, Method.SVDD_MC,
             Method.SVDD_RAW, Method.SVDD_SOFT, Method.BEAM, Method.DPS, Method.CLASSIFIER_GUIDANCE};
 
-    /** Mean pixel: a differentiable image reward for DPS. */
-    private static final class Brightness implements Reward.Differentiable {
-        @Override
-        public double[] score(Tensor x0) {
-            return forward(x0).toDoubleArray();
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            return x.mean(new int[]{1, 2, 3}, false);
-        }
-    }
-
     @Test
     void dnaTransformerSamplesDoNotDependOnTheirBatch() {
         Init init = new Init(cpu, DType.F32, new Rng(0));
@@ -68,7 +56,7 @@ class BatchInvarianceTest {
         Init init = new Init(cpu, DType.F32, new Rng(0));
         DiffusionModel model = DiffusionModel.images(new UNet2D.Config(1, 8, 8, new int[]{1, 2}, 1, new int[]{4}, 4, 2), init);
         ValueNet net = new ValueNet(new ValueNet.Config(ValueNet.Domain.IMAGE, 1, 8, 8), new Init(cpu, DType.F32, new Rng(1)));
-        check(model, new Brightness(), net, 4);
+        check(model, new MeanPixel(), net, 4);
     }
 
     private void check(DiffusionModel model, Reward.Differentiable reward, ValueNet net, int steps) {

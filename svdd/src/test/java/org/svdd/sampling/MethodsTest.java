@@ -9,6 +9,7 @@ import org.svdd.diffusion.process.MaskedProcess;
 import org.svdd.diffusion.process.Proposal;
 import org.svdd.diffusion.process.TokenModel;
 import org.svdd.reward.FractionA;
+import org.svdd.reward.MeanPixel;
 import org.svdd.reward.MotifReward;
 import org.svdd.reward.Reward;
 import org.svdd.tensor.Backends;
@@ -214,17 +215,7 @@ class MethodsTest {
         GaussianProcess g = new GaussianProcess(BetaSchedule.linear(100, 1e-4, 0.02));
         // a denoiser that predicts no noise: x0_hat = x_t / sqrt(alphaBar)
         Proposal p = g.proposal(Backends.current(), (x, t) -> x.mul(0.0), new GaussianProcess.SamplerConfig(10, 1.0, true), 1, 4, 4);
-        Reward.Differentiable mean = new Reward.Differentiable() {
-            @Override
-            public double[] score(Tensor x) {
-                return forward(x).toDoubleArray();
-            }
-
-            @Override
-            public Tensor forward(Tensor x) {
-                return x.mean(new int[]{1, 2, 3}, false);
-            }
-        };
+        Reward.Differentiable mean = new MeanPixel();
         double plain = median(mean.score(Samplers.guided(p, Guides.dps(mean), 0, 32, new Rng(8))));
         double guided = median(mean.score(Samplers.guided(p, Guides.dps(mean), 20, 32, new Rng(8))));
         assertTrue(guided > plain + 0.2, "guided " + guided + " vs plain " + plain);

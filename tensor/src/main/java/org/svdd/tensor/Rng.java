@@ -105,7 +105,11 @@ public final class Rng {
 
     /** Gumbel(0, 1) draw. */
     public double gumbel() {
-        return -Math.log(exponential());
+        return gumbel(one());
+    }
+
+    private static double gumbel(SplittableRandom random) {
+        return -Math.log(exponential(random));
     }
 
     private interface Draw {
@@ -155,7 +159,7 @@ public final class Rng {
         if (logits.rank() != 2) throw new IllegalArgumentException("categorical expects (rows, classes), got " + Shape.str(logits.shape()));
         int r = logits.shape()[0], n = logits.shape()[1];
         if (r % streams.length != 0) throw new IllegalArgumentException(r + " rows do not split evenly over " + streams.length + " per-sample streams");
-        Tensor g = logits.backend().upload(HostStorage.of(draw(r * n, random -> -Math.log(exponential(random)))), r, n);
+        Tensor g = logits.backend().upload(HostStorage.of(draw(r * n, Rng::gumbel)), r, n);
         Tensor noisy = Grad.noGrad(() -> logits.detach().toDType(DType.F32).add(g));
         return noisy.argmax(1).reshape(r);
     }
